@@ -1,0 +1,245 @@
+//! The critmin dataset format — a directory of CSV tables plus a
+//! `dataset.toml` manifest, specified in `docs/data-format.md` — and the
+//! built-in 2024 baseline compiled from `data/baseline/`.
+//!
+//! This crate owns reading and validating datasets into a
+//! [`critmin_model::Model`]. Loading never fails early and never panics,
+//! whatever the bytes: it reads every table, collects every problem as a
+//! [`Diagnostic`] (`file:line: field: what is wrong`) and returns a model
+//! only when there is none. It depends on `critmin-model` only, and must not
+//! depend on any analysis crate, a terminal or a network; the only I/O is
+//! reading a directory ([`DirSource`]).
+//!
+//! ```
+//! let model = critmin_data::baseline();
+//! assert_eq!(model.base_year, 2024);
+//! ```
+
+mod load;
+mod manifest;
+mod table;
+
+use critmin_model::Model;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// One problem found in a dataset.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Diagnostic {
+    /// The file, as the user named it (`data/mine/facilities.csv`).
+    pub file: String,
+    /// 1-based line number (1 for problems with the whole file).
+    pub line: usize,
+    /// The column or key at fault, or `(header)`, `(row)`, `(table)`.
+    pub field: String,
+    /// What is wrong, in words a spreadsheet user can act on.
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub(crate) fn new(file: &str, line: usize, field: impl Into<String>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { file: file.to_string(), line, field: field.into(), message: message.into() }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}: {}", self.file, self.line, self.field, self.message)
+    }
+}
+
+/// The problems found while loading, in file and line order.
+pub(crate) type Diagnostics = Vec<Diagnostic>;
+
+/// Loading failed: the dataset has problems, each listed.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// The dataset was read but is invalid.
+    #[error("the dataset `{dataset}` has {} problem(s)", .diagnostics.len())]
+    Invalid {
+        /// The dataset's location.
+        dataset: String,
+        /// Every problem, sorted by file and line.
+        diagnostics: Vec<Diagnostic>,
+    },
+    /// The dataset directory could not be read at all.
+    #[error("cannot read the dataset directory `{path}`: {message}")]
+    Unreadable {
+        /// The directory.
+        path: PathBuf,
+        /// The operating system's reason.
+        message: String,
+    },
+}
+
+impl LoadError {
+    /// The diagnostics, if the dataset was read.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        match self {
+            LoadError::Invalid { diagnostics, .. } => diagnostics,
+            LoadError::Unreadable { .. } => &[],
+        }
+    }
+}
+
+/// Where a dataset's files come from.
+pub trait DatasetSource {
+    /// How to name `file` in diagnostics (e.g. `data/x/facilities.csv`).
+    fn display_name(&self, file: &str) -> String;
+    /// The bytes of `file`, `Ok(None)` if it does not exist.
+    fn read(&self, file: &str) -> std::io::Result<Option<Vec<u8>>>;
+    /// How to name the dataset as a whole.
+    fn describe(&self) -> String;
+}
+
+/// A dataset in a directory on disk.
+#[derive(Debug, Clone)]
+pub struct DirSource {
+    dir: PathBuf,
+}
+
+impl DirSource {
+    /// The dataset in `dir`.
+    pub fn new(dir: impl Into<PathBuf>) -> DirSource {
+        DirSource { dir: dir.into() }
+    }
+}
+
+impl DatasetSource for DirSource {
+    fn display_name(&self, file: &str) -> String {
+        self.dir.join(file).display().to_string()
+    }
+    fn read(&self, file: &str) -> std::io::Result<Option<Vec<u8>>> {
+        match std::fs::read(self.dir.join(file)) {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+    fn describe(&self) -> String {
+        self.dir.display().to_string()
+    }
+}
+
+/// A dataset held in memory: `(file name, bytes)` pairs. Used for the
+/// built-in baseline and in tests.
+#[derive(Debug, Clone, Default)]
+pub struct MemorySource {
+    /// Name shown in diagnostics before each file name.
+    pub prefix: String,
+    /// The files.
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+impl DatasetSource for MemorySource {
+    fn display_name(&self, file: &str) -> String {
+        format!("{}{file}", self.prefix)
+    }
+    fn read(&self, file: &str) -> std::io::Result<Option<Vec<u8>>> {
+        Ok(self.files.iter().find(|(n, _)| n == file).map(|(_, b)| b.clone()))
+    }
+    fn describe(&self) -> String {
+        self.prefix.trim_end_matches('/').to_string()
+    }
+}
+
+/// Every file of the format, in the order they are read.
+pub const FILES: &[&str] = &[
+    "dataset.toml",
+    "sources.csv",
+    "countries.csv",
+    "compositions.csv",
+    "recipes.csv",
+    "facilities.csv",
+    "inventories.csv",
+    "demand.csv",
+    "growth.csv",
+    "stockpiles.csv",
+    "stockpile_targets.csv",
+    "projects.csv",
+    "mine_production.csv",
+    "benchmarks.csv",
+    "prices.csv",
+];
+
+/// Loads and validates a dataset from any source.
+pub fn load(source: &dyn DatasetSource) -> Result<Model, LoadError> {
+    let mut diags = Vec::new();
+    let model = load::load(source, &mut diags);
+    diags.sort();
+    diags.dedup();
+    match model {
+        Some(m) if diags.is_empty() => Ok(m),
+        _ => Err(LoadError::Invalid { dataset: source.describe(), diagnostics: diags }),
+    }
+}
+
+/// Loads and validates the dataset in `dir`.
+pub fn load_dir(dir: &Path) -> Result<Model, LoadError> {
+    match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => {
+            return Err(LoadError::Unreadable { path: dir.to_path_buf(), message: "not a directory".into() });
+        }
+        Err(e) => return Err(LoadError::Unreadable { path: dir.to_path_buf(), message: e.to_string() }),
+    }
+    load(&DirSource::new(dir))
+}
+
+macro_rules! baseline_files {
+    ($($f:literal),+ $(,)?) => {
+        &[$(($f, include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/baseline/", $f)))),+]
+    };
+}
+
+/// The files of the built-in baseline, compiled into the binary.
+pub const BASELINE_FILES: &[(&str, &[u8])] = baseline_files!(
+    "dataset.toml",
+    "sources.csv",
+    "countries.csv",
+    "compositions.csv",
+    "recipes.csv",
+    "facilities.csv",
+    "inventories.csv",
+    "demand.csv",
+    "growth.csv",
+    "stockpiles.csv",
+    "stockpile_targets.csv",
+    "projects.csv",
+    "mine_production.csv",
+    "benchmarks.csv",
+    "prices.csv",
+);
+
+/// The built-in baseline as a [`MemorySource`] named `baseline/`.
+pub fn baseline_source() -> MemorySource {
+    MemorySource {
+        prefix: "baseline/".into(),
+        files: BASELINE_FILES.iter().map(|(n, b)| (n.to_string(), b.to_vec())).collect(),
+    }
+}
+
+/// Loads the built-in baseline, reporting its diagnostics if it is invalid
+/// (a test keeps it valid).
+pub fn try_baseline() -> Result<Model, LoadError> {
+    load(&baseline_source())
+}
+
+/// The built-in baseline dataset, loaded once per process.
+///
+/// # Panics
+/// If the compiled-in baseline is invalid, which the test suite rules out.
+pub fn baseline() -> Model {
+    static BASELINE: OnceLock<Model> = OnceLock::new();
+    BASELINE
+        .get_or_init(|| match try_baseline() {
+            Ok(m) => m,
+            Err(e) => {
+                let lines: Vec<String> = e.diagnostics().iter().map(ToString::to_string).collect();
+                panic!("the built-in baseline is invalid: {e}\n{}", lines.join("\n"))
+            }
+        })
+        .clone()
+}

@@ -1,0 +1,126 @@
+//! `dataset.toml`: the manifest (name, base year, units, groups).
+
+use crate::{Diagnostic, Diagnostics};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    name: Spanned<String>,
+    #[serde(default)]
+    description: String,
+    base_year: Spanned<i64>,
+    units: Option<Spanned<Units>>,
+    #[serde(default)]
+    groups: BTreeMap<String, Spanned<Vec<Spanned<String>>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Units {
+    mass: Option<Spanned<String>>,
+    oxide_basis: Option<Spanned<String>>,
+    currency: Option<Spanned<String>>,
+}
+
+/// The validated manifest. Group members are still unresolved names.
+pub(crate) struct Manifest {
+    pub name: String,
+    pub description: String,
+    pub base_year: i32,
+    /// Group name → (line, members as written with their lines).
+    pub groups: Vec<(String, usize, Vec<(String, usize)>)>,
+}
+
+/// 1-based line of byte offset `pos` in `text`.
+fn line_of(text: &str, pos: usize) -> usize {
+    text.as_bytes()[..pos.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+pub(crate) fn parse(file: &str, bytes: &[u8], diags: &mut Diagnostics) -> Option<Manifest> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
+        Err(e) => {
+            let line = line_of(&String::from_utf8_lossy(&bytes[..e.valid_up_to()]), e.valid_up_to());
+            diags.push(Diagnostic::new(file, line, "(file)", "not valid UTF-8 (save the file as UTF-8)"));
+            return None;
+        }
+    };
+    let parsed: File = match toml::from_str(text) {
+        Ok(f) => f,
+        Err(e) => {
+            let line = e.span().map_or(1, |s| line_of(text, s.start));
+            let msg = e.message().trim().replace('\n', " ");
+            // Name the key when serde reports one.
+            let field = msg
+                .split('`')
+                .nth(1)
+                .filter(|_| msg.contains("field") || msg.contains("key"))
+                .unwrap_or("(toml)")
+                .to_string();
+            diags.push(Diagnostic::new(file, line, field, msg));
+            return None;
+        }
+    };
+    let mut ok = true;
+    let name = parsed.name.get_ref().trim().to_string();
+    if name.is_empty() {
+        diags.push(Diagnostic::new(file, line_of(text, parsed.name.span().start), "name", "is blank"));
+        ok = false;
+    }
+    let by = *parsed.base_year.get_ref();
+    let base_year = if (2000..=2100).contains(&by) {
+        by as i32
+    } else {
+        diags.push(Diagnostic::new(
+            file,
+            line_of(text, parsed.base_year.span().start),
+            "base_year",
+            format!("{by} is not a plausible base year (2000-2100)"),
+        ));
+        ok = false;
+        0
+    };
+    if let Some(units) = &parsed.units {
+        let u = units.get_ref();
+        let mut check = |key: &str, v: &Option<Spanned<String>>, want: &str| {
+            if let Some(v) = v {
+                if !v.get_ref().trim().eq_ignore_ascii_case(want) {
+                    diags.push(Diagnostic::new(
+                        file,
+                        line_of(text, v.span().start),
+                        format!("units.{key}"),
+                        format!("`{}` is not supported: critmin datasets use `{want}`", v.get_ref()),
+                    ));
+                    ok = false;
+                }
+            }
+        };
+        check("mass", &u.mass, "t");
+        check("oxide_basis", &u.oxide_basis, "REO");
+        check("currency", &u.currency, "USD");
+    }
+    let mut groups = Vec::new();
+    for (gname, members) in &parsed.groups {
+        let line = line_of(text, members.span().start);
+        if gname.is_empty() || !gname.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+            diags.push(Diagnostic::new(
+                file,
+                line,
+                format!("groups.{gname}"),
+                "group names are lower-case letters, digits and `_` (country codes are upper case)",
+            ));
+            ok = false;
+            continue;
+        }
+        let list = members
+            .get_ref()
+            .iter()
+            .map(|m| (m.get_ref().trim().to_string(), line_of(text, m.span().start)))
+            .collect();
+        groups.push((gname.clone(), line, list));
+    }
+    ok.then_some(Manifest { name, description: parsed.description.trim().to_string(), base_year, groups })
+}

@@ -1,0 +1,150 @@
+//! What each facility can make and makes of each element in a year, in REO
+//! terms — the static reading of the chain that every measure starts from.
+//!
+//! A mine's output splits by its ore's composition; a cracking plant passes
+//! its feed's mix on; a separation plant's output splits by the mix of the
+//! mines it takes feed from (weighted by their output), restricted to the
+//! elements it separates; a metal plant's by its product's composition; a
+//! magnet plant's by its grade's recipe. Metal and magnet quantities are
+//! converted to t REO-equivalent by oxide stoichiometry so that stages can be
+//! compared element by element.
+
+use critmin_model::{
+    Facility, FeedRef, Idx, Model, Month, PerElement, Process, Stage, Status,
+};
+
+/// One facility's capacity and output in a year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FacilityFlow {
+    /// The facility.
+    pub facility: Idx<Facility>,
+    /// Months of the year it is active, 0–12.
+    pub active_months: u32,
+    /// Capacity in the year, in the stage's own unit (t REO, t metal or
+    /// t magnet), pro rata to the months active.
+    pub capacity_native_t: f64,
+    /// Output in the year in the stage's unit (capacity × utilisation).
+    pub output_native_t: f64,
+    /// Capacity by element, t REO-equivalent.
+    pub capacity_reo_t: PerElement,
+    /// Output by element, t REO-equivalent.
+    pub output_reo_t: PerElement,
+}
+
+/// Months of `year` in which `f` is active.
+pub fn active_months(f: &Facility, year: i32) -> u32 {
+    (1..=12)
+        .filter(|&m| Month::new(year, m).is_some_and(|m| f.active_in(m)))
+        .count() as u32
+}
+
+/// The typical element mix (fractions of REO summing to 1, or all zero if
+/// unknown) of what a mining-stage facility delivers, or of the feed a
+/// separation plant takes.
+pub fn feed_mix(model: &Model, f: &Facility) -> PerElement {
+    feed_mix_depth(model, f, 0)
+}
+
+fn feed_mix_depth(model: &Model, f: &Facility, depth: u32) -> PerElement {
+    match &f.process {
+        Process::Mine { ore, .. } => model.at(*ore).shares,
+        Process::Cracking { feed, .. } | Process::Separation { feed, .. } if depth < 8 => {
+            let mut mix = PerElement::ZERO;
+            let mut weight = 0.0;
+            for (_, src) in feed_sources(model, feed) {
+                let w = src.output_t_per_yr().max(1e-9);
+                mix.add_scaled(&feed_mix_depth(model, src, depth + 1), w);
+                weight += w;
+            }
+            if weight > 0.0 { mix.scaled(1.0 / weight) } else { mix }
+        }
+        _ => PerElement::ZERO,
+    }
+}
+
+/// The mining-stage facilities a feed list names: mines and cracking plants
+/// named directly; for `country:XX` and `*`, every *mine* there (cracking
+/// plants only pass on what mines produce).
+pub fn feed_sources<'m>(model: &'m Model, feed: &[FeedRef]) -> Vec<(Idx<Facility>, &'m Facility)> {
+    let mut out: Vec<(Idx<Facility>, &Facility)> = Vec::new();
+    for r in feed {
+        match r {
+            FeedRef::Facility(i) => out.push((*i, model.at(*i))),
+            FeedRef::Country(c) => out.extend(
+                model.facilities_indexed().filter(|(_, f)| f.is_mine() && f.country == *c),
+            ),
+            FeedRef::Any => out.extend(model.facilities_indexed().filter(|(_, f)| f.is_mine())),
+        }
+    }
+    out.sort_by_key(|(i, _)| *i);
+    out.dedup_by_key(|(i, _)| *i);
+    out
+}
+
+/// REO-equivalent per element of one unit of the facility's native output.
+pub fn reo_per_unit(model: &Model, f: &Facility) -> PerElement {
+    match &f.process {
+        Process::Mine { .. } | Process::Cracking { .. } => feed_mix(model, f),
+        Process::Separation { elements, .. } => {
+            let mix = feed_mix(model, f);
+            let kept = mix.total_of(*elements);
+            let mut out = PerElement::ZERO;
+            if kept > 0.0 {
+                for e in elements.iter() {
+                    out[e] = mix[e] / kept;
+                }
+            }
+            out
+        }
+        Process::MetalAlloy { product, .. } => {
+            // A product mix by REO share; one tonne of metal holds
+            // Σ share_e × metal_per_oxide_e tonnes of metal per t REO.
+            let shares = model.at(*product).shares;
+            let metal_per_reo: f64 = shares.iter().map(|(e, s)| s * e.metal_per_oxide()).sum();
+            if metal_per_reo > 0.0 { shares.scaled(1.0 / metal_per_reo) } else { PerElement::ZERO }
+        }
+        Process::Magnet { grade } => model.at(*grade).reo_t_per_t(),
+    }
+}
+
+/// Every facility's flow in `year`. Facilities not active in any month of
+/// the year are left out. Funding status of projects is not considered here:
+/// see [`facility_flows_with`] to leave out unfunded pipeline facilities.
+pub fn facility_flows(model: &Model, year: i32) -> Vec<FacilityFlow> {
+    facility_flows_with(model, year, |_| true)
+}
+
+/// As [`facility_flows`], counting only facilities for which `include`
+/// returns true.
+pub fn facility_flows_with(model: &Model, year: i32, include: impl Fn(Idx<Facility>) -> bool) -> Vec<FacilityFlow> {
+    let mut out = Vec::new();
+    for (i, f) in model.facilities_indexed() {
+        if !include(i) || f.status == Status::Closed && f.end.is_none() {
+            continue;
+        }
+        let months = active_months(f, year);
+        if months == 0 {
+            continue;
+        }
+        let frac = f64::from(months) / 12.0;
+        let unit = reo_per_unit(model, f);
+        let cap = f.capacity_t_per_yr * frac;
+        let outp = f.output_t_per_yr() * frac;
+        out.push(FacilityFlow {
+            facility: i,
+            active_months: months,
+            capacity_native_t: cap,
+            output_native_t: outp,
+            capacity_reo_t: unit.scaled(cap),
+            output_reo_t: unit.scaled(outp),
+        });
+    }
+    out
+}
+
+/// Whether a facility's output counts toward its stage's world total:
+/// cracking plants are left out of mining so that concentrate is not counted
+/// twice.
+pub fn counts_for_stage(f: &Facility) -> bool {
+    !matches!(f.process, Process::Cracking { .. }) && f.stage != Stage::EndUse
+}

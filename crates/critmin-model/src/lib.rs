@@ -1,0 +1,42 @@
+//! The rare-earth supply-chain model: the 17 elements and the forms they move
+//! in, the stages of the chain (mining → separation → metal/alloy → magnet →
+//! end use), countries and groups, facilities with their ores and recipes,
+//! demand and its growth paths, inventories, stockpiles, the project
+//! pipeline, published statistics and the sources behind every number.
+//!
+//! This crate owns the *types* and the arithmetic that is true of any
+//! dataset (oxide/metal conversion, growth factors, whether a facility is
+//! active in a month). It does no I/O and must not depend on any other
+//! critmin crate, on a file format, a solver, a terminal or a network:
+//! `critmin-data` reads datasets into a [`Model`]; every other crate reads a
+//! `Model`.
+//!
+//! Units are in names: `capacity_t_per_yr` is tonnes per year in the stage's
+//! unit ([`Stage::capacity_unit`]), `t_per_yr` on demand is in the good's
+//! unit ([`Form::unit`]), money is USD, time is calendar [`Month`]s.
+
+mod chain;
+mod demand;
+mod element;
+mod facility;
+mod geo;
+mod idx;
+mod model;
+mod project;
+mod source;
+mod stats;
+mod stock;
+mod time;
+
+pub use chain::{Form, Sector, Stage, Status};
+pub use demand::{DemandRow, Good, GrowthPath, GrowthRule, good_elements, reo_content};
+pub use element::{Element, ElementClass, ElementSet, N_ELEMENTS, PerElement};
+pub use facility::{Composition, Facility, FeedRef, MagnetRecipe, Process};
+pub use geo::{ALLIED, Country, CountryCode, DEFAULT_ALLIED, EU_MEMBERS, Group, US_JP};
+pub use idx::Idx;
+pub use model::{Model, Table};
+pub use project::{Funding, Project};
+pub use source::{Confidence, Source};
+pub use stats::{Benchmark, BenchmarkMetric, MineProduction, Price};
+pub use stock::{InventoryPolicy, Stockpile, StockpileTarget};
+pub use time::{MAX_YEAR, MIN_YEAR, Month, MonthParseError};

@@ -1,0 +1,66 @@
+//! Published statistics the dataset is checked against: national mine
+//! production and reserves, stage shares, prices.
+
+use crate::{CountryCode, Element, Form, Idx, Source, Stage};
+use serde::Serialize;
+
+/// A country's mine production and reserves as a statistical agency
+/// publishes them (USGS MCS).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MineProduction {
+    /// Country; `None` for the rest of the world ("Other").
+    pub country: Option<CountryCode>,
+    /// Year.
+    pub year: i32,
+    /// Mine production, t REO, if published.
+    pub production_t_reo: Option<f64>,
+    /// Reserves, t REO, if published.
+    pub reserves_t_reo: Option<f64>,
+    /// Where the figures come from.
+    pub source: Idx<Source>,
+}
+
+/// What a benchmark measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BenchmarkMetric {
+    /// World output of the stage, in the stage's unit (REO terms).
+    WorldOutputT,
+    /// A country's share of the stage's world output, 0..1.
+    Share,
+}
+
+/// A published aggregate the facility data must reproduce (within a
+/// tolerance the tests state), e.g. "China's share of separation: 0.91".
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Benchmark {
+    /// Identifier.
+    pub id: String,
+    /// The stage.
+    pub stage: Stage,
+    /// What is measured.
+    pub metric: BenchmarkMetric,
+    /// For shares, whose share.
+    pub country: Option<CountryCode>,
+    /// Year.
+    pub year: i32,
+    /// The published value.
+    pub value: f64,
+    /// Where it comes from.
+    pub source: Idx<Source>,
+}
+
+/// A baseline price.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Price {
+    /// Element.
+    pub element: Element,
+    /// Form (oxide or metal).
+    pub form: Form,
+    /// USD per kg of the form.
+    pub usd_per_kg: f64,
+    /// Year the price refers to.
+    pub year: i32,
+    /// Where it comes from.
+    pub source: Idx<Source>,
+}
