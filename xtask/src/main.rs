@@ -66,7 +66,10 @@ struct Failure {
 type Result<T = ()> = std::result::Result<T, Failure>;
 
 fn fail(message: impl Into<String>) -> Failure {
-    Failure { message: message.into(), code: 1 }
+    Failure {
+        message: message.into(),
+        code: 1,
+    }
 }
 
 fn workspace_root() -> PathBuf {
@@ -91,13 +94,26 @@ fn run(mut cmd: Command, what: &str) -> Result {
         Ok(())
     } else {
         let code = status.code().unwrap_or(1).clamp(1, 255) as u8;
-        Err(Failure { message: format!("{what} failed ({status})"), code })
+        Err(Failure {
+            message: format!("{what} failed ({status})"),
+            code,
+        })
     }
 }
 
 fn run_critmin(sub: &str, rest: &[String]) -> Result {
     let mut c = cargo();
-    c.args(["run", "--release", "--locked", "--package", "critmin-cli", "--bin", "critmin", "--", sub]);
+    c.args([
+        "run",
+        "--release",
+        "--locked",
+        "--package",
+        "critmin-cli",
+        "--bin",
+        "critmin",
+        "--",
+        sub,
+    ]);
     c.args(rest);
     run(c, &format!("critmin {sub}"))
 }
@@ -108,7 +124,15 @@ fn test(rest: &[String]) -> Result {
     run(fmt, "cargo fmt --check")?;
 
     let mut clippy = cargo();
-    clippy.args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]);
+    clippy.args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--locked",
+        "--",
+        "-D",
+        "warnings",
+    ]);
     run(clippy, "cargo clippy -D warnings")?;
 
     // Same profile and flags as clippy, so build scripts (HiGHS's C++) run once.
@@ -158,7 +182,11 @@ fn ensure_system_packages() -> Result {
     }
     let packages: Vec<&str> = missing.iter().flat_map(|n| n.apt.iter().copied()).collect();
     apt_install(&packages)?;
-    let still: Vec<&str> = NEEDS.iter().filter(|n| !(n.present)()).map(|n| n.what).collect();
+    let still: Vec<&str> = NEEDS
+        .iter()
+        .filter(|n| !(n.present)())
+        .map(|n| n.what)
+        .collect();
     if still.is_empty() {
         Ok(())
     } else {
@@ -205,19 +233,26 @@ fn apt_install(packages: &[&str]) -> Result {
     };
     eprintln!("xtask: installing {} with apt-get", packages.join(" "));
     run(apt(&["update", "-q"]), "apt-get update").map_err(|f| {
-        fail(format!("{}; install {} by hand, then retry", f.message, packages.join(" ")))
+        fail(format!(
+            "{}; install {} by hand, then retry",
+            f.message,
+            packages.join(" ")
+        ))
     })?;
     let mut install_args = vec!["install", "-y", "-q", "--no-install-recommends"];
     install_args.extend_from_slice(packages);
     run(apt(&install_args), "apt-get install").map_err(|f| {
-        fail(format!("{}; install {} by hand, then retry", f.message, packages.join(" ")))
+        fail(format!(
+            "{}; install {} by hand, then retry",
+            f.message,
+            packages.join(" ")
+        ))
     })
 }
 
 fn on_path(program: &str) -> bool {
-    env::var_os("PATH").is_some_and(|paths| {
-        env::split_paths(&paths).any(|dir| dir.join(program).is_file())
-    })
+    env::var_os("PATH")
+        .is_some_and(|paths| env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
 }
 
 fn has_cmake() -> bool {
@@ -239,7 +274,13 @@ fn has_libclang() -> bool {
     if let Some(p) = env::var_os("LIBCLANG_PATH") {
         dirs.push(PathBuf::from(p));
     }
-    for base in ["/usr/lib", "/usr/lib64", "/usr/local/lib", "/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu"] {
+    for base in [
+        "/usr/lib",
+        "/usr/lib64",
+        "/usr/local/lib",
+        "/usr/lib/x86_64-linux-gnu",
+        "/usr/lib/aarch64-linux-gnu",
+    ] {
         dirs.push(PathBuf::from(base));
     }
     if let Ok(entries) = std::fs::read_dir("/usr/lib") {
@@ -255,9 +296,10 @@ fn has_libclang() -> bool {
             entries.flatten().any(|e| {
                 let n = e.file_name();
                 let n = n.to_string_lossy();
-                n == "libclang.so" || (n.starts_with("libclang.so.") || n.starts_with("libclang-"))
-                    && n.contains(".so")
-                    && !n.starts_with("libclang-cpp")
+                n == "libclang.so"
+                    || (n.starts_with("libclang.so.") || n.starts_with("libclang-"))
+                        && n.contains(".so")
+                        && !n.starts_with("libclang-cpp")
             })
         })
     })

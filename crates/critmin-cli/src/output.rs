@@ -11,7 +11,11 @@ pub struct TextTable {
 impl TextTable {
     /// A table with these column names; `right[i]` right-aligns column `i`.
     pub fn new(header: &[&str], right: &[bool]) -> TextTable {
-        TextTable { header: header.iter().map(|s| s.to_string()).collect(), rows: Vec::new(), right: right.to_vec() }
+        TextTable {
+            header: header.iter().map(|s| s.to_string()).collect(),
+            rows: Vec::new(),
+            right: right.to_vec(),
+        }
     }
 
     /// Appends a row.
@@ -31,9 +35,9 @@ impl TextTable {
         let mut out = String::new();
         let line = |r: &Vec<String>, out: &mut String| {
             let mut cells = Vec::with_capacity(n);
-            for i in 0..n {
+            for (i, w) in width.iter().enumerate() {
                 let c = r.get(i).map_or("", String::as_str);
-                let pad = width[i].saturating_sub(c.chars().count());
+                let pad = w.saturating_sub(c.chars().count());
                 if self.right.get(i).copied().unwrap_or(false) {
                     cells.push(format!("{}{c}", " ".repeat(pad)));
                 } else {

@@ -4,7 +4,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn critmin(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_critmin")).args(args).current_dir(cwd).output().expect("run critmin")
+    Command::new(env!("CARGO_BIN_EXE_critmin"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("run critmin")
 }
 
 fn fixtures() -> PathBuf {
@@ -14,7 +18,10 @@ fn fixtures() -> PathBuf {
 /// Writes the minimal dataset with broken fixture `name` laid over it into
 /// `dir`.
 fn materialise(name: &str, dir: &Path) {
-    for e in std::fs::read_dir(fixtures().join("minimal")).unwrap().flatten() {
+    for e in std::fs::read_dir(fixtures().join("minimal"))
+        .unwrap()
+        .flatten()
+    {
         std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
     }
     let broken = fixtures().join("broken").join(name);
@@ -35,14 +42,21 @@ fn materialise(name: &str, dir: &Path) {
 fn validate_accepts_the_baseline() {
     let tmp = tempfile::tempdir().unwrap();
     let out = critmin(&["data", "validate"], tmp.path());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("valid"));
 }
 
 #[test]
 fn validate_rejects_every_broken_fixture_with_status_2() {
     let mut n = 0;
-    for e in std::fs::read_dir(fixtures().join("broken")).unwrap().flatten() {
+    for e in std::fs::read_dir(fixtures().join("broken"))
+        .unwrap()
+        .flatten()
+    {
         let name = e.file_name().to_string_lossy().to_string();
         let tmp = tempfile::tempdir().unwrap();
         let data = tmp.path().join("ds");
@@ -55,7 +69,10 @@ fn validate_rejects_every_broken_fixture_with_status_2() {
         let expect = std::fs::read_to_string(e.path().join("expect.txt")).unwrap();
         for want in expect.lines().filter(|l| !l.trim().is_empty()) {
             let want = format!("ds/{want}");
-            assert!(stderr.lines().any(|l| l.starts_with(&want)), "{name}: wanted `{want}` in\n{stderr}");
+            assert!(
+                stderr.lines().any(|l| l.starts_with(&want)),
+                "{name}: wanted `{want}` in\n{stderr}"
+            );
         }
         n += 1;
     }
@@ -68,19 +85,33 @@ fn a_missing_directory_is_a_clear_error() {
     let out = critmin(&["data", "validate", "--data", "nope"], tmp.path());
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("cannot read the dataset directory `nope`"), "{stderr}");
+    assert!(
+        stderr.contains("cannot read the dataset directory `nope`"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn summary_json_has_the_documented_shape() {
     let tmp = tempfile::tempdir().unwrap();
     let out = critmin(&["data", "summary", "--format", "json"], tmp.path());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let stages = doc["stages"].as_array().unwrap();
     assert!(!stages.is_empty());
     for s in stages {
-        for key in ["stage", "element", "year", "world_capacity_t", "world_output_t", "shares"] {
+        for key in [
+            "stage",
+            "element",
+            "year",
+            "world_capacity_t",
+            "world_output_t",
+            "shares",
+        ] {
             assert!(s.get(key).is_some(), "missing {key} in {s}");
         }
         let mut sum = 0.0;
@@ -95,7 +126,12 @@ fn summary_json_has_the_documented_shape() {
         }
     }
     for stage in ["mining", "separation", "metal_alloy", "magnet"] {
-        assert!(stages.iter().any(|s| s["stage"] == stage && s["element"] == "REO"), "{stage} REO row");
+        assert!(
+            stages
+                .iter()
+                .any(|s| s["stage"] == stage && s["element"] == "REO"),
+            "{stage} REO row"
+        );
     }
 }
 
@@ -103,7 +139,11 @@ fn summary_json_has_the_documented_shape() {
 fn assess_runs_on_the_baseline_and_writes_outputs() {
     let tmp = tempfile::tempdir().unwrap();
     let out = critmin(&["assess", "--out", "report"], tmp.path());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(tmp.path().join("report/summary.json").is_file());
 }
 

@@ -38,14 +38,28 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub(crate) fn new(file: &str, line: usize, field: impl Into<String>, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { file: file.to_string(), line, field: field.into(), message: message.into() }
+    pub(crate) fn new(
+        file: &str,
+        line: usize,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic {
+            file: file.to_string(),
+            line,
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}: {}", self.file, self.line, self.field, self.message)
+        write!(
+            f,
+            "{}:{}: {}: {}",
+            self.file, self.line, self.field, self.message
+        )
     }
 }
 
@@ -138,7 +152,11 @@ impl DatasetSource for MemorySource {
         format!("{}{file}", self.prefix)
     }
     fn read(&self, file: &str) -> std::io::Result<Option<Vec<u8>>> {
-        Ok(self.files.iter().find(|(n, _)| n == file).map(|(_, b)| b.clone()))
+        Ok(self
+            .files
+            .iter()
+            .find(|(n, _)| n == file)
+            .map(|(_, b)| b.clone()))
     }
     fn describe(&self) -> String {
         self.prefix.trim_end_matches('/').to_string()
@@ -172,7 +190,10 @@ pub fn load(source: &dyn DatasetSource) -> Result<Model, LoadError> {
     diags.dedup();
     match model {
         Some(m) if diags.is_empty() => Ok(m),
-        _ => Err(LoadError::Invalid { dataset: source.describe(), diagnostics: diags }),
+        _ => Err(LoadError::Invalid {
+            dataset: source.describe(),
+            diagnostics: diags,
+        }),
     }
 }
 
@@ -181,9 +202,17 @@ pub fn load_dir(dir: &Path) -> Result<Model, LoadError> {
     match std::fs::metadata(dir) {
         Ok(m) if m.is_dir() => {}
         Ok(_) => {
-            return Err(LoadError::Unreadable { path: dir.to_path_buf(), message: "not a directory".into() });
+            return Err(LoadError::Unreadable {
+                path: dir.to_path_buf(),
+                message: "not a directory".into(),
+            });
         }
-        Err(e) => return Err(LoadError::Unreadable { path: dir.to_path_buf(), message: e.to_string() }),
+        Err(e) => {
+            return Err(LoadError::Unreadable {
+                path: dir.to_path_buf(),
+                message: e.to_string(),
+            });
+        }
     }
     load(&DirSource::new(dir))
 }
@@ -217,7 +246,10 @@ pub const BASELINE_FILES: &[(&str, &[u8])] = baseline_files!(
 pub fn baseline_source() -> MemorySource {
     MemorySource {
         prefix: "baseline/".into(),
-        files: BASELINE_FILES.iter().map(|(n, b)| (n.to_string(), b.to_vec())).collect(),
+        files: BASELINE_FILES
+            .iter()
+            .map(|(n, b)| (n.to_string(), b.to_vec()))
+            .collect(),
     }
 }
 
@@ -238,7 +270,10 @@ pub fn baseline() -> Model {
             Ok(m) => m,
             Err(e) => {
                 let lines: Vec<String> = e.diagnostics().iter().map(ToString::to_string).collect();
-                panic!("the built-in baseline is invalid: {e}\n{}", lines.join("\n"))
+                panic!(
+                    "the built-in baseline is invalid: {e}\n{}",
+                    lines.join("\n")
+                )
             }
         })
         .clone()

@@ -3,7 +3,7 @@
 //! before the rows that cite them) and every table is read even when earlier
 //! ones had problems.
 
-use crate::manifest::{self, Manifest};
+use crate::manifest::{self, GroupDef, Manifest};
 use crate::table::{RowCtx, Schema, Table, clip};
 use crate::{DatasetSource, Diagnostic, Diagnostics};
 use critmin_model::{
@@ -12,7 +12,7 @@ use critmin_model::{
     GrowthPath, GrowthRule, Idx, InventoryPolicy, MagnetRecipe, MineProduction, Model, PerElement,
     Price, Process, Project, Sector, Source, Stage, Status, Stockpile, StockpileTarget, US_JP,
 };
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 /// Identifiers declared in a table: `Some` when the row is valid, `None`
 /// when the row had problems (so references to it are not reported twice).
@@ -22,14 +22,19 @@ struct Refs<T> {
 
 impl<T> Refs<T> {
     fn new() -> Refs<T> {
-        Refs { map: HashMap::new() }
+        Refs {
+            map: HashMap::new(),
+        }
     }
 }
 
 /// Declares `id` in `refs`, reporting a duplicate. Returns whether it was new.
 fn declare<T>(ctx: &mut RowCtx, col: &str, id: &str, refs: &mut Refs<T>) -> bool {
     if refs.map.contains_key(id) {
-        ctx.error(col, format!("duplicate id `{id}`: another row above already uses it"));
+        ctx.error(
+            col,
+            format!("duplicate id `{id}`: another row above already uses it"),
+        );
         false
     } else {
         refs.map.insert(id.to_string(), None);
@@ -39,7 +44,14 @@ fn declare<T>(ctx: &mut RowCtx, col: &str, id: &str, refs: &mut Refs<T>) -> bool
 
 /// Resolves `id` (from column `col`) in `refs`; `what` names the table for the
 /// message.
-fn resolve<T>(ctx: &mut RowCtx, col: &str, id: &str, refs: &Refs<T>, what: &str, table: &str) -> Option<Idx<T>> {
+fn resolve<T>(
+    ctx: &mut RowCtx,
+    col: &str,
+    id: &str,
+    refs: &Refs<T>,
+    what: &str,
+    table: &str,
+) -> Option<Idx<T>> {
     match refs.map.get(id) {
         Some(Some(i)) => Some(*i),
         Some(None) => {
@@ -49,7 +61,10 @@ fn resolve<T>(ctx: &mut RowCtx, col: &str, id: &str, refs: &Refs<T>, what: &str,
             None
         }
         None => {
-            ctx.error(col, format!("unknown {what} `{}` (not in {table})", clip(id)));
+            ctx.error(
+                col,
+                format!("unknown {what} `{}` (not in {table})", clip(id)),
+            );
             None
         }
     }
@@ -71,12 +86,22 @@ impl Reader<'_> {
             Ok(Some(bytes)) => Table::parse(&shown, &bytes, schema, diags),
             Ok(None) => {
                 if required {
-                    diags.push(Diagnostic::new(&shown, 1, "(table)", "required table is missing"));
+                    diags.push(Diagnostic::new(
+                        &shown,
+                        1,
+                        "(table)",
+                        "required table is missing",
+                    ));
                 }
                 Table::empty(&shown)
             }
             Err(e) => {
-                diags.push(Diagnostic::new(&shown, 1, "(table)", format!("cannot read the file: {e}")));
+                diags.push(Diagnostic::new(
+                    &shown,
+                    1,
+                    "(table)",
+                    format!("cannot read the file: {e}"),
+                ));
                 Table::empty(&shown)
             }
         }
@@ -89,11 +114,21 @@ pub(crate) fn load(src: &dyn DatasetSource, diags: &mut Diagnostics) -> Option<M
     let manifest = match src.read("dataset.toml") {
         Ok(Some(b)) => manifest::parse(&manifest_name, &b, diags),
         Ok(None) => {
-            diags.push(Diagnostic::new(&manifest_name, 1, "(file)", "the manifest dataset.toml is missing"));
+            diags.push(Diagnostic::new(
+                &manifest_name,
+                1,
+                "(file)",
+                "the manifest dataset.toml is missing",
+            ));
             None
         }
         Err(e) => {
-            diags.push(Diagnostic::new(&manifest_name, 1, "(file)", format!("cannot read the file: {e}")));
+            diags.push(Diagnostic::new(
+                &manifest_name,
+                1,
+                "(file)",
+                format!("cannot read the file: {e}"),
+            ));
             None
         }
     };
@@ -123,6 +158,58 @@ pub(crate) fn load(src: &dyn DatasetSource, diags: &mut Diagnostics) -> Option<M
     model.description = manifest.description;
     model.base_year = manifest.base_year;
     Some(model)
+}
+
+/// Resolves the manifest's group definitions to countries.
+struct GroupExpander<'a> {
+    defs: &'a [GroupDef],
+    known: &'a [CountryCode],
+    file: &'a str,
+}
+
+impl GroupExpander<'_> {
+    /// Adds `def`'s members to `out`, expanding nested groups. Problems are
+    /// reported (for the top-level group only) when `diags` is given.
+    fn expand(
+        &self,
+        def: &GroupDef,
+        stack: &mut Vec<String>,
+        out: &mut BTreeSet<CountryCode>,
+        mut diags: Option<&mut Diagnostics>,
+    ) {
+        stack.push(def.name.clone());
+        for (member, line) in &def.members {
+            let field = format!("groups.{}", def.name);
+            let problem = if let Some(code) = CountryCode::parse(member)
+                .filter(|_| member.chars().all(|c| c.is_ascii_uppercase()))
+            {
+                if self.known.contains(&code) {
+                    out.insert(code);
+                    None
+                } else {
+                    Some(format!(
+                        "unknown country `{code}` (add it to countries.csv)"
+                    ))
+                }
+            } else if let Some(nested) = self.defs.iter().find(|d| d.name == *member) {
+                if stack.contains(member) {
+                    Some(format!("group `{member}` includes itself"))
+                } else {
+                    self.expand(nested, stack, out, None);
+                    None
+                }
+            } else {
+                Some(format!(
+                    "`{}` is neither a country code (upper case) nor a group defined here",
+                    clip(member)
+                ))
+            };
+            if let (Some(msg), Some(d)) = (problem, diags.as_deref_mut()) {
+                d.push(Diagnostic::new(self.file, *line, field, msg));
+            }
+        }
+        stack.pop();
+    }
 }
 
 #[derive(Default)]
@@ -179,7 +266,8 @@ impl Builder {
                 }
             }
             if let (true, Some(year), Some(confidence)) = (c.ok(), year, confidence) {
-                refs.map.insert(id.to_string(), Some(Idx::new(self.model.sources.len())));
+                refs.map
+                    .insert(id.to_string(), Some(Idx::new(self.model.sources.len())));
                 self.model.sources.push(Source {
                     id: id.to_string(),
                     publication,
@@ -195,13 +283,22 @@ impl Builder {
     }
 
     fn countries(&mut self, r: &Reader, diags: &mut Diagnostics) {
-        let schema = Schema { required: &["code", "name"], optional: NO_COLUMNS, element_columns: false };
+        let schema = Schema {
+            required: &["code", "name"],
+            optional: NO_COLUMNS,
+            element_columns: false,
+        };
         let t = r.table("countries.csv", true, &schema, diags);
         for row in &t.rows {
             let mut c = t.row(row, diags);
-            let Some(text) = c.required("code") else { continue };
+            let Some(text) = c.required("code") else {
+                continue;
+            };
             let Some(code) = CountryCode::parse(text) else {
-                c.error("code", format!("`{}` is not a two-letter ISO 3166 country code", clip(text)));
+                c.error(
+                    "code",
+                    format!("`{}` is not a two-letter ISO 3166 country code", clip(text)),
+                );
                 continue;
             };
             if self.country_codes.contains(&code) {
@@ -217,77 +314,54 @@ impl Builder {
     }
 
     fn groups(&mut self, m: &Manifest, file: &str, diags: &mut Diagnostics) {
-        let defined: BTreeMap<&str, &(String, usize, Vec<(String, usize)>)> =
-            m.groups.iter().map(|g| (g.0.as_str(), g)).collect();
-        // Expand each group recursively, reporting unknown members and cycles.
-        fn expand(
-            name: &str,
-            defined: &BTreeMap<&str, &(String, usize, Vec<(String, usize)>)>,
-            known: &[CountryCode],
-            stack: &mut Vec<String>,
-            out: &mut BTreeSet<CountryCode>,
-            file: &str,
-            diags: &mut Diagnostics,
-            report: bool,
-        ) {
-            let Some((gname, _, members)) = defined.get(name).copied() else { return };
-            stack.push(gname.clone());
-            for (member, line) in members {
-                let field = format!("groups.{gname}");
-                if let Some(code) = CountryCode::parse(member).filter(|_| member.chars().all(|c| c.is_ascii_uppercase())) {
-                    if known.contains(&code) {
-                        out.insert(code);
-                    } else if report {
-                        diags.push(Diagnostic::new(file, *line, field, format!("unknown country `{code}` (add it to countries.csv)")));
-                    }
-                } else if defined.contains_key(member.as_str()) {
-                    if stack.iter().any(|s| s == member) {
-                        if report {
-                            diags.push(Diagnostic::new(file, *line, field, format!("group `{member}` includes itself")));
-                        }
-                    } else {
-                        expand(member, defined, known, stack, out, file, diags, false);
-                    }
-                } else if report {
-                    diags.push(Diagnostic::new(
-                        file,
-                        *line,
-                        field,
-                        format!("`{}` is neither a country code (upper case) nor a group defined here", clip(member)),
-                    ));
-                }
-            }
-            stack.pop();
-        }
-        for (name, _, _) in &m.groups {
+        let expander = GroupExpander {
+            defs: &m.groups,
+            known: &self.country_codes,
+            file,
+        };
+        for def in &m.groups {
             let mut out = BTreeSet::new();
-            expand(name, &defined, &self.country_codes, &mut Vec::new(), &mut out, file, diags, true);
-            self.model.groups.push(Group { name: name.clone(), members: out.into_iter().collect() });
+            expander.expand(def, &mut Vec::new(), &mut out, Some(diags));
+            self.model.groups.push(Group {
+                name: def.name.clone(),
+                members: out.into_iter().collect(),
+            });
         }
         // Built-in groups, unless the manifest defines them.
-        let builtin = |names: &[&str], groups: &[Group], known: &[CountryCode]| -> Vec<CountryCode> {
-            let mut out = BTreeSet::new();
-            for n in names {
-                if let Some(g) = groups.iter().find(|g| g.name == *n) {
-                    out.extend(g.members.iter().copied());
-                } else if let Some(c) = CountryCode::parse(n).filter(|c| known.contains(c)) {
-                    out.insert(c);
+        let builtin =
+            |names: &[&str], groups: &[Group], known: &[CountryCode]| -> Vec<CountryCode> {
+                let mut out = BTreeSet::new();
+                for n in names {
+                    if let Some(g) = groups.iter().find(|g| g.name == *n) {
+                        out.extend(g.members.iter().copied());
+                    } else if let Some(c) = CountryCode::parse(n).filter(|c| known.contains(c)) {
+                        out.insert(c);
+                    }
                 }
-            }
-            out.into_iter().collect()
-        };
+                out.into_iter().collect()
+            };
         if self.model.group(ALLIED).is_none() {
             let members = builtin(&DEFAULT_ALLIED, &self.model.groups, &self.country_codes);
-            self.model.groups.push(Group { name: ALLIED.into(), members });
+            self.model.groups.push(Group {
+                name: ALLIED.into(),
+                members,
+            });
         }
         if self.model.group(US_JP).is_none() {
             let members = builtin(&["US", "JP"], &self.model.groups, &self.country_codes);
-            self.model.groups.push(Group { name: US_JP.into(), members });
+            self.model.groups.push(Group {
+                name: US_JP.into(),
+                members,
+            });
         }
     }
 
     fn compositions(&mut self, r: &Reader, diags: &mut Diagnostics) {
-        let schema = Schema { required: &["id", "name", "source"], optional: NO_COLUMNS, element_columns: true };
+        let schema = Schema {
+            required: &["id", "name", "source"],
+            optional: NO_COLUMNS,
+            element_columns: true,
+        };
         let t = r.table("compositions.csv", true, &schema, diags);
         let mut refs = Refs::new();
         for row in &t.rows {
@@ -307,11 +381,17 @@ impl Builder {
             }
             let sum = shares.total();
             if c.ok() && (sum - 100.0).abs() > 0.5 {
-                c.error("(row)", format!("element shares sum to {sum:.2} %, not 100 ± 0.5 %"));
+                c.error(
+                    "(row)",
+                    format!("element shares sum to {sum:.2} %, not 100 ± 0.5 %"),
+                );
             }
             let source = source_col(&mut c, self.src());
             if let (true, Some(source)) = (c.ok(), source) {
-                refs.map.insert(id.to_string(), Some(Idx::new(self.model.compositions.len())));
+                refs.map.insert(
+                    id.to_string(),
+                    Some(Idx::new(self.model.compositions.len())),
+                );
                 self.model.compositions.push(Composition {
                     id: id.to_string(),
                     name,
@@ -335,7 +415,12 @@ impl Builder {
         for row in &t.rows {
             let mut c = t.row(row, diags);
             let Some(grade) = c.id("grade") else { continue };
-            let element = c.vocab("element", true, Element::from_symbol, "a rare earth symbol (Nd, Pr, Dy, Tb …)");
+            let element = c.vocab(
+                "element",
+                true,
+                Element::from_symbol,
+                "a rare earth symbol (Nd, Pr, Dy, Tb …)",
+            );
             let kg = c.number("kg_metal_per_t", true, 0.0, 1000.0);
             let source = source_col(&mut c, self.src());
             let pos = match grades.iter().position(|g| g.0 == grade) {
@@ -360,14 +445,26 @@ impl Builder {
         for (grade, kg, source, ok) in grades {
             let total: f64 = kg.total();
             if ok && total > 1000.0 {
-                diags.push(Diagnostic::new(&t.file, 1, "kg_metal_per_t", format!("grade `{grade}` has {total} kg of RE per tonne of magnet (over 1,000)")));
+                diags.push(Diagnostic::new(
+                    &t.file,
+                    1,
+                    "kg_metal_per_t",
+                    format!(
+                        "grade `{grade}` has {total} kg of RE per tonne of magnet (over 1,000)"
+                    ),
+                ));
                 refs.map.insert(grade, None);
                 continue;
             }
             match (ok, source) {
                 (true, Some(source)) => {
-                    refs.map.insert(grade.clone(), Some(Idx::new(self.model.recipes.len())));
-                    self.model.recipes.push(MagnetRecipe { grade, metal_kg_per_t: kg, source });
+                    refs.map
+                        .insert(grade.clone(), Some(Idx::new(self.model.recipes.len())));
+                    self.model.recipes.push(MagnetRecipe {
+                        grade,
+                        metal_kg_per_t: kg,
+                        source,
+                    });
                 }
                 _ => {
                     refs.map.insert(grade, None);
@@ -379,7 +476,15 @@ impl Builder {
 
     fn facilities(&mut self, r: &Reader, diags: &mut Diagnostics) {
         let schema = Schema {
-            required: &["id", "name", "country", "stage", "capacity_t_per_yr", "status", "source"],
+            required: &[
+                "id",
+                "name",
+                "country",
+                "stage",
+                "capacity_t_per_yr",
+                "status",
+                "source",
+            ],
             optional: &[
                 "operator",
                 "process",
@@ -416,15 +521,20 @@ impl Builder {
                 }
                 let stage = Stage::parse(c.text("stage"));
                 let country = CountryCode::parse(c.text("country"));
-                let is_mine_like = c.text("process").is_empty() || c.text("process").eq_ignore_ascii_case("mine") || c.text("process").eq_ignore_ascii_case("cracking");
+                let is_mine_like = c.text("process").is_empty()
+                    || c.text("process").eq_ignore_ascii_case("mine")
+                    || c.text("process").eq_ignore_ascii_case("cracking");
                 if let (Some(s), Some(k)) = (stage, country) {
                     stages.insert(id.clone(), (s, k, is_mine_like));
                 }
             }
             row_ids.push(id);
         }
-        let mining_countries: BTreeSet<CountryCode> =
-            stages.values().filter(|(s, _, _)| *s == Stage::Mining).map(|(_, k, _)| *k).collect();
+        let mining_countries: BTreeSet<CountryCode> = stages
+            .values()
+            .filter(|(s, _, _)| *s == Stage::Mining)
+            .map(|(_, k, _)| *k)
+            .collect();
         // Pass 2: the rows.
         let mut pending_feeds: Vec<(usize, Vec<(String, usize)>)> = Vec::new();
         for (row, id) in t.rows.iter().zip(row_ids) {
@@ -433,12 +543,21 @@ impl Builder {
             let name = c.required("name").unwrap_or_default().to_string();
             let operator = c.text("operator").to_string();
             let country = c.country("country", &self.country_codes);
-            let stage = c.vocab("stage", true, Stage::parse, "mining, separation, metal_alloy, magnet");
+            let stage = c.vocab(
+                "stage",
+                true,
+                Stage::parse,
+                "mining, separation, metal_alloy, magnet",
+            );
             if stage == Some(Stage::EndUse) {
                 c.error("stage", "end_use is demand, not a facility stage; use mining, separation, metal_alloy or magnet");
             }
             let capacity = c.tonnes("capacity_t_per_yr", true);
-            let utilisation = if c.text("utilisation").is_empty() { Some(1.0) } else { c.fraction("utilisation", true) };
+            let utilisation = if c.text("utilisation").is_empty() {
+                Some(1.0)
+            } else {
+                c.fraction("utilisation", true)
+            };
             let status = c.vocab("status", true, Status::parse, &Status::expected());
             let start = c.month("start", false);
             let end = c.month("end", false);
@@ -447,62 +566,122 @@ impl Builder {
                     c.error("end", format!("{e} is not after the start {s}"));
                 }
             }
-            if matches!(status, Some(Status::Planned | Status::Construction)) && start.is_none() && c.ok() {
-                c.error("start", "a planned or construction facility needs the month it starts producing");
+            if matches!(status, Some(Status::Planned | Status::Construction))
+                && start.is_none()
+                && c.ok()
+            {
+                c.error(
+                    "start",
+                    "a planned or construction facility needs the month it starts producing",
+                );
             }
             let recovery_default = match stage {
                 Some(Stage::MetalAlloy) => 0.98,
                 _ => 0.95,
             };
-            let recovery = if c.text("recovery").is_empty() { Some(recovery_default) } else { c.fraction("recovery", true) };
+            let recovery = if c.text("recovery").is_empty() {
+                Some(recovery_default)
+            } else {
+                c.fraction("recovery", true)
+            };
             let process_text = c.text("process").to_ascii_lowercase();
             let process = match stage {
                 Some(Stage::Mining) if process_text.is_empty() || process_text == "mine" => {
                     let deposit = c.text("deposit").to_string();
                     let grade_pct = c.number("grade_pct", false, 0.0, 100.0);
-                    let ore = c
-                        .required("ore")
-                        .and_then(|o| resolve(&mut c, "ore", o, self.compositions.as_ref().expect("read"), "composition", "compositions.csv"));
-                    ore.map(|ore| Process::Mine { deposit, ore, grade_pct })
+                    let ore = c.required("ore").and_then(|o| {
+                        resolve(
+                            &mut c,
+                            "ore",
+                            o,
+                            self.compositions.as_ref().expect("read"),
+                            "composition",
+                            "compositions.csv",
+                        )
+                    });
+                    ore.map(|ore| Process::Mine {
+                        deposit,
+                        ore,
+                        grade_pct,
+                    })
                 }
                 Some(Stage::Mining) if process_text == "cracking" => {
                     pending_feeds.push((self.model.facilities.len(), Vec::new()));
-                    recovery.map(|recovery| Process::Cracking { feed: Vec::new(), recovery })
+                    recovery.map(|recovery| Process::Cracking {
+                        feed: Vec::new(),
+                        recovery,
+                    })
                 }
                 Some(Stage::Mining) => {
-                    c.error("process", format!("`{}` is not a mining-stage process: use mine or cracking", clip(&process_text)));
+                    c.error(
+                        "process",
+                        format!(
+                            "`{}` is not a mining-stage process: use mine or cracking",
+                            clip(&process_text)
+                        ),
+                    );
                     None
                 }
                 Some(Stage::Separation) => {
-                    let elements = if c.text("elements").is_empty() { Some(ElementSet::ALL) } else { c.elements("elements", true) };
+                    let elements = if c.text("elements").is_empty() {
+                        Some(ElementSet::ALL)
+                    } else {
+                        c.elements("elements", true)
+                    };
                     pending_feeds.push((self.model.facilities.len(), Vec::new()));
                     match (recovery, elements) {
-                        (Some(recovery), Some(elements)) => Some(Process::Separation { feed: Vec::new(), recovery, elements }),
+                        (Some(recovery), Some(elements)) => Some(Process::Separation {
+                            feed: Vec::new(),
+                            recovery,
+                            elements,
+                        }),
                         _ => None,
                     }
                 }
                 Some(Stage::MetalAlloy) => {
                     let product = c.required("product").and_then(|p| {
-                        resolve(&mut c, "product", p, self.compositions.as_ref().expect("read"), "composition", "compositions.csv")
+                        resolve(
+                            &mut c,
+                            "product",
+                            p,
+                            self.compositions.as_ref().expect("read"),
+                            "composition",
+                            "compositions.csv",
+                        )
                     });
                     match (product, recovery) {
-                        (Some(product), Some(recovery)) => Some(Process::MetalAlloy { product, recovery }),
+                        (Some(product), Some(recovery)) => {
+                            Some(Process::MetalAlloy { product, recovery })
+                        }
                         _ => None,
                     }
                 }
                 Some(Stage::Magnet) => {
-                    let grade = c
-                        .required("grade")
-                        .and_then(|g| resolve(&mut c, "grade", g, self.recipes.as_ref().expect("read"), "magnet grade", "recipes.csv"));
+                    let grade = c.required("grade").and_then(|g| {
+                        resolve(
+                            &mut c,
+                            "grade",
+                            g,
+                            self.recipes.as_ref().expect("read"),
+                            "magnet grade",
+                            "recipes.csv",
+                        )
+                    });
                     grade.map(|grade| Process::Magnet { grade })
                 }
                 _ => None,
             };
             if !process_text.is_empty() && stage.is_some_and(|s| s != Stage::Mining) {
-                c.error("process", "only mining-stage facilities take a process (mine or cracking)");
+                c.error(
+                    "process",
+                    "only mining-stage facilities take a process (mine or cracking)",
+                );
             }
             // Feed references (resolved after every facility is known).
-            let needs_feed = matches!(process, Some(Process::Cracking { .. } | Process::Separation { .. }));
+            let needs_feed = matches!(
+                process,
+                Some(Process::Cracking { .. } | Process::Separation { .. })
+            );
             let mut feed_refs: Vec<FeedRef> = Vec::new();
             if needs_feed {
                 let text = c.text("feed");
@@ -517,7 +696,10 @@ impl Builder {
                             if mining_countries.contains(&code) {
                                 feed_refs.push(FeedRef::Country(code));
                             } else {
-                                c.error("feed", format!("no mining-stage facility in {code} to feed from"));
+                                c.error(
+                                    "feed",
+                                    format!("no mining-stage facility in {code} to feed from"),
+                                );
                             }
                         }
                     } else {
@@ -539,7 +721,9 @@ impl Builder {
             }
             let unit_cost = c.number("unit_cost_usd_per_t", false, 0.0, 1.0e9);
             let waste = c.number("waste_t_per_t_reo", false, 0.0, 1.0e4);
-            let jobs = c.integer("direct_jobs", false, 0, 10_000_000).map(|j| j as u32);
+            let jobs = c
+                .integer("direct_jobs", false, 0, 10_000_000)
+                .map(|j| j as u32);
             let source = source_col(&mut c, self.src());
             let built = (|| {
                 Some(Facility {
@@ -554,8 +738,17 @@ impl Builder {
                     start,
                     end,
                     process: match process? {
-                        Process::Cracking { recovery, .. } => Process::Cracking { feed: feed_refs.clone(), recovery },
-                        Process::Separation { recovery, elements, .. } => Process::Separation { feed: feed_refs.clone(), recovery, elements },
+                        Process::Cracking { recovery, .. } => Process::Cracking {
+                            feed: feed_refs.clone(),
+                            recovery,
+                        },
+                        Process::Separation {
+                            recovery, elements, ..
+                        } => Process::Separation {
+                            feed: feed_refs.clone(),
+                            recovery,
+                            elements,
+                        },
                         p => p,
                     },
                     unit_cost_usd_per_t: unit_cost,
@@ -566,7 +759,8 @@ impl Builder {
             })();
             match built {
                 Some(f) if c.ok() => {
-                    refs.map.insert(id, Some(Idx::new(self.model.facilities.len())));
+                    refs.map
+                        .insert(id, Some(Idx::new(self.model.facilities.len())));
                     self.model.facilities.push(f);
                 }
                 _ => {
@@ -578,11 +772,15 @@ impl Builder {
         }
         // Pass 3: facility feed references.
         for (fi, names) in pending_feeds {
-            let Some(f) = self.model.facilities.get_mut(fi) else { continue };
+            let Some(f) = self.model.facilities.get_mut(fi) else {
+                continue;
+            };
             for (name, _line) in names {
                 if let Some(Some(idx)) = refs.map.get(&name) {
                     match &mut f.process {
-                        Process::Cracking { feed, .. } | Process::Separation { feed, .. } => feed.push(FeedRef::Facility(*idx)),
+                        Process::Cracking { feed, .. } | Process::Separation { feed, .. } => {
+                            feed.push(FeedRef::Facility(*idx))
+                        }
                         _ => {}
                     }
                 }
@@ -592,7 +790,11 @@ impl Builder {
     }
 
     fn inventories(&mut self, r: &Reader, diags: &mut Diagnostics) {
-        let schema = Schema { required: &["stage", "country", "months", "source"], optional: &["note"], element_columns: false };
+        let schema = Schema {
+            required: &["stage", "country", "months", "source"],
+            optional: &["note"],
+            element_columns: false,
+        };
         let t = r.table("inventories.csv", false, &schema, diags);
         let mut seen = BTreeSet::new();
         for row in &t.rows {
@@ -606,11 +808,21 @@ impl Builder {
             let source = source_col(&mut c, self.src());
             if let (Some(stage), Some(country)) = (stage, country) {
                 if !seen.insert((stage, country)) {
-                    c.error("country", "another row above sets the same stage and country");
+                    c.error(
+                        "country",
+                        "another row above sets the same stage and country",
+                    );
                 }
             }
-            if let (true, Some(stage), Some(country), Some(months), Some(source)) = (c.ok(), stage, country, months, source) {
-                self.model.inventories.push(InventoryPolicy { stage, country, months, source });
+            if let (true, Some(stage), Some(country), Some(months), Some(source)) =
+                (c.ok(), stage, country, months, source)
+            {
+                self.model.inventories.push(InventoryPolicy {
+                    stage,
+                    country,
+                    months,
+                    source,
+                });
             }
         }
     }
@@ -621,21 +833,48 @@ impl Builder {
         match form {
             Form::Oxide | Form::Metal => {
                 if !c.text("grade").is_empty() {
-                    c.error("grade", "only magnets have a grade; oxides and metals name an element");
+                    c.error(
+                        "grade",
+                        "only magnets have a grade; oxides and metals name an element",
+                    );
                 }
-                let element = c.vocab("element", true, Element::from_symbol, "a rare earth symbol (Nd, Pr, Dy, Tb …)")?;
-                Some(if form == Form::Oxide { Good::Oxide { element } } else { Good::Metal { element } })
+                let element = c.vocab(
+                    "element",
+                    true,
+                    Element::from_symbol,
+                    "a rare earth symbol (Nd, Pr, Dy, Tb …)",
+                )?;
+                Some(if form == Form::Oxide {
+                    Good::Oxide { element }
+                } else {
+                    Good::Metal { element }
+                })
             }
             Form::Magnet => {
                 if !c.text("element").is_empty() {
-                    c.error("element", "magnets name a grade (whose recipe gives the elements), not an element");
+                    c.error(
+                        "element",
+                        "magnets name a grade (whose recipe gives the elements), not an element",
+                    );
                 }
                 let g = c.required("grade")?;
-                let grade = resolve(c, "grade", g, self.recipes.as_ref().expect("read"), "magnet grade", "recipes.csv")?;
+                let grade = resolve(
+                    c,
+                    "grade",
+                    g,
+                    self.recipes.as_ref().expect("read"),
+                    "magnet grade",
+                    "recipes.csv",
+                )?;
                 Some(Good::Magnet { grade })
             }
             Form::Concentrate | Form::Product => {
-                c.error("form", format!("`{form}` cannot be demanded or stockpiled here; use oxide, metal or magnet"));
+                c.error(
+                    "form",
+                    format!(
+                        "`{form}` cannot be demanded or stockpiled here; use oxide, metal or magnet"
+                    ),
+                );
                 None
             }
         }
@@ -658,20 +897,37 @@ impl Builder {
             let source = source_col(&mut c, self.src());
             if let (Some(k), Some(s), Some(g)) = (country, sector, good) {
                 if !seen.insert((k, s, format!("{g:?}"))) {
-                    c.error("(row)", format!("{k} {s} {} appears twice", describe_good(&self.model, g)));
+                    c.error(
+                        "(row)",
+                        format!("{k} {s} {} appears twice", describe_good(&self.model, g)),
+                    );
                 }
             }
             if let (true, Some(country), Some(sector), Some(good), Some(t_per_yr), Some(source)) =
                 (c.ok(), country, sector, good, tonnes, source)
             {
-                self.model.demand.push(DemandRow { country, sector, good, t_per_yr, source });
+                self.model.demand.push(DemandRow {
+                    country,
+                    sector,
+                    good,
+                    t_per_yr,
+                    source,
+                });
             }
         }
     }
 
     fn growth(&mut self, r: &Reader, diags: &mut Diagnostics) {
         let schema = Schema {
-            required: &["path", "sector", "elements", "from_year", "to_year", "annual_growth_pct", "source"],
+            required: &[
+                "path",
+                "sector",
+                "elements",
+                "from_year",
+                "to_year",
+                "annual_growth_pct",
+                "source",
+            ],
             optional: &["note"],
             element_columns: false,
         };
@@ -681,7 +937,14 @@ impl Builder {
             let path = c.id("path").map(str::to_string);
             let sector = match c.text("sector") {
                 "*" => Some(None),
-                _ => c.vocab("sector", true, Sector::parse, &format!("*, {}", Sector::expected())).map(Some),
+                _ => c
+                    .vocab(
+                        "sector",
+                        true,
+                        Sector::parse,
+                        &format!("*, {}", Sector::expected()),
+                    )
+                    .map(Some),
             };
             let elements = c.elements("elements", true);
             let from = c.year("from_year", true);
@@ -693,13 +956,31 @@ impl Builder {
             }
             let pct = c.number("annual_growth_pct", true, -50.0, 100.0);
             let source = source_col(&mut c, self.src());
-            if let (true, Some(path), Some(sector), Some(elements), Some(from_year), Some(to_year), Some(pct), Some(source)) =
-                (c.ok(), path, sector, elements, from, to, pct, source)
+            if let (
+                true,
+                Some(path),
+                Some(sector),
+                Some(elements),
+                Some(from_year),
+                Some(to_year),
+                Some(pct),
+                Some(source),
+            ) = (c.ok(), path, sector, elements, from, to, pct, source)
             {
-                let rule = GrowthRule { sector, elements, from_year, to_year, annual_growth: pct / 100.0, source };
+                let rule = GrowthRule {
+                    sector,
+                    elements,
+                    from_year,
+                    to_year,
+                    annual_growth: pct / 100.0,
+                    source,
+                };
                 match self.model.growth_paths.iter_mut().find(|p| p.name == path) {
                     Some(p) => p.rules.push(rule),
-                    None => self.model.growth_paths.push(GrowthPath { name: path, rules: vec![rule] }),
+                    None => self.model.growth_paths.push(GrowthPath {
+                        name: path,
+                        rules: vec![rule],
+                    }),
                 }
             }
         }
@@ -722,11 +1003,22 @@ impl Builder {
             let source = source_col(&mut c, self.src());
             if let (Some(h), Some(g)) = (&holder, good) {
                 if !seen.insert((h.clone(), format!("{g:?}"))) {
-                    c.error("(row)", format!("holder `{h}` lists {} twice", describe_good(&self.model, g)));
+                    c.error(
+                        "(row)",
+                        format!("holder `{h}` lists {} twice", describe_good(&self.model, g)),
+                    );
                 }
             }
-            if let (true, Some(holder), Some(country), Some(good), Some(tonnes), Some(source)) = (c.ok(), holder, country, good, tonnes, source) {
-                self.model.stockpiles.push(Stockpile { holder, country, good, tonnes, source });
+            if let (true, Some(holder), Some(country), Some(good), Some(tonnes), Some(source)) =
+                (c.ok(), holder, country, good, tonnes, source)
+            {
+                self.model.stockpiles.push(Stockpile {
+                    holder,
+                    country,
+                    good,
+                    tonnes,
+                    source,
+                });
             }
         }
     }
@@ -745,15 +1037,32 @@ impl Builder {
             let elements = c.elements("elements", true);
             let months = c.number("months", true, 0.0, 240.0);
             let source = source_col(&mut c, self.src());
-            if let (true, Some(holder), Some(country), Some(elements), Some(months), Some(source)) = (c.ok(), holder, country, elements, months, source) {
-                self.model.stockpile_targets.push(StockpileTarget { holder, country, elements, months, source });
+            if let (true, Some(holder), Some(country), Some(elements), Some(months), Some(source)) =
+                (c.ok(), holder, country, elements, months, source)
+            {
+                self.model.stockpile_targets.push(StockpileTarget {
+                    holder,
+                    country,
+                    elements,
+                    months,
+                    source,
+                });
             }
         }
     }
 
     fn projects(&mut self, r: &Reader, diags: &mut Diagnostics) {
         let schema = Schema {
-            required: &["id", "facility", "capex_usd", "lead_time_months", "earliest_start", "sponsors", "funding", "source"],
+            required: &[
+                "id",
+                "facility",
+                "capex_usd",
+                "lead_time_months",
+                "earliest_start",
+                "sponsors",
+                "funding",
+                "source",
+            ],
             optional: &["note"],
             element_columns: false,
         };
@@ -766,25 +1075,40 @@ impl Builder {
             if !declare(&mut c, "id", id, &mut ids) {
                 continue;
             }
-            let facility = c
-                .required("facility")
-                .and_then(|f| resolve(&mut c, "facility", f, self.facilities.as_ref().expect("read"), "facility", "facilities.csv"));
+            let facility = c.required("facility").and_then(|f| {
+                resolve(
+                    &mut c,
+                    "facility",
+                    f,
+                    self.facilities.as_ref().expect("read"),
+                    "facility",
+                    "facilities.csv",
+                )
+            });
             if let Some(fi) = facility {
                 let f = &self.model.facilities[fi.get()];
                 if !matches!(f.status, Status::Planned | Status::Construction) {
                     c.error("facility", format!("`{}` has status {}; a project builds a planned or construction facility", f.id, f.status));
                 }
                 if !used_facilities.insert(fi) {
-                    c.error("facility", format!("`{}` is already the facility of another project", f.id));
+                    c.error(
+                        "facility",
+                        format!("`{}` is already the facility of another project", f.id),
+                    );
                 }
             }
             let capex = c.number("capex_usd", true, 0.0, 1.0e12);
-            let lead = c.integer("lead_time_months", true, 0, 240).map(|v| v as u32);
+            let lead = c
+                .integer("lead_time_months", true, 0, 240)
+                .map(|v| v as u32);
             let earliest = c.month("earliest_start", true);
             let mut sponsors = Vec::new();
             let text = c.text("sponsors");
             if text.is_empty() {
-                c.error("sponsors", "is required but blank; list the sponsoring countries, e.g. US;JP");
+                c.error(
+                    "sponsors",
+                    "is required but blank; list the sponsoring countries, e.g. US;JP",
+                );
             }
             for part in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
                 if let Some(code) = c.country_text("sponsors", part, &self.country_codes) {
@@ -793,8 +1117,15 @@ impl Builder {
             }
             let funding = c.vocab("funding", true, Funding::parse, "committed, seeking");
             let source = source_col(&mut c, self.src());
-            if let (true, Some(facility), Some(capex_usd), Some(lead_time_months), Some(earliest_start), Some(funding), Some(source)) =
-                (c.ok(), facility, capex, lead, earliest, funding, source)
+            if let (
+                true,
+                Some(facility),
+                Some(capex_usd),
+                Some(lead_time_months),
+                Some(earliest_start),
+                Some(funding),
+                Some(source),
+            ) = (c.ok(), facility, capex, lead, earliest, funding, source)
             {
                 self.model.projects.push(Project {
                     id: id.to_string(),
@@ -820,7 +1151,11 @@ impl Builder {
         let mut seen = BTreeSet::new();
         for row in &t.rows {
             let mut c = t.row(row, diags);
-            let country = if c.text("country").eq_ignore_ascii_case("other") { Some(None) } else { c.country("country", &self.country_codes).map(Some) };
+            let country = if c.text("country").eq_ignore_ascii_case("other") {
+                Some(None)
+            } else {
+                c.country("country", &self.country_codes).map(Some)
+            };
             let year = c.year("year", true);
             let production = c.number("production_t_reo", false, 0.0, 1.0e8);
             let reserves = c.number("reserves_t_reo", false, 0.0, 1.0e10);
@@ -830,8 +1165,15 @@ impl Builder {
                     c.error("(row)", "the same country and year appear twice");
                 }
             }
-            if let (true, Some(country), Some(year), Some(source)) = (c.ok(), country, year, source) {
-                self.model.mine_production.push(MineProduction { country, year, production_t_reo: production, reserves_t_reo: reserves, source });
+            if let (true, Some(country), Some(year), Some(source)) = (c.ok(), country, year, source)
+            {
+                self.model.mine_production.push(MineProduction {
+                    country,
+                    year,
+                    production_t_reo: production,
+                    reserves_t_reo: reserves,
+                    source,
+                });
             }
         }
     }
@@ -861,9 +1203,16 @@ impl Builder {
                 },
                 "world_output_t, share",
             );
-            let country = if c.text("country").is_empty() { None } else { c.country("country", &self.country_codes) };
+            let country = if c.text("country").is_empty() {
+                None
+            } else {
+                c.country("country", &self.country_codes)
+            };
             if metric == Some(BenchmarkMetric::Share) && country.is_none() && c.ok() {
-                c.error("country", "a share benchmark names the country whose share it is");
+                c.error(
+                    "country",
+                    "a share benchmark names the country whose share it is",
+                );
             }
             let year = c.year("year", true);
             let value = match metric {
@@ -871,8 +1220,18 @@ impl Builder {
                 _ => c.tonnes("value", true),
             };
             let source = source_col(&mut c, self.src());
-            if let (true, Some(stage), Some(metric), Some(year), Some(value), Some(source)) = (c.ok(), stage, metric, year, value, source) {
-                self.model.benchmarks.push(Benchmark { id: id.to_string(), stage, metric, country, year, value, source });
+            if let (true, Some(stage), Some(metric), Some(year), Some(value), Some(source)) =
+                (c.ok(), stage, metric, year, value, source)
+            {
+                self.model.benchmarks.push(Benchmark {
+                    id: id.to_string(),
+                    stage,
+                    metric,
+                    country,
+                    year,
+                    value,
+                    source,
+                });
             }
         }
     }
@@ -887,8 +1246,18 @@ impl Builder {
         let mut seen = BTreeSet::new();
         for row in &t.rows {
             let mut c = t.row(row, diags);
-            let element = c.vocab("element", true, Element::from_symbol, "a rare earth symbol (Nd, Pr, Dy, Tb …)");
-            let form = c.vocab("form", true, |s| Form::parse(s).filter(|f| matches!(f, Form::Oxide | Form::Metal)), "oxide, metal");
+            let element = c.vocab(
+                "element",
+                true,
+                Element::from_symbol,
+                "a rare earth symbol (Nd, Pr, Dy, Tb …)",
+            );
+            let form = c.vocab(
+                "form",
+                true,
+                |s| Form::parse(s).filter(|f| matches!(f, Form::Oxide | Form::Metal)),
+                "oxide, metal",
+            );
             let usd = c.number("usd_per_kg", true, 0.0, 1.0e6);
             let year = c.year("year", true);
             let source = source_col(&mut c, self.src());
@@ -897,8 +1266,16 @@ impl Builder {
                     c.error("(row)", format!("{e} {f} {y} appears twice"));
                 }
             }
-            if let (true, Some(element), Some(form), Some(usd_per_kg), Some(year), Some(source)) = (c.ok(), element, form, usd, year, source) {
-                self.model.prices.push(Price { element, form, usd_per_kg, year, source });
+            if let (true, Some(element), Some(form), Some(usd_per_kg), Some(year), Some(source)) =
+                (c.ok(), element, form, usd, year, source)
+            {
+                self.model.prices.push(Price {
+                    element,
+                    form,
+                    usd_per_kg,
+                    year,
+                    source,
+                });
             }
         }
     }
@@ -908,6 +1285,12 @@ fn describe_good(model: &Model, g: Good) -> String {
     match g {
         Good::Oxide { element } => format!("{element} oxide"),
         Good::Metal { element } => format!("{element} metal"),
-        Good::Magnet { grade } => format!("magnet {}", model.recipes.get(grade.get()).map_or("?", |r| r.grade.as_str())),
+        Good::Magnet { grade } => format!(
+            "magnet {}",
+            model
+                .recipes
+                .get(grade.get())
+                .map_or("?", |r| r.grade.as_str())
+        ),
     }
 }

@@ -25,26 +25,44 @@ struct Units {
     currency: Option<Spanned<String>>,
 }
 
-/// The validated manifest. Group members are still unresolved names.
+/// A group as written in the manifest, members not yet resolved.
+pub(crate) struct GroupDef {
+    pub name: String,
+    /// Members as written, each with its line.
+    pub members: Vec<(String, usize)>,
+}
+
+/// The validated manifest.
 pub(crate) struct Manifest {
     pub name: String,
     pub description: String,
     pub base_year: i32,
-    /// Group name → (line, members as written with their lines).
-    pub groups: Vec<(String, usize, Vec<(String, usize)>)>,
+    pub groups: Vec<GroupDef>,
 }
 
 /// 1-based line of byte offset `pos` in `text`.
 fn line_of(text: &str, pos: usize) -> usize {
-    text.as_bytes()[..pos.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..pos.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 pub(crate) fn parse(file: &str, bytes: &[u8], diags: &mut Diagnostics) -> Option<Manifest> {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
         Err(e) => {
-            let line = line_of(&String::from_utf8_lossy(&bytes[..e.valid_up_to()]), e.valid_up_to());
-            diags.push(Diagnostic::new(file, line, "(file)", "not valid UTF-8 (save the file as UTF-8)"));
+            let line = line_of(
+                &String::from_utf8_lossy(&bytes[..e.valid_up_to()]),
+                e.valid_up_to(),
+            );
+            diags.push(Diagnostic::new(
+                file,
+                line,
+                "(file)",
+                "not valid UTF-8 (save the file as UTF-8)",
+            ));
             return None;
         }
     };
@@ -67,7 +85,12 @@ pub(crate) fn parse(file: &str, bytes: &[u8], diags: &mut Diagnostics) -> Option
     let mut ok = true;
     let name = parsed.name.get_ref().trim().to_string();
     if name.is_empty() {
-        diags.push(Diagnostic::new(file, line_of(text, parsed.name.span().start), "name", "is blank"));
+        diags.push(Diagnostic::new(
+            file,
+            line_of(text, parsed.name.span().start),
+            "name",
+            "is blank",
+        ));
         ok = false;
     }
     let by = *parsed.base_year.get_ref();
@@ -92,7 +115,10 @@ pub(crate) fn parse(file: &str, bytes: &[u8], diags: &mut Diagnostics) -> Option
                         file,
                         line_of(text, v.span().start),
                         format!("units.{key}"),
-                        format!("`{}` is not supported: critmin datasets use `{want}`", v.get_ref()),
+                        format!(
+                            "`{}` is not supported: critmin datasets use `{want}`",
+                            v.get_ref()
+                        ),
                     ));
                     ok = false;
                 }
@@ -105,7 +131,11 @@ pub(crate) fn parse(file: &str, bytes: &[u8], diags: &mut Diagnostics) -> Option
     let mut groups = Vec::new();
     for (gname, members) in &parsed.groups {
         let line = line_of(text, members.span().start);
-        if gname.is_empty() || !gname.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+        if gname.is_empty()
+            || !gname
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
             diags.push(Diagnostic::new(
                 file,
                 line,
@@ -118,9 +148,22 @@ pub(crate) fn parse(file: &str, bytes: &[u8], diags: &mut Diagnostics) -> Option
         let list = members
             .get_ref()
             .iter()
-            .map(|m| (m.get_ref().trim().to_string(), line_of(text, m.span().start)))
+            .map(|m| {
+                (
+                    m.get_ref().trim().to_string(),
+                    line_of(text, m.span().start),
+                )
+            })
             .collect();
-        groups.push((gname.clone(), line, list));
+        groups.push(GroupDef {
+            name: gname.clone(),
+            members: list,
+        });
     }
-    ok.then_some(Manifest { name, description: parsed.description.trim().to_string(), base_year, groups })
+    ok.then_some(Manifest {
+        name,
+        description: parsed.description.trim().to_string(),
+        base_year,
+        groups,
+    })
 }

@@ -36,7 +36,12 @@ pub(crate) struct Row {
 impl Table {
     /// An empty table (for an absent optional file).
     pub fn empty(file: &str) -> Table {
-        Table { file: file.to_string(), columns: HashMap::new(), header: Vec::new(), rows: Vec::new() }
+        Table {
+            file: file.to_string(),
+            columns: HashMap::new(),
+            header: Vec::new(),
+            rows: Vec::new(),
+        }
     }
 
     /// Parses `bytes` as a CSV table with `schema`, recording problems in
@@ -49,7 +54,10 @@ impl Table {
                 file,
                 1,
                 "(header)",
-                format!("the file is empty; expected a header row with the columns {}", schema.required.join(",")),
+                format!(
+                    "the file is empty; expected a header row with the columns {}",
+                    schema.required.join(",")
+                ),
             ));
             return table;
         }
@@ -64,11 +72,21 @@ impl Table {
         let header = match records.next() {
             Some(Ok(rec)) => rec,
             Some(Err(e)) => {
-                diags.push(Diagnostic::new(file, csv_line(&e).unwrap_or(1), "(header)", csv_error(&e)));
+                diags.push(Diagnostic::new(
+                    file,
+                    csv_line(&e).unwrap_or(1),
+                    "(header)",
+                    csv_error(&e),
+                ));
                 return table;
             }
             None => {
-                diags.push(Diagnostic::new(file, 1, "(header)", "no header row (only comments)"));
+                diags.push(Diagnostic::new(
+                    file,
+                    1,
+                    "(header)",
+                    "no header row (only comments)",
+                ));
                 return table;
             }
         };
@@ -78,19 +96,36 @@ impl Table {
             let name = match std::str::from_utf8(raw) {
                 Ok(s) => s.trim().to_string(),
                 Err(_) => {
-                    diags.push(Diagnostic::new(file, header_line, format!("column {}", i + 1), "header is not valid UTF-8"));
+                    diags.push(Diagnostic::new(
+                        file,
+                        header_line,
+                        format!("column {}", i + 1),
+                        "header is not valid UTF-8",
+                    ));
                     header_ok = false;
                     continue;
                 }
             };
             let known = schema.required.contains(&name.as_str())
                 || schema.optional.contains(&name.as_str())
-                || (schema.element_columns && critmin_model::Element::from_symbol(&name).is_some() && name.len() <= 2);
+                || (schema.element_columns
+                    && critmin_model::Element::from_symbol(&name).is_some()
+                    && name.len() <= 2);
             if name.is_empty() {
-                diags.push(Diagnostic::new(file, header_line, format!("column {}", i + 1), "empty column name in the header"));
+                diags.push(Diagnostic::new(
+                    file,
+                    header_line,
+                    format!("column {}", i + 1),
+                    "empty column name in the header",
+                ));
                 header_ok = false;
             } else if !known {
-                let mut expected: Vec<&str> = schema.required.iter().chain(schema.optional).copied().collect();
+                let mut expected: Vec<&str> = schema
+                    .required
+                    .iter()
+                    .chain(schema.optional)
+                    .copied()
+                    .collect();
                 if schema.element_columns {
                     expected.push("element symbols (Sc, Y, La … Lu)");
                 }
@@ -102,14 +137,24 @@ impl Table {
                 ));
                 header_ok = false;
             } else if table.columns.insert(name.clone(), i).is_some() {
-                diags.push(Diagnostic::new(file, header_line, name.clone(), "column appears twice in the header"));
+                diags.push(Diagnostic::new(
+                    file,
+                    header_line,
+                    name.clone(),
+                    "column appears twice in the header",
+                ));
                 header_ok = false;
             }
             table.header.push(name);
         }
         for req in schema.required {
             if !table.columns.contains_key(*req) {
-                diags.push(Diagnostic::new(file, header_line, *req, "required column is missing from the header"));
+                diags.push(Diagnostic::new(
+                    file,
+                    header_line,
+                    *req,
+                    "required column is missing from the header",
+                ));
                 header_ok = false;
             }
         }
@@ -122,7 +167,12 @@ impl Table {
             let rec = match rec {
                 Ok(r) => r,
                 Err(e) => {
-                    diags.push(Diagnostic::new(file, csv_line(&e).unwrap_or(0), "(row)", csv_error(&e)));
+                    diags.push(Diagnostic::new(
+                        file,
+                        csv_line(&e).unwrap_or(0),
+                        "(row)",
+                        csv_error(&e),
+                    ));
                     continue;
                 }
             };
@@ -145,7 +195,12 @@ impl Table {
                 match std::str::from_utf8(raw) {
                     Ok(s) => fields.push(s.to_string()),
                     Err(_) => {
-                        diags.push(Diagnostic::new(file, line, table.header[i].clone(), "not valid UTF-8 (save the file as UTF-8)"));
+                        diags.push(Diagnostic::new(
+                            file,
+                            line,
+                            table.header[i].clone(),
+                            "not valid UTF-8 (save the file as UTF-8)",
+                        ));
                         ok = false;
                         fields.push(String::new());
                     }
@@ -165,7 +220,12 @@ impl Table {
 
     /// A cursor over row `i` that records problems in `diags`.
     pub fn row<'a>(&'a self, row: &'a Row, diags: &'a mut Diagnostics) -> RowCtx<'a> {
-        RowCtx { table: self, row, diags, ok: true }
+        RowCtx {
+            table: self,
+            row,
+            diags,
+            ok: true,
+        }
     }
 }
 
@@ -176,7 +236,9 @@ fn csv_line(e: &csv::Error) -> Option<usize> {
 fn csv_error(e: &csv::Error) -> String {
     match e.kind() {
         csv::ErrorKind::Utf8 { .. } => "not valid UTF-8 (save the file as UTF-8)".to_string(),
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
             format!("has {len} fields but the header has {expected_len}")
         }
         _ => format!("cannot read CSV: {e}"),
@@ -216,12 +278,20 @@ impl<'a> RowCtx<'a> {
     /// Records a problem with `field`.
     pub fn error(&mut self, field: &str, message: impl Into<String>) {
         self.ok = false;
-        self.diags.push(Diagnostic::new(&self.table.file, self.row.line, field, message));
+        self.diags.push(Diagnostic::new(
+            &self.table.file,
+            self.row.line,
+            field,
+            message,
+        ));
     }
 
     /// The trimmed text of `col`, or `""` if the column is absent or blank.
     pub fn text(&self, col: &str) -> &'a str {
-        self.table.columns.get(col).map_or("", |&i| self.row.fields[i].trim())
+        self.table
+            .columns
+            .get(col)
+            .map_or("", |&i| self.row.fields[i].trim())
     }
 
     /// The text of `col`, which must not be blank.
@@ -239,9 +309,17 @@ impl<'a> RowCtx<'a> {
     pub fn id(&mut self, col: &str) -> Option<&'a str> {
         let t = self.required(col)?;
         if t.len() > 100
-            || !t.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_-.".contains(&b))
+            || !t
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_-.".contains(&b))
         {
-            self.error(col, format!("`{}` is not a valid id: use lower-case letters, digits, `_`, `-` or `.`", clip(t)));
+            self.error(
+                col,
+                format!(
+                    "`{}` is not a valid id: use lower-case letters, digits, `_`, `-` or `.`",
+                    clip(t)
+                ),
+            );
             return None;
         }
         Some(t)
@@ -289,7 +367,10 @@ impl<'a> RowCtx<'a> {
     pub fn fraction(&mut self, col: &str, required: bool) -> Option<f64> {
         let v = self.number(col, required, f64::NEG_INFINITY, f64::INFINITY)?;
         if !(0.0..=1.0).contains(&v) {
-            self.error(col, format!("{v} is not a fraction between 0 and 1 (write 0.85, not 85)"));
+            self.error(
+                col,
+                format!("{v} is not a fraction between 0 and 1 (write 0.85, not 85)"),
+            );
             return None;
         }
         Some(v)
@@ -319,8 +400,13 @@ impl<'a> RowCtx<'a> {
 
     /// A year, 1900–2200.
     pub fn year(&mut self, col: &str, required: bool) -> Option<i32> {
-        self.integer(col, required, i64::from(critmin_model::MIN_YEAR), i64::from(critmin_model::MAX_YEAR))
-            .map(|y| y as i32)
+        self.integer(
+            col,
+            required,
+            i64::from(critmin_model::MIN_YEAR),
+            i64::from(critmin_model::MAX_YEAR),
+        )
+        .map(|y| y as i32)
     }
 
     /// A month `YYYY-MM`.
@@ -343,11 +429,20 @@ impl<'a> RowCtx<'a> {
 
     /// A value of a closed vocabulary, parsed by `parse`; `expected` lists
     /// the accepted spellings.
-    pub fn vocab<T>(&mut self, col: &str, required: bool, parse: impl Fn(&str) -> Option<T>, expected: &str) -> Option<T> {
+    pub fn vocab<T>(
+        &mut self,
+        col: &str,
+        required: bool,
+        parse: impl Fn(&str) -> Option<T>,
+        expected: &str,
+    ) -> Option<T> {
         let t = self.text(col);
         if t.is_empty() {
             if required {
-                self.error(col, format!("is required but blank; expected one of: {expected}"));
+                self.error(
+                    col,
+                    format!("is required but blank; expected one of: {expected}"),
+                );
             }
             return None;
         }
@@ -365,13 +460,24 @@ impl<'a> RowCtx<'a> {
     }
 
     /// Resolves one country code in `t` (part of a field).
-    pub fn country_text(&mut self, col: &str, t: &str, known: &[CountryCode]) -> Option<CountryCode> {
+    pub fn country_text(
+        &mut self,
+        col: &str,
+        t: &str,
+        known: &[CountryCode],
+    ) -> Option<CountryCode> {
         let Some(code) = CountryCode::parse(t) else {
-            self.error(col, format!("`{}` is not a two-letter ISO 3166 country code", clip(t)));
+            self.error(
+                col,
+                format!("`{}` is not a two-letter ISO 3166 country code", clip(t)),
+            );
             return None;
         };
         if !known.contains(&code) {
-            self.error(col, format!("unknown country `{code}` (add it to countries.csv)"));
+            self.error(
+                col,
+                format!("unknown country `{code}` (add it to countries.csv)"),
+            );
             return None;
         }
         Some(code)

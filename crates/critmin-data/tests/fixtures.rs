@@ -31,16 +31,26 @@ fn overlay(name: &str) -> MemorySource {
             files.push((n, b));
         }
     }
-    MemorySource { prefix: format!("{name}/"), files }
+    MemorySource {
+        prefix: format!("{name}/"),
+        files,
+    }
 }
 
 #[test]
 fn minimal_fixture_is_valid() {
-    let src = MemorySource { prefix: "minimal/".into(), ..overlay("__none__") };
+    let src = MemorySource {
+        prefix: "minimal/".into(),
+        ..overlay("__none__")
+    };
     let m = load(&src).unwrap_or_else(|e| panic!("{e}: {:#?}", e.diagnostics()));
     assert_eq!(m.facilities.len(), 8);
     assert_eq!(m.group("allied").unwrap().members.len(), 4);
-    assert_eq!(m.group("us_jp").unwrap().members.len(), 2, "built-in group is added");
+    assert_eq!(
+        m.group("us_jp").unwrap().members.len(),
+        2,
+        "built-in group is added"
+    );
 }
 
 #[test]
@@ -51,7 +61,11 @@ fn every_broken_fixture_reports_its_problems() {
         .map(|e| e.file_name().to_string_lossy().to_string())
         .collect();
     names.sort();
-    assert!(names.len() >= 12, "at least twelve broken fixtures, found {}", names.len());
+    assert!(
+        names.len() >= 12,
+        "at least twelve broken fixtures, found {}",
+        names.len()
+    );
     for name in names {
         let src = overlay(&name);
         let err = match load(&src) {
@@ -59,7 +73,9 @@ fn every_broken_fixture_reports_its_problems() {
             Err(e) => e,
         };
         let got: Vec<String> = err.diagnostics().iter().map(ToString::to_string).collect();
-        let expect = std::fs::read_to_string(fixtures().join("broken").join(&name).join("expect.txt")).unwrap();
+        let expect =
+            std::fs::read_to_string(fixtures().join("broken").join(&name).join("expect.txt"))
+                .unwrap();
         for want in expect.lines().filter(|l| !l.trim().is_empty()) {
             let want = format!("{name}/{want}");
             assert!(
@@ -71,7 +87,10 @@ fn every_broken_fixture_reports_its_problems() {
         // Every diagnostic names a file, a line and a field.
         for g in &got {
             let parts: Vec<&str> = g.splitn(4, ": ").collect();
-            assert!(parts.len() >= 3 && parts[0].contains(':'), "{name}: malformed diagnostic {g}");
+            assert!(
+                parts.len() >= 3 && parts[0].contains(':'),
+                "{name}: malformed diagnostic {g}"
+            );
         }
     }
 }
@@ -79,5 +98,8 @@ fn every_broken_fixture_reports_its_problems() {
 #[test]
 fn displayed_names_come_from_the_source() {
     let src = overlay("missing_table");
-    assert_eq!(src.display_name("facilities.csv"), "missing_table/facilities.csv");
+    assert_eq!(
+        src.display_name("facilities.csv"),
+        "missing_table/facilities.csv"
+    );
 }

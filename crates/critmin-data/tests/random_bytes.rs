@@ -18,7 +18,10 @@ fn with_file(file: &str, bytes: Vec<u8>) -> MemorySource {
     let mut files = minimal();
     files.retain(|(n, _)| n != file);
     files.push((file.to_string(), bytes));
-    MemorySource { prefix: String::new(), files }
+    MemorySource {
+        prefix: String::new(),
+        files,
+    }
 }
 
 /// Bytes that look a little like CSV: digits, letters, commas, quotes,
@@ -37,8 +40,14 @@ fn csvish() -> impl Strategy<Value = Vec<u8>> {
 }
 
 fn config() -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(48);
-    ProptestConfig { cases, ..ProptestConfig::default() }
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(48);
+    ProptestConfig {
+        cases,
+        ..ProptestConfig::default()
+    }
 }
 
 proptest! {

@@ -9,9 +9,7 @@
 //! converted to t REO-equivalent by oxide stoichiometry so that stages can be
 //! compared element by element.
 
-use critmin_model::{
-    Facility, FeedRef, Idx, Model, Month, PerElement, Process, Stage, Status,
-};
+use critmin_model::{Facility, FeedRef, Idx, Model, Month, PerElement, Process, Stage, Status};
 
 /// One facility's capacity and output in a year.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,7 +54,11 @@ fn feed_mix_depth(model: &Model, f: &Facility, depth: u32) -> PerElement {
                 mix.add_scaled(&feed_mix_depth(model, src, depth + 1), w);
                 weight += w;
             }
-            if weight > 0.0 { mix.scaled(1.0 / weight) } else { mix }
+            if weight > 0.0 {
+                mix.scaled(1.0 / weight)
+            } else {
+                mix
+            }
         }
         _ => PerElement::ZERO,
     }
@@ -71,7 +73,9 @@ pub fn feed_sources<'m>(model: &'m Model, feed: &[FeedRef]) -> Vec<(Idx<Facility
         match r {
             FeedRef::Facility(i) => out.push((*i, model.at(*i))),
             FeedRef::Country(c) => out.extend(
-                model.facilities_indexed().filter(|(_, f)| f.is_mine() && f.country == *c),
+                model
+                    .facilities_indexed()
+                    .filter(|(_, f)| f.is_mine() && f.country == *c),
             ),
             FeedRef::Any => out.extend(model.facilities_indexed().filter(|(_, f)| f.is_mine())),
         }
@@ -101,7 +105,11 @@ pub fn reo_per_unit(model: &Model, f: &Facility) -> PerElement {
             // Σ share_e × metal_per_oxide_e tonnes of metal per t REO.
             let shares = model.at(*product).shares;
             let metal_per_reo: f64 = shares.iter().map(|(e, s)| s * e.metal_per_oxide()).sum();
-            if metal_per_reo > 0.0 { shares.scaled(1.0 / metal_per_reo) } else { PerElement::ZERO }
+            if metal_per_reo > 0.0 {
+                shares.scaled(1.0 / metal_per_reo)
+            } else {
+                PerElement::ZERO
+            }
         }
         Process::Magnet { grade } => model.at(*grade).reo_t_per_t(),
     }
@@ -116,7 +124,11 @@ pub fn facility_flows(model: &Model, year: i32) -> Vec<FacilityFlow> {
 
 /// As [`facility_flows`], counting only facilities for which `include`
 /// returns true.
-pub fn facility_flows_with(model: &Model, year: i32, include: impl Fn(Idx<Facility>) -> bool) -> Vec<FacilityFlow> {
+pub fn facility_flows_with(
+    model: &Model,
+    year: i32,
+    include: impl Fn(Idx<Facility>) -> bool,
+) -> Vec<FacilityFlow> {
     let mut out = Vec::new();
     for (i, f) in model.facilities_indexed() {
         if !include(i) || f.status == Status::Closed && f.end.is_none() {

@@ -1,7 +1,7 @@
 //! The per-stage, per-element summary behind `critmin data summary`: world
 //! capacity and output and each country's share of output.
 
-use crate::flows::{counts_for_stage, facility_flows};
+use crate::flows::{FacilityFlow, counts_for_stage, facility_flows};
 use critmin_model::{CountryCode, Element, Model, Stage};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -54,47 +54,55 @@ pub fn stage_summary(model: &Model, year: i32) -> Vec<StageElementSummary> {
                 f.stage == stage && counts_for_stage(f)
             })
             .collect();
-        // (element or None for REO) → (capacity, output, native output, by country)
-        let mut rows: Vec<(Option<Element>, f64, f64, f64, BTreeMap<CountryCode, f64>)> = Vec::new();
-        let mut total = (0.0, 0.0, 0.0, BTreeMap::new());
-        for fl in &in_stage {
-            let country = model.at(fl.facility).country;
-            total.0 += fl.capacity_reo_t.total();
-            total.1 += fl.output_reo_t.total();
-            total.2 += fl.output_native_t;
-            *total.3.entry(country).or_insert(0.0) += fl.output_reo_t.total();
-        }
-        rows.push((None, total.0, total.1, total.2, total.3));
-        for e in Element::ALL {
-            let cap: f64 = in_stage.iter().map(|fl| fl.capacity_reo_t[e]).sum();
-            if cap <= 0.0 {
-                continue;
-            }
-            let mut by = BTreeMap::new();
-            let mut outp = 0.0;
+        let summarise = |element: Option<Element>| {
+            // (capacity, output, native output) of one flow for this row.
+            let pick = |fl: &FacilityFlow| match element {
+                None => (
+                    fl.capacity_reo_t.total(),
+                    fl.output_reo_t.total(),
+                    fl.output_native_t,
+                ),
+                Some(e) => (fl.capacity_reo_t[e], fl.output_reo_t[e], fl.output_reo_t[e]),
+            };
+            let (mut cap, mut outp, mut native) = (0.0, 0.0, 0.0);
+            let mut by: BTreeMap<CountryCode, f64> = BTreeMap::new();
             for fl in &in_stage {
-                *by.entry(model.at(fl.facility).country).or_insert(0.0) += fl.output_reo_t[e];
-                outp += fl.output_reo_t[e];
+                let (c, o, n) = pick(fl);
+                cap += c;
+                outp += o;
+                native += n;
+                *by.entry(model.at(fl.facility).country).or_insert(0.0) += o;
             }
-            rows.push((Some(e), cap, outp, outp, by));
-        }
-        for (element, cap, outp, native, by) in rows {
             let mut shares: Vec<CountryShare> = by
                 .into_iter()
                 .filter(|(_, v)| *v > 0.0)
-                .map(|(country, v)| CountryShare { country, share: if outp > 0.0 { v / outp } else { 0.0 } })
+                .map(|(country, v)| CountryShare {
+                    country,
+                    share: v / outp,
+                })
                 .collect();
             shares.sort_by(|a, b| b.share.total_cmp(&a.share).then(a.country.cmp(&b.country)));
-            out.push(StageElementSummary {
+            StageElementSummary {
                 stage,
                 element: element.map_or(TOTAL_REO.to_string(), |e| e.symbol().to_string()),
                 year,
                 world_capacity_t: cap,
                 world_output_t: outp,
                 world_output_native_t: native,
-                native_unit: if element.is_none() { stage.capacity_unit().trim_end_matches("/yr") } else { "t REO" },
+                native_unit: if element.is_none() {
+                    stage.capacity_unit().trim_end_matches("/yr")
+                } else {
+                    "t REO"
+                },
                 shares,
-            });
+            }
+        };
+        out.push(summarise(None));
+        for e in Element::ALL {
+            let row = summarise(Some(e));
+            if row.world_capacity_t > 0.0 {
+                out.push(row);
+            }
         }
     }
     out

@@ -1,7 +1,7 @@
 //! The built-in baseline reproduces the published aggregates it was built
 //! from (tolerance 5 %, relative), and every number in it has a source.
 
-use critmin_metrics::{stage_summary, TOTAL_REO};
+use critmin_metrics::{TOTAL_REO, stage_summary};
 use critmin_model::{BenchmarkMetric, CountryCode, Stage};
 
 fn within(got: f64, want: f64, rel: f64) -> bool {
@@ -19,27 +19,63 @@ fn baseline_is_valid() {
 #[test]
 fn stage_totals_and_shares_match_the_benchmarks() {
     let m = critmin_data::baseline();
-    assert!(m.benchmarks.len() >= 4, "the baseline states its benchmarks");
+    assert!(
+        m.benchmarks.len() >= 4,
+        "the baseline states its benchmarks"
+    );
     let year = m.base_year;
     let rows = stage_summary(&m, year);
-    let reo = |stage: Stage| rows.iter().find(|r| r.stage == stage && r.element == TOTAL_REO).expect("REO row");
+    let reo = |stage: Stage| {
+        rows.iter()
+            .find(|r| r.stage == stage && r.element == TOTAL_REO)
+            .expect("REO row")
+    };
     for b in m.benchmarks.iter().filter(|b| b.year == year) {
         let row = reo(b.stage);
         match b.metric {
             BenchmarkMetric::WorldOutputT => {
-                assert!(within(row.world_output_t, b.value, 0.05), "{}: world output {} vs published {}", b.id, row.world_output_t, b.value);
+                assert!(
+                    within(row.world_output_t, b.value, 0.05),
+                    "{}: world output {} vs published {}",
+                    b.id,
+                    row.world_output_t,
+                    b.value
+                );
             }
             BenchmarkMetric::Share => {
                 let c = b.country.expect("share names a country");
-                let got = row.shares.iter().find(|s| s.country == c).map_or(0.0, |s| s.share);
-                assert!(within(got, b.value, 0.05), "{}: {c} share {got:.3} vs published {}", b.id, b.value);
+                let got = row
+                    .shares
+                    .iter()
+                    .find(|s| s.country == c)
+                    .map_or(0.0, |s| s.share);
+                assert!(
+                    within(got, b.value, 0.05),
+                    "{}: {c} share {got:.3} vs published {}",
+                    b.id,
+                    b.value
+                );
             }
         }
     }
     // The published floors the mission quotes, whatever the benchmarks say.
-    let cn = |stage: Stage| reo(stage).shares.iter().find(|s| s.country == CountryCode::CN).map_or(0.0, |s| s.share);
-    assert!(cn(Stage::Separation) >= 0.85, "China separation share {}", cn(Stage::Separation));
-    assert!(cn(Stage::Magnet) >= 0.90, "China magnet share {}", cn(Stage::Magnet));
+    let cn = |stage: Stage| {
+        reo(stage)
+            .shares
+            .iter()
+            .find(|s| s.country == CountryCode::CN)
+            .map_or(0.0, |s| s.share)
+    };
+    assert!(
+        cn(Stage::Separation) >= 0.85,
+        "China separation share {}",
+        cn(Stage::Separation)
+    );
+    assert!(
+        cn(Stage::Magnet) >= 0.90,
+        "China magnet share {}",
+        cn(Stage::Magnet)
+    );
 }
 
 #[test]
@@ -47,17 +83,40 @@ fn mining_output_by_country_matches_usgs() {
     let m = critmin_data::baseline();
     let year = m.base_year;
     let rows = stage_summary(&m, year);
-    let mining = rows.iter().find(|r| r.stage == Stage::Mining && r.element == TOTAL_REO).unwrap();
-    let published_world: f64 = m.mine_production.iter().filter(|p| p.year == year).filter_map(|p| p.production_t_reo).sum();
+    let mining = rows
+        .iter()
+        .find(|r| r.stage == Stage::Mining && r.element == TOTAL_REO)
+        .unwrap();
+    let published_world: f64 = m
+        .mine_production
+        .iter()
+        .filter(|p| p.year == year)
+        .filter_map(|p| p.production_t_reo)
+        .sum();
     assert!(published_world > 0.0, "mine_production has {year}");
-    assert!(within(mining.world_output_t, published_world, 0.05), "world mining {} vs USGS {}", mining.world_output_t, published_world);
+    assert!(
+        within(mining.world_output_t, published_world, 0.05),
+        "world mining {} vs USGS {}",
+        mining.world_output_t,
+        published_world
+    );
     for p in m.mine_production.iter().filter(|p| p.year == year) {
-        let (Some(c), Some(published)) = (p.country, p.production_t_reo) else { continue };
+        let (Some(c), Some(published)) = (p.country, p.production_t_reo) else {
+            continue;
+        };
         if published < 1000.0 {
             continue;
         }
-        let got = mining.shares.iter().find(|s| s.country == c).map_or(0.0, |s| s.share) * mining.world_output_t;
-        assert!(within(got, published, 0.05), "{c}: facilities produce {got:.0} t REO, USGS {published}");
+        let got = mining
+            .shares
+            .iter()
+            .find(|s| s.country == c)
+            .map_or(0.0, |s| s.share)
+            * mining.world_output_t;
+        assert!(
+            within(got, published, 0.05),
+            "{c}: facilities produce {got:.0} t REO, USGS {published}"
+        );
     }
 }
 
@@ -66,7 +125,9 @@ fn mining_output_by_country_matches_usgs() {
 #[test]
 fn every_numeric_row_cites_a_source() {
     let files = critmin_data::BASELINE_FILES;
-    let text = |name: &str| String::from_utf8(files.iter().find(|(n, _)| *n == name).unwrap().1.to_vec()).unwrap();
+    let text = |name: &str| {
+        String::from_utf8(files.iter().find(|(n, _)| *n == name).unwrap().1.to_vec()).unwrap()
+    };
     let rows = |name: &str| -> Vec<Vec<String>> {
         text(name)
             .lines()
@@ -74,17 +135,33 @@ fn every_numeric_row_cites_a_source() {
             .map(split_csv)
             .collect()
     };
-    let sources: Vec<String> = rows("sources.csv").into_iter().skip(1).map(|r| r[0].clone()).collect();
+    let sources: Vec<String> = rows("sources.csv")
+        .into_iter()
+        .skip(1)
+        .map(|r| r[0].clone())
+        .collect();
     let mut checked = 0;
-    for (name, _) in files.iter().filter(|(n, _)| n.ends_with(".csv") && *n != "sources.csv" && *n != "countries.csv") {
+    for (name, _) in files
+        .iter()
+        .filter(|(n, _)| n.ends_with(".csv") && *n != "sources.csv" && *n != "countries.csv")
+    {
         let table = rows(name);
         let header = &table[0];
-        let src_col = header.iter().position(|h| h == "source").unwrap_or_else(|| panic!("{name} has no source column"));
+        let src_col = header
+            .iter()
+            .position(|h| h == "source")
+            .unwrap_or_else(|| panic!("{name} has no source column"));
         for (i, row) in table.iter().enumerate().skip(1) {
-            let numeric = row.iter().enumerate().any(|(j, v)| j != src_col && !v.is_empty() && v.parse::<f64>().is_ok());
+            let numeric = row
+                .iter()
+                .enumerate()
+                .any(|(j, v)| j != src_col && !v.is_empty() && v.parse::<f64>().is_ok());
             if numeric {
                 let s = &row[src_col];
-                assert!(sources.contains(s), "{name} row {i}: source `{s}` is not in sources.csv");
+                assert!(
+                    sources.contains(s),
+                    "{name} row {i}: source `{s}` is not in sources.csv"
+                );
                 checked += 1;
             }
         }
@@ -97,7 +174,12 @@ fn estimates_say_so() {
     let m = critmin_data::baseline();
     for s in &m.sources {
         if s.confidence.is_estimate() {
-            assert!(!s.note.trim().is_empty(), "source {} ({}) needs a note", s.id, s.confidence);
+            assert!(
+                !s.note.trim().is_empty(),
+                "source {} ({}) needs a note",
+                s.id,
+                s.confidence
+            );
         }
     }
 }

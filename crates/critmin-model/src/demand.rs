@@ -1,7 +1,9 @@
 //! Demand by country, sector and good, and the growth paths that carry it
 //! forward from the base year.
 
-use crate::{CountryCode, Element, ElementSet, Form, Idx, MagnetRecipe, PerElement, Sector, Source};
+use crate::{
+    CountryCode, Element, ElementSet, Form, Idx, MagnetRecipe, PerElement, Sector, Source,
+};
 use serde::Serialize;
 
 /// A good that is demanded, stockpiled or traded.
@@ -82,7 +84,10 @@ impl GrowthRule {
     /// How specific the rule is: a named sector beats all sectors, fewer
     /// elements beat more.
     fn specificity(&self) -> (bool, std::cmp::Reverse<usize>) {
-        (self.sector.is_some(), std::cmp::Reverse(self.elements.len()))
+        (
+            self.sector.is_some(),
+            std::cmp::Reverse(self.elements.len()),
+        )
     }
 }
 

@@ -405,7 +405,11 @@ mod tests {
     #[test]
     fn element_sets_parse() {
         let check = |s: &str, expect: &str| {
-            assert_eq!(ElementSet::parse(s).map(|x| x.to_string()), Ok(expect.to_string()), "{s}");
+            assert_eq!(
+                ElementSet::parse(s).map(|x| x.to_string()),
+                Ok(expect.to_string()),
+                "{s}"
+            );
         };
         check("Nd;Pr", "Pr;Nd");
         check("all", "all");

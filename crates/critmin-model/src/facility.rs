@@ -144,7 +144,8 @@ impl Facility {
             Some(e) => month >= e,
             None => self.status == Status::Closed,
         };
-        let pending = self.start.is_none() && matches!(self.status, Status::Planned | Status::Construction);
+        let pending =
+            self.start.is_none() && matches!(self.status, Status::Planned | Status::Construction);
         started && !ended && !pending
     }
 

@@ -16,7 +16,10 @@ impl CountryCode {
         if b.len() != 2 || !b.iter().all(u8::is_ascii_alphabetic) {
             return None;
         }
-        Some(CountryCode([b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase()]))
+        Some(CountryCode([
+            b[0].to_ascii_uppercase(),
+            b[1].to_ascii_uppercase(),
+        ]))
     }
 
     /// The code as a `&str`.
@@ -54,8 +57,9 @@ impl Serialize for CountryCode {
 impl<'de> Deserialize<'de> for CountryCode {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<CountryCode, D::Error> {
         let s = String::deserialize(d)?;
-        CountryCode::parse(&s)
-            .ok_or_else(|| serde::de::Error::custom(format!("`{s}` is not a two-letter country code")))
+        CountryCode::parse(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!("`{s}` is not a two-letter country code"))
+        })
     }
 }
 

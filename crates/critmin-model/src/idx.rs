@@ -17,7 +17,10 @@ impl<T> Idx<T> {
     /// # Panics
     /// If `i` does not fit in `u32` (a table of four billion rows).
     pub fn new(i: usize) -> Idx<T> {
-        Idx { raw: u32::try_from(i).expect("table index fits in u32"), _t: PhantomData }
+        Idx {
+            raw: u32::try_from(i).expect("table index fits in u32"),
+            _t: PhantomData,
+        }
     }
 
     /// The raw position.

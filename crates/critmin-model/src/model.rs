@@ -86,7 +86,9 @@ impl Model {
 
     /// The group called `name`, if any.
     pub fn group(&self, name: &str) -> Option<&Group> {
-        self.groups.iter().find(|g| g.name.eq_ignore_ascii_case(name))
+        self.groups
+            .iter()
+            .find(|g| g.name.eq_ignore_ascii_case(name))
     }
 
     /// The country with this code, if the dataset knows it.
@@ -106,12 +108,18 @@ impl Model {
 
     /// The facility with this id.
     pub fn facility_idx(&self, id: &str) -> Option<Idx<Facility>> {
-        self.facilities.iter().position(|f| f.id == id).map(Idx::new)
+        self.facilities
+            .iter()
+            .position(|f| f.id == id)
+            .map(Idx::new)
     }
 
     /// The recipe of this grade.
     pub fn recipe_idx(&self, grade: &str) -> Option<Idx<MagnetRecipe>> {
-        self.recipes.iter().position(|r| r.grade == grade).map(Idx::new)
+        self.recipes
+            .iter()
+            .position(|r| r.grade == grade)
+            .map(Idx::new)
     }
 
     /// The growth path called `name`.
@@ -121,6 +129,9 @@ impl Model {
 
     /// Iterates over facilities with their indices.
     pub fn facilities_indexed(&self) -> impl Iterator<Item = (Idx<Facility>, &Facility)> {
-        self.facilities.iter().enumerate().map(|(i, f)| (Idx::new(i), f))
+        self.facilities
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (Idx::new(i), f))
     }
 }

@@ -109,7 +109,11 @@ mod tests {
     #[test]
     fn parse_and_display() {
         let check = |s: &str, ok: Option<&str>| {
-            assert_eq!(s.parse::<Month>().ok().map(|m| m.to_string()).as_deref(), ok, "{s}");
+            assert_eq!(
+                s.parse::<Month>().ok().map(|m| m.to_string()).as_deref(),
+                ok,
+                "{s}"
+            );
         };
         check("2027-03", Some("2027-03"));
         check(" 2024-12 ", Some("2024-12"));

@@ -1,0 +1,136 @@
+//! The command-line interface: argument definitions and one function per
+//! command.
+
+mod assess;
+mod data;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use critmin_data::LoadError;
+use critmin_model::Model;
+use std::path::PathBuf;
+
+/// Rare-earth supply-security analysis: model the chain from mine to magnet,
+/// measure dependency, simulate disruptions.
+#[derive(Parser, Debug)]
+#[command(name = "critmin", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Inspect and check datasets.
+    #[command(subcommand)]
+    Data(DataCommand),
+    /// The main job: load, validate and summarise the dataset.
+    Assess(AssessArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum DataCommand {
+    /// Check a dataset and report every problem as `file:line: field: message`
+    /// (exit status 2 if there is any).
+    Validate(DataArgs),
+    /// World capacity, output and country shares per stage and element.
+    Summary(SummaryArgs),
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct DataArgs {
+    /// Dataset directory (default: the built-in 2024 baseline).
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct SummaryArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Year (default: the dataset's base year).
+    #[arg(long)]
+    pub year: Option<i32>,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct AssessArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Directory for the outputs.
+    #[arg(long, value_name = "DIR", default_value = "out")]
+    pub out: PathBuf,
+}
+
+/// An error at the edge, with the exit status it maps to.
+pub enum CliError {
+    /// A dataset or scenario with problems: exit status 2.
+    Invalid(LoadError),
+    /// Anything else that went wrong: exit status 1.
+    Runtime(anyhow::Error),
+}
+
+impl From<anyhow::Error> for CliError {
+    fn from(e: anyhow::Error) -> Self {
+        CliError::Runtime(e)
+    }
+}
+
+impl CliError {
+    /// Prints the error to stderr.
+    pub fn report(&self) {
+        match self {
+            CliError::Invalid(e) => {
+                for d in e.diagnostics() {
+                    eprintln!("{d}");
+                }
+                eprintln!("error: {e}");
+            }
+            CliError::Runtime(e) => eprintln!("error: {e:#}"),
+        }
+    }
+
+    /// The process exit status.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Invalid(_) => 2,
+            CliError::Runtime(_) => 1,
+        }
+    }
+}
+
+pub(crate) type Result<T = ()> = std::result::Result<T, CliError>;
+
+/// Runs the parsed command.
+pub fn run(cli: Cli) -> Result {
+    match cli.command {
+        Command::Data(DataCommand::Validate(a)) => data::validate(&a),
+        Command::Data(DataCommand::Summary(a)) => data::summary(&a),
+        Command::Assess(a) => assess::assess(&a),
+    }
+}
+
+pub(crate) fn load(args: &DataArgs) -> Result<Model> {
+    match &args.data {
+        Some(dir) => critmin_data::load_dir(dir).map_err(|e| match e {
+            LoadError::Unreadable { .. } => CliError::Runtime(anyhow::anyhow!("{e}")),
+            e => CliError::Invalid(e),
+        }),
+        None => critmin_data::try_baseline().map_err(CliError::Invalid),
+    }
+}
+
+pub(crate) fn dataset_label(args: &DataArgs) -> String {
+    args.data.as_ref().map_or_else(
+        || "built-in baseline".to_string(),
+        |d| d.display().to_string(),
+    )
+}
