@@ -1,0 +1,1326 @@
+//! The monthly step. Each month, in order:
+//!
+//! 1. mines produce concentrate in their ore's proportions (utilisation
+//!    rises toward capacity as the world price index of what they make
+//!    rises);
+//! 2. concentrate goes to the cracking and separation plants that name it
+//!    as feed (across borders unless restricted); separation turns it into
+//!    oxides, losing `1 − recovery` and the elements it does not separate;
+//! 3. each oxide market clears — metal plants (ordering what keeps their
+//!    country's metal stock at target) and final oxide demand — then metal
+//!    plants convert;
+//! 4. each metal market clears — magnet plants (ordering to keep magnet
+//!    stock at target) and final metal demand — then magnet plants make
+//!    what the scarcest element allows and return the rest;
+//! 5. each magnet market clears against final demand;
+//! 6. in every market, stockpiles release under their rules after the
+//!    market has cleared, shared under the agreements;
+//! 7. concentrate and oxide stock above twice its working target is written
+//!    off as surplus (the balance problem's La and Ce);
+//! 8. price indices move toward their scarcity targets.
+//!
+//! Mass balance per element and month:
+//! `produced + released = consumed + Δinventory + losses`.
+
+use crate::alloc::{Allocation, Allocator, Buyer, Cap, Market};
+use crate::network::{MAGNET0, METAL0, Network, OXIDE0, PoolKind, Taker};
+use crate::scenario::SharingRule;
+use critmin_model::{CountryCode, Element, ElementSet, Form, Month, N_ELEMENTS, PerElement, Stage};
+use std::collections::HashMap;
+
+/// Forms tracked in the statistics: oxide, metal, magnet.
+pub const FORMS: [Form; 3] = [Form::Oxide, Form::Metal, Form::Magnet];
+
+/// Order-up-to adjustment: share of the gap to target inventory produced
+/// each month.
+const RESTOCK: f64 = 0.5;
+/// Smoothing of the draw estimate that sets production.
+const DRAW_SMOOTHING: f64 = 0.5;
+
+/// Per-element mass balance of one month, t REO-eq.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Balance {
+    /// Mined.
+    pub produced: PerElement,
+    /// Released from stockpiles.
+    pub released: PerElement,
+    /// Consumed by final demand.
+    pub consumed: PerElement,
+    /// Inventory at the start of the month.
+    pub inventory_start: PerElement,
+    /// Inventory at the end of the month.
+    pub inventory_end: PerElement,
+    /// Bought into stockpiles.
+    pub stockpiled: PerElement,
+    /// Process losses and surplus written off.
+    pub losses: PerElement,
+}
+
+impl Balance {
+    /// `produced + released + drawn − consumed − built − stockpiled − losses`
+    /// for element `e` (zero when mass is conserved).
+    pub fn error(&self, e: Element) -> f64 {
+        self.produced[e] + self.released[e]
+            - self.consumed[e]
+            - (self.inventory_end[e] - self.inventory_start[e])
+            - self.stockpiled[e]
+            - self.losses[e]
+    }
+}
+
+/// What happened in one month, by country, element and form (index with
+/// [`MonthStats::at`]). Quantities are t REO-eq.
+#[derive(Debug, Clone, Default)]
+pub struct MonthStats {
+    /// The month.
+    pub month: Option<Month>,
+    n_countries: usize,
+    /// Final demand.
+    pub demand: Vec<f64>,
+    /// Final demand served (from the market and from stockpiles).
+    pub served: Vec<f64>,
+    /// Of `served`, what came from stockpiles.
+    pub from_stockpile: Vec<f64>,
+    /// Production lines' orders (metal and magnet plants).
+    pub production_demand: Vec<f64>,
+    /// Production lines' orders filled.
+    pub production_served: Vec<f64>,
+    /// Price index at the end of the month.
+    pub price_index: Vec<f64>,
+    /// Stockpile held at the end of the month (by holder country).
+    pub stockpile: Vec<f64>,
+    /// Released from stockpiles this month (by holder country).
+    pub released: Vec<f64>,
+    /// Extra cost of the month's purchases at scarcity prices, USD, by country.
+    pub cost_impact_usd: Vec<f64>,
+    /// World price index per element and form (demand-weighted).
+    pub world_price: Vec<f64>,
+    /// The mass balance.
+    pub balance: Balance,
+    /// Cross-border flows `(good, exporter, importer, tonnes)` if recorded.
+    pub flows: Vec<(u32, u16, u16, f64)>,
+    /// Flows through restricted routes this month `(good, exporter, importer, tonnes, cap)`.
+    pub restricted_flows: Vec<(u32, u16, u16, f64, f64)>,
+    /// Capacity use per facility (output, capacity) in native units.
+    pub facility_use: Vec<(usize, f64, f64)>,
+}
+
+impl MonthStats {
+    fn reset(&mut self, n_countries: usize, record_flows: bool) {
+        let n = n_countries * N_ELEMENTS * FORMS.len();
+        self.n_countries = n_countries;
+        for v in [
+            &mut self.demand,
+            &mut self.served,
+            &mut self.from_stockpile,
+            &mut self.production_demand,
+            &mut self.production_served,
+            &mut self.stockpile,
+            &mut self.released,
+        ] {
+            v.clear();
+            v.resize(n, 0.0);
+        }
+        self.cost_impact_usd.clear();
+        self.cost_impact_usd.resize(n_countries, 0.0);
+        self.balance = Balance::default();
+        self.flows.clear();
+        self.restricted_flows.clear();
+        self.facility_use.clear();
+        let _ = record_flows;
+    }
+
+    /// Index of (country, element, form) in the per-cell vectors.
+    #[inline]
+    pub fn at(&self, country: usize, e: Element, form: usize) -> usize {
+        (country * N_ELEMENTS + e.index()) * FORMS.len() + form
+    }
+
+    /// Number of countries.
+    pub fn n_countries(&self) -> usize {
+        self.n_countries
+    }
+}
+
+/// Receives every month's statistics as the run goes.
+pub trait Recorder {
+    /// Called once per month, in order.
+    fn month(&mut self, net: &Network, t: usize, stats: &MonthStats);
+}
+
+/// Totals of a run.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct RunSummary {
+    /// By element.
+    pub by_element: Vec<ElementSummary>,
+    /// By country.
+    pub by_country: Vec<CountrySummary>,
+    /// Largest per-element, per-month mass-balance error, t.
+    pub max_balance_error_t: f64,
+}
+
+/// Totals for one element over the run, t REO-eq.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct ElementSummary {
+    /// Symbol.
+    pub element: String,
+    /// Final demand.
+    pub demand_t: f64,
+    /// Served.
+    pub served_t: f64,
+    /// Unmet.
+    pub unmet_t: f64,
+    /// Highest world price index of any form in any month.
+    pub peak_price_index: f64,
+}
+
+/// Totals for one country over the run.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CountrySummary {
+    /// Country code.
+    pub country: CountryCode,
+    /// Final demand, t REO-eq.
+    pub demand_t: f64,
+    /// Unmet, t REO-eq.
+    pub unmet_t: f64,
+    /// Unmet ÷ demand.
+    pub unmet_share: f64,
+    /// Released from this country's stockpiles, t REO-eq.
+    pub stockpile_released_t: f64,
+    /// Extra cost of purchases at scarcity prices, USD.
+    pub cost_impact_usd: f64,
+}
+
+/// Builds the [`RunSummary`] as months arrive.
+#[derive(Debug, Default)]
+pub(crate) struct SummaryRecorder {
+    demand: PerElement,
+    served: PerElement,
+    peak: PerElement,
+    c_demand: Vec<f64>,
+    c_unmet: Vec<f64>,
+    c_released: Vec<f64>,
+    c_cost: Vec<f64>,
+    max_err: f64,
+}
+
+impl Recorder for SummaryRecorder {
+    fn month(&mut self, net: &Network, _t: usize, s: &MonthStats) {
+        let nc = net.countries.len();
+        if self.c_demand.is_empty() {
+            self.c_demand = vec![0.0; nc];
+            self.c_unmet = vec![0.0; nc];
+            self.c_released = vec![0.0; nc];
+            self.c_cost = vec![0.0; nc];
+            self.peak = PerElement([1.0; N_ELEMENTS]);
+        }
+        for c in 0..nc {
+            for e in Element::ALL {
+                for f in 0..FORMS.len() {
+                    let i = s.at(c, e, f);
+                    self.demand[e] += s.demand[i];
+                    self.served[e] += s.served[i];
+                    self.c_demand[c] += s.demand[i];
+                    self.c_unmet[c] += s.demand[i] - s.served[i];
+                    self.c_released[c] += s.released[i];
+                }
+            }
+            self.c_cost[c] += s.cost_impact_usd[c];
+        }
+        for e in Element::ALL {
+            for f in 0..FORMS.len() {
+                self.peak[e] = self.peak[e].max(s.world_price[e.index() * FORMS.len() + f]);
+            }
+            self.max_err = self.max_err.max(s.balance.error(e).abs());
+        }
+    }
+}
+
+impl SummaryRecorder {
+    pub(crate) fn finish(&self, net: &Network) -> RunSummary {
+        let by_element = Element::ALL
+            .iter()
+            .filter(|e| self.demand[**e] > 0.0)
+            .map(|&e| ElementSummary {
+                element: e.symbol().to_string(),
+                demand_t: self.demand[e],
+                served_t: self.served[e],
+                unmet_t: (self.demand[e] - self.served[e]).max(0.0),
+                peak_price_index: self.peak[e],
+            })
+            .collect();
+        let by_country = (0..net.countries.len())
+            .filter(|&c| self.c_demand.get(c).copied().unwrap_or(0.0) > 0.0)
+            .map(|c| CountrySummary {
+                country: net.countries[c],
+                demand_t: self.c_demand[c],
+                unmet_t: self.c_unmet[c].max(0.0),
+                unmet_share: (self.c_unmet[c] / self.c_demand[c]).max(0.0),
+                stockpile_released_t: self.c_released[c],
+                cost_impact_usd: self.c_cost[c],
+            })
+            .collect();
+        RunSummary {
+            by_element,
+            by_country,
+            max_balance_error_t: self.max_err,
+        }
+    }
+}
+
+/// Normal (baseline) cross-border flows per month: `(good, exporter,
+/// importer) → tonnes`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NormalFlows {
+    pub months: Vec<HashMap<(u32, u16, u16), f64>>,
+}
+
+impl Recorder for NormalFlows {
+    fn month(&mut self, _net: &Network, _t: usize, s: &MonthStats) {
+        let mut m = HashMap::new();
+        for &(g, x, c, q) in &s.flows {
+            *m.entry((g, x, c)).or_insert(0.0) += q;
+        }
+        self.months.push(m);
+    }
+}
+
+/// Runs the network through its horizon, calling `recorder` every month,
+/// and returns the run's totals. Export restrictions are measured against
+/// the flows of a run of the same network without events, made first.
+pub fn simulate_with(net: &Network, recorder: &mut dyn Recorder) -> RunSummary {
+    let normal = if net.restrictions.is_empty() {
+        NormalFlows::default()
+    } else {
+        let mut base = net.clone();
+        base.restrictions.clear();
+        base.outages.clear();
+        base.shocks.clear();
+        base.manual_releases.clear();
+        let mut flows = NormalFlows::default();
+        Engine::new(&base, None, true).run(&mut flows);
+        flows
+    };
+    run_against(net, &normal, recorder)
+}
+
+/// As [`simulate_with`] with given normal flows (the Monte Carlo engine
+/// computes them once for all its runs).
+pub(crate) fn run_against(
+    net: &Network,
+    normal: &NormalFlows,
+    recorder: &mut dyn Recorder,
+) -> RunSummary {
+    let mut summary = SummaryRecorder::default();
+    let mut both = Both(&mut summary, recorder);
+    Engine::new(net, Some(normal), false).run(&mut both);
+    summary.finish(net)
+}
+
+/// Runs `net` and returns its totals only.
+pub fn simulate(net: &Network) -> RunSummary {
+    struct Nothing;
+    impl Recorder for Nothing {
+        fn month(&mut self, _: &Network, _: usize, _: &MonthStats) {}
+    }
+    simulate_with(net, &mut Nothing)
+}
+
+struct Both<'a>(&'a mut SummaryRecorder, &'a mut dyn Recorder);
+
+impl Recorder for Both<'_> {
+    fn month(&mut self, net: &Network, t: usize, s: &MonthStats) {
+        self.0.month(net, t, s);
+        self.1.month(net, t, s);
+    }
+}
+
+/// A buyer in the current market and whom it stands for.
+#[derive(Debug, Clone, Copy)]
+enum Who {
+    Demand(usize),
+    MetalPlant(usize),
+    MagnetPlant(usize),
+    Cracker(usize),
+    Separator(usize),
+}
+
+/// The engine's mutable state for one run.
+struct Engine<'n> {
+    net: &'n Network,
+    normal: Option<&'n NormalFlows>,
+    record_flows: bool,
+    nc: usize,
+    ng: usize,
+    pool_inv: Vec<PerElement>,
+    pool_ceiling: Vec<f64>,
+    oxide_inv: Vec<f64>,
+    oxide_ceiling: Vec<f64>,
+    metal_inv: Vec<f64>,
+    metal_target: Vec<f64>,
+    metal_draw: Vec<f64>,
+    magnet_inv: Vec<f64>,
+    magnet_target: Vec<f64>,
+    magnet_draw: Vec<f64>,
+    stock_left: Vec<f64>,
+    /// Price index per (country, element, form).
+    price: Vec<f64>,
+    /// World price index per (element, form).
+    world_price: Vec<f64>,
+    stats: MonthStats,
+    alloc: Allocator,
+    out: Allocation,
+    buyers: Vec<Buyer>,
+    who: Vec<Who>,
+    supply: Vec<f64>,
+    caps: Vec<Cap>,
+    outage: Vec<f64>,
+    // Per-month plant state.
+    sep_room: Vec<f64>,
+    cracker_room: Vec<f64>,
+    magnet_target_t: Vec<f64>,
+    magnet_got: Vec<f64>,
+    drawn_metal: Vec<f64>,
+    drawn_magnet: Vec<f64>,
+    demand_now: Vec<f64>,
+}
+
+impl<'n> Engine<'n> {
+    fn new(net: &'n Network, normal: Option<&'n NormalFlows>, record_flows: bool) -> Engine<'n> {
+        let nc = net.countries.len();
+        let ng = net.grade_reo.len();
+        let h = net.horizon as f64;
+        let frac = |first: usize, last: usize| (last.saturating_sub(first)) as f64 / h;
+        let active0 = |first: usize, last: usize| first == 0 && last > 0;
+
+        let mut pool_inv = vec![PerElement::ZERO; net.pools.len()];
+        let mut pool_ceiling = vec![0.0; net.pools.len()];
+        for (p, pool) in net.pools.iter().enumerate() {
+            if active0(pool.first, pool.last) {
+                pool_inv[p] = pool.mix.scaled(pool.inv_target);
+            }
+            pool_ceiling[p] = 2.0 * pool.inv_target;
+        }
+        // Oxide stock and ceilings from planned separation output.
+        let mut oxide_inv = vec![0.0; nc * N_ELEMENTS];
+        let mut oxide_ceiling = vec![0.0; nc * N_ELEMENTS];
+        for (s, sep) in net.seps.iter().enumerate() {
+            let months = net.inventory_months(Stage::Separation, sep.country);
+            let mix = sep_output_mix(net, s);
+            for e in Element::ALL {
+                let planned = sep.cap_month * sep.util * mix[e];
+                if sep.last > 0 {
+                    oxide_ceiling[sep.country * N_ELEMENTS + e.index()] += 2.0 * months * planned;
+                }
+                if active0(sep.first, sep.last) {
+                    oxide_inv[sep.country * N_ELEMENTS + e.index()] += months * planned;
+                }
+            }
+        }
+        let mut metal_inv = vec![0.0; nc * N_ELEMENTS];
+        let mut metal_target = vec![0.0; nc * N_ELEMENTS];
+        let mut metal_draw = vec![0.0; nc * N_ELEMENTS];
+        for m in &net.metals {
+            let months = net.inventory_months(Stage::MetalAlloy, m.country);
+            for e in Element::ALL {
+                let planned = m.cap_month * m.util * m.mix[e] * m.recovery;
+                let i = m.country * N_ELEMENTS + e.index();
+                metal_target[i] += months * planned * frac(m.first, m.last);
+                if active0(m.first, m.last) {
+                    metal_inv[i] += months * planned;
+                    metal_draw[i] += planned;
+                }
+            }
+        }
+        let mut magnet_inv = vec![0.0; nc * ng];
+        let mut magnet_target = vec![0.0; nc * ng];
+        let mut magnet_draw = vec![0.0; nc * ng];
+        for m in &net.magnets {
+            let months = net.inventory_months(Stage::Magnet, m.country);
+            let planned = m.cap_month * m.util;
+            let i = m.country * ng + m.grade;
+            magnet_target[i] += months * planned * frac(m.first, m.last);
+            if active0(m.first, m.last) {
+                magnet_inv[i] += months * planned;
+                magnet_draw[i] += planned;
+            }
+        }
+        let stock_left = net.stocks.iter().map(|s| s.initial).collect();
+        Engine {
+            net,
+            normal,
+            record_flows,
+            nc,
+            ng,
+            pool_inv,
+            pool_ceiling,
+            oxide_inv,
+            oxide_ceiling,
+            metal_inv,
+            metal_target,
+            metal_draw,
+            magnet_inv,
+            magnet_target,
+            magnet_draw,
+            stock_left,
+            price: vec![1.0; nc * N_ELEMENTS * FORMS.len()],
+            world_price: vec![1.0; N_ELEMENTS * FORMS.len()],
+            stats: MonthStats::default(),
+            alloc: Allocator::new(),
+            out: Allocation::default(),
+            buyers: Vec::new(),
+            who: Vec::new(),
+            supply: vec![0.0; nc],
+            caps: Vec::new(),
+            outage: Vec::new(),
+            sep_room: vec![0.0; net.seps.len()],
+            cracker_room: vec![0.0; net.pools.len()],
+            magnet_target_t: vec![0.0; net.magnets.len()],
+            magnet_got: vec![0.0; net.magnets.len() * N_ELEMENTS],
+            drawn_metal: vec![0.0; nc * N_ELEMENTS],
+            drawn_magnet: vec![0.0; nc * ng],
+            demand_now: vec![0.0; net.demand.len()],
+        }
+    }
+
+    fn run(mut self, rec: &mut dyn Recorder) {
+        for t in 0..self.net.horizon {
+            self.step(t);
+            rec.month(self.net, t, &self.stats);
+        }
+    }
+
+    fn inventory_total(&self) -> PerElement {
+        let mut inv = PerElement::ZERO;
+        for p in &self.pool_inv {
+            inv.add_scaled(p, 1.0);
+        }
+        for c in 0..self.nc {
+            for e in Element::ALL {
+                let i = c * N_ELEMENTS + e.index();
+                inv[e] += self.oxide_inv[i] + self.metal_inv[i];
+            }
+            for g in 0..self.ng {
+                inv.add_scaled(&self.net.grade_reo[g], self.magnet_inv[c * self.ng + g]);
+            }
+        }
+        inv
+    }
+
+    /// Capacity factor of facility-level outages this month.
+    fn outage_factor(&self, fac: critmin_model::Idx<critmin_model::Facility>) -> f64 {
+        self.outage.get(fac.get()).copied().unwrap_or(1.0)
+    }
+
+    /// Supply response: share of spare capacity used at the world oxide
+    /// price of the dearest element in `mix`.
+    fn response(&self, elements: ElementSet) -> f64 {
+        let full = self.net.price.full_supply_response_index;
+        let p = elements
+            .iter()
+            .map(|e| self.world_price[e.index() * FORMS.len()])
+            .fold(1.0, f64::max);
+        ((p - 1.0) / (full - 1.0)).clamp(0.0, 1.0)
+    }
+
+    fn step(&mut self, t: usize) {
+        let net = self.net;
+        let nc = self.nc;
+        self.stats.reset(nc, self.record_flows);
+        self.stats.month = Some(net.start.plus(t as i32));
+        self.stats.balance.inventory_start = self.inventory_total();
+
+        // Outage factors by facility.
+        self.outage.clear();
+        for &(a, b, fac, share) in &net.outages {
+            if a <= t && t <= b {
+                if self.outage.len() <= fac.get() {
+                    self.outage.resize(fac.get() + 1, 1.0);
+                }
+                self.outage[fac.get()] = self.outage[fac.get()].min(share);
+            }
+        }
+        // Demand this month.
+        let yi = (net.start.plus(t as i32).year() - net.first_year).max(0) as usize;
+        for (k, d) in net.demand.iter().enumerate() {
+            let mut q = d.base_month * d.year_factor.get(yi).copied().unwrap_or(1.0);
+            for (a, b, cs, sectors, elements, factor) in &net.shocks {
+                if *a <= t
+                    && t <= *b
+                    && (cs.is_empty() || cs.contains(&d.country))
+                    && (sectors.is_empty() || sectors.contains(&d.sector))
+                    && elements.intersects(d.elements)
+                {
+                    q *= factor;
+                }
+            }
+            self.demand_now[k] = q;
+        }
+
+        self.mine(t);
+        self.concentrate(t);
+        self.oxide_markets(t);
+        self.metal_markets(t);
+        self.magnet_markets(t);
+        self.write_off_surplus();
+        self.update_prices();
+        self.finish_stats();
+    }
+
+    fn mine(&mut self, t: usize) {
+        let net = self.net;
+        for (p, pool) in net.pools.iter().enumerate() {
+            if !(pool.first <= t && t < pool.last) {
+                continue;
+            }
+            if let PoolKind::Mine { comp } = &pool.kind {
+                let util = pool.util + (1.0 - pool.util) * self.response(pool.elements);
+                let out = pool.cap_month * util * self.outage_factor(pool.facility);
+                self.pool_inv[p].add_scaled(comp, out);
+                self.stats.balance.produced.add_scaled(comp, out);
+                self.stats
+                    .facility_use
+                    .push((pool.facility.get(), out, pool.cap_month));
+            }
+        }
+    }
+
+    fn concentrate(&mut self, t: usize) {
+        let net = self.net;
+        for (s, sep) in net.seps.iter().enumerate() {
+            self.sep_room[s] = if sep.first <= t && t < sep.last {
+                let kept = sep_output_elements(net, s);
+                let util = sep.util + (1.0 - sep.util) * self.response(kept);
+                sep.cap_month * util * self.outage_factor(sep.facility)
+            } else {
+                0.0
+            };
+        }
+        for &p in &net.crackers {
+            let pool = &net.pools[p];
+            self.cracker_room[p] = if pool.first <= t && t < pool.last {
+                pool.cap_month
+                    * (pool.util + (1.0 - pool.util) * self.response(pool.elements))
+                    * self.outage_factor(pool.facility)
+            } else {
+                0.0
+            };
+        }
+        // Mine pools first, then cracking plants' pools.
+        let order: Vec<usize> = (0..net.pools.len())
+            .filter(|&p| matches!(net.pools[p].kind, PoolKind::Mine { .. }))
+            .chain(net.crackers.iter().copied())
+            .collect();
+        for p in order {
+            let total = self.pool_inv[p].total();
+            if total <= 1e-12 {
+                continue;
+            }
+            self.buyers.clear();
+            self.who.clear();
+            for &(taker, class) in &net.takers[p] {
+                let (country, request) = match taker {
+                    Taker::Cracking(q) => {
+                        let rec = match net.pools[q].kind {
+                            PoolKind::Cracking { recovery } => recovery,
+                            PoolKind::Mine { .. } => 1.0,
+                        };
+                        (net.pools[q].country, self.cracker_room[q] / rec.max(1e-9))
+                    }
+                    Taker::Separation(s) => {
+                        let sep = &net.seps[s];
+                        let kept = self.pool_inv[p].total_of(sep.elements) / total;
+                        let per_t = sep.recovery * kept;
+                        (
+                            sep.country,
+                            if per_t > 0.0 {
+                                self.sep_room[s] / per_t
+                            } else {
+                                0.0
+                            },
+                        )
+                    }
+                };
+                if request > 1e-12 {
+                    self.buyers.push(Buyer {
+                        country,
+                        tier: class as usize,
+                        demand: request,
+                    });
+                    self.who.push(match taker {
+                        Taker::Cracking(q) => Who::Cracker(q),
+                        Taker::Separation(s) => Who::Separator(s),
+                    });
+                }
+            }
+            if self.buyers.is_empty() {
+                continue;
+            }
+            let good = net.pool_good(p);
+            self.supply.iter_mut().for_each(|x| *x = 0.0);
+            self.supply[net.pools[p].country] = total;
+            self.clear_market(t, good, 3, false);
+            let content = self.pool_inv[p];
+            let mut taken_total = 0.0;
+            for k in 0..self.buyers.len() {
+                let x = self.out.served[k].min(total);
+                if x <= 0.0 {
+                    continue;
+                }
+                taken_total += x;
+                let a = content.scaled(x / total);
+                match self.who[k] {
+                    Who::Cracker(q) => {
+                        let rec = match net.pools[q].kind {
+                            PoolKind::Cracking { recovery } => recovery,
+                            PoolKind::Mine { .. } => 1.0,
+                        };
+                        self.pool_inv[q].add_scaled(&a, rec);
+                        self.stats.balance.losses.add_scaled(&a, 1.0 - rec);
+                        self.cracker_room[q] -= x * rec;
+                    }
+                    Who::Separator(s) => {
+                        let sep = &net.seps[s];
+                        let mut made = 0.0;
+                        for (e, q) in a.iter() {
+                            if sep.elements.contains(e) {
+                                let o = q * sep.recovery;
+                                self.oxide_inv[sep.country * N_ELEMENTS + e.index()] += o;
+                                self.stats.balance.losses[e] += q - o;
+                                made += o;
+                            } else {
+                                self.stats.balance.losses[e] += q;
+                            }
+                        }
+                        self.sep_room[s] -= made;
+                    }
+                    _ => {}
+                }
+            }
+            let left = (total - taken_total).max(0.0);
+            self.pool_inv[p] = content.scaled(left / total);
+        }
+    }
+
+    /// Clears the market for `good` with the current buyers and supply,
+    /// applying restriction caps, into `self.out`.
+    fn clear_market(&mut self, t: usize, good: usize, n_tiers: usize, _final_market: bool) {
+        let net = self.net;
+        self.caps.clear();
+        let form = net.good_form(good);
+        let elements = net.good_elements(good);
+        for r in &net.restrictions {
+            if !(r.from <= t && t <= r.to)
+                || !r.forms.contains(form)
+                || !r.elements.intersects(elements)
+            {
+                continue;
+            }
+            for &x in &r.exporters {
+                for c in 0..self.nc {
+                    if c == x || r.importers.as_ref().is_some_and(|v| !v.contains(&c)) {
+                        continue;
+                    }
+                    let normal = self
+                        .normal
+                        .and_then(|n| n.months.get(t))
+                        .and_then(|m| m.get(&(good as u32, x as u16, c as u16)))
+                        .copied()
+                        .unwrap_or(0.0);
+                    let max = r.share * normal;
+                    match self
+                        .caps
+                        .iter_mut()
+                        .find(|k| k.exporter == x && k.importer == c)
+                    {
+                        Some(k) => k.max = k.max.min(max),
+                        None => self.caps.push(Cap {
+                            exporter: x,
+                            importer: c,
+                            max,
+                        }),
+                    }
+                }
+            }
+        }
+        let market = Market {
+            supply: &self.supply,
+            buyers: &self.buyers,
+            caps: &self.caps,
+            n_tiers,
+        };
+        self.alloc
+            .allocate(&market, self.record_flows, &mut self.out);
+        if self.record_flows {
+            for f in &self.out.flows {
+                if f.tonnes > 0.0 {
+                    self.stats.flows.push((
+                        good as u32,
+                        f.exporter as u16,
+                        f.importer as u16,
+                        f.tonnes,
+                    ));
+                }
+            }
+        }
+        if !self.caps.is_empty() {
+            for f in &self.out.flows {
+                if let Some(k) = self
+                    .caps
+                    .iter()
+                    .find(|k| k.exporter == f.exporter && k.importer == f.importer)
+                {
+                    self.stats.restricted_flows.push((
+                        good as u32,
+                        f.exporter as u16,
+                        f.importer as u16,
+                        f.tonnes,
+                        k.max,
+                    ));
+                }
+            }
+        }
+    }
+
+    fn oxide_markets(&mut self, t: usize) {
+        let net = self.net;
+        let nc = self.nc;
+        // Metal plants' orders per element: what keeps their country's
+        // metal stock at target, shared by capacity.
+        let mut cap_by_ce = vec![0.0; nc * N_ELEMENTS];
+        for m in &net.metals {
+            if m.first <= t && t < m.last {
+                for (e, s) in m.mix.iter() {
+                    cap_by_ce[m.country * N_ELEMENTS + e.index()] +=
+                        m.cap_month * s * self.outage_factor(m.facility);
+                }
+            }
+        }
+        for e in Element::ALL {
+            let g = OXIDE0 + e.index();
+            self.buyers.clear();
+            self.who.clear();
+            for (k, m) in net.metals.iter().enumerate() {
+                if !(m.first <= t && t < m.last) || m.mix[e] <= 0.0 {
+                    continue;
+                }
+                let i = m.country * N_ELEMENTS + e.index();
+                let want = (self.metal_draw[i]
+                    + RESTOCK * (self.metal_target[i] - self.metal_inv[i]))
+                    .max(0.0);
+                let cap = m.cap_month * m.mix[e] * self.outage_factor(m.facility);
+                let share = if cap_by_ce[i] > 0.0 {
+                    cap / cap_by_ce[i]
+                } else {
+                    0.0
+                };
+                let make = (want * share).min(cap);
+                let order = make / m.recovery.max(1e-9);
+                if order > 1e-12 {
+                    self.buyers.push(Buyer {
+                        country: m.country,
+                        tier: net.production_tier,
+                        demand: order,
+                    });
+                    self.who.push(Who::MetalPlant(k));
+                }
+            }
+            self.push_demand(g);
+            if self.buyers.is_empty() {
+                continue;
+            }
+            for c in 0..nc {
+                self.supply[c] = self.oxide_inv[c * N_ELEMENTS + e.index()];
+            }
+            self.clear_market(t, g, net.n_tiers, true);
+            for c in 0..nc {
+                self.oxide_inv[c * N_ELEMENTS + e.index()] -= self.out.drawn[c];
+            }
+            self.stockpile_pass(t, g);
+            for k in 0..self.buyers.len() {
+                let x = self.out.served[k];
+                match self.who[k] {
+                    Who::MetalPlant(p) => {
+                        let m = &net.metals[p];
+                        self.metal_inv[m.country * N_ELEMENTS + e.index()] += x * m.recovery;
+                        self.stats.balance.losses[e] += x * (1.0 - m.recovery);
+                        self.record_production(m.country, e, 0, self.buyers[k].demand, x);
+                    }
+                    Who::Demand(d) => self.record_final(d, g, self.buyers[k].demand, x),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    fn metal_markets(&mut self, t: usize) {
+        let net = self.net;
+        let nc = self.nc;
+        let ng = self.ng;
+        // Magnet plants' production targets.
+        let mut cap_by_cg = vec![0.0; nc * ng];
+        for m in &net.magnets {
+            if m.first <= t && t < m.last {
+                cap_by_cg[m.country * ng + m.grade] += m.cap_month * self.outage_factor(m.facility);
+            }
+        }
+        for (k, m) in net.magnets.iter().enumerate() {
+            self.magnet_target_t[k] = 0.0;
+            if !(m.first <= t && t < m.last) {
+                continue;
+            }
+            let i = m.country * ng + m.grade;
+            let want = (self.magnet_draw[i]
+                + RESTOCK * (self.magnet_target[i] - self.magnet_inv[i]))
+                .max(0.0);
+            let cap = m.cap_month * self.outage_factor(m.facility);
+            let share = if cap_by_cg[i] > 0.0 {
+                cap / cap_by_cg[i]
+            } else {
+                0.0
+            };
+            self.magnet_target_t[k] = (want * share).min(cap);
+        }
+        self.magnet_got.iter_mut().for_each(|x| *x = 0.0);
+        self.drawn_metal.iter_mut().for_each(|x| *x = 0.0);
+        for e in Element::ALL {
+            let g = METAL0 + e.index();
+            self.buyers.clear();
+            self.who.clear();
+            for (k, m) in net.magnets.iter().enumerate() {
+                let need = self.magnet_target_t[k] * net.grade_reo[m.grade][e];
+                if need > 1e-12 {
+                    self.buyers.push(Buyer {
+                        country: m.country,
+                        tier: net.production_tier,
+                        demand: need,
+                    });
+                    self.who.push(Who::MagnetPlant(k));
+                }
+            }
+            self.push_demand(g);
+            if self.buyers.is_empty() {
+                continue;
+            }
+            for c in 0..nc {
+                self.supply[c] = self.metal_inv[c * N_ELEMENTS + e.index()];
+            }
+            self.clear_market(t, g, net.n_tiers, true);
+            for c in 0..nc {
+                self.metal_inv[c * N_ELEMENTS + e.index()] -= self.out.drawn[c];
+                self.drawn_metal[c * N_ELEMENTS + e.index()] += self.out.drawn[c];
+            }
+            self.stockpile_pass(t, g);
+            for k in 0..self.buyers.len() {
+                let x = self.out.served[k];
+                match self.who[k] {
+                    Who::MagnetPlant(p) => {
+                        self.magnet_got[p * N_ELEMENTS + e.index()] += x;
+                        self.record_production(
+                            net.magnets[p].country,
+                            e,
+                            1,
+                            self.buyers[k].demand,
+                            x,
+                        );
+                    }
+                    Who::Demand(d) => self.record_final(d, g, self.buyers[k].demand, x),
+                    _ => {}
+                }
+            }
+        }
+        // Magnets: what the scarcest element allows; the rest goes back.
+        for (k, m) in net.magnets.iter().enumerate() {
+            if self.magnet_target_t[k] <= 0.0 {
+                continue;
+            }
+            let reo = &net.grade_reo[m.grade];
+            let mut made = self.magnet_target_t[k];
+            for (e, q) in reo.iter() {
+                if q > 0.0 {
+                    made = made.min(self.magnet_got[k * N_ELEMENTS + e.index()] / q);
+                }
+            }
+            made = made.max(0.0);
+            for (e, q) in reo.iter() {
+                let got = self.magnet_got[k * N_ELEMENTS + e.index()];
+                let back = (got - made * q).max(0.0);
+                let i = m.country * N_ELEMENTS + e.index();
+                self.metal_inv[i] += back;
+                self.drawn_metal[i] -= back;
+            }
+            self.magnet_inv[m.country * ng + m.grade] += made;
+            self.stats
+                .facility_use
+                .push((m.facility.get(), made, m.cap_month));
+        }
+        for i in 0..nc * N_ELEMENTS {
+            self.metal_draw[i] = DRAW_SMOOTHING * self.metal_draw[i]
+                + (1.0 - DRAW_SMOOTHING) * self.drawn_metal[i].max(0.0);
+        }
+    }
+
+    fn magnet_markets(&mut self, t: usize) {
+        let net = self.net;
+        let nc = self.nc;
+        let ng = self.ng;
+        self.drawn_magnet.iter_mut().for_each(|x| *x = 0.0);
+        for grade in 0..ng {
+            let g = MAGNET0 + grade;
+            self.buyers.clear();
+            self.who.clear();
+            self.push_demand(g);
+            if self.buyers.is_empty() {
+                continue;
+            }
+            for c in 0..nc {
+                self.supply[c] = self.magnet_inv[c * ng + grade];
+            }
+            self.clear_market(t, g, net.n_tiers, true);
+            for c in 0..nc {
+                self.magnet_inv[c * ng + grade] -= self.out.drawn[c];
+                self.drawn_magnet[c * ng + grade] += self.out.drawn[c];
+            }
+            self.stockpile_pass(t, g);
+            for k in 0..self.buyers.len() {
+                if let Who::Demand(d) = self.who[k] {
+                    self.record_final(d, g, self.buyers[k].demand, self.out.served[k]);
+                }
+            }
+        }
+        for i in 0..nc * ng {
+            self.magnet_draw[i] = DRAW_SMOOTHING * self.magnet_draw[i]
+                + (1.0 - DRAW_SMOOTHING) * self.drawn_magnet[i];
+        }
+    }
+
+    /// Adds the final demand for good `g` to the current buyers.
+    fn push_demand(&mut self, g: usize) {
+        for (k, d) in self.net.demand.iter().enumerate() {
+            if d.good == g && self.demand_now[k] > 0.0 {
+                self.buyers.push(Buyer {
+                    country: d.country,
+                    tier: d.tier,
+                    demand: self.demand_now[k],
+                });
+                self.who.push(Who::Demand(k));
+            }
+        }
+    }
+
+    fn form_slot(&self, g: usize) -> usize {
+        if g < METAL0 {
+            0
+        } else if g < MAGNET0 {
+            1
+        } else {
+            2
+        }
+    }
+
+    fn record_final(&mut self, d: usize, g: usize, demand: f64, served: f64) {
+        let net = self.net;
+        let c = net.demand[d].country;
+        let f = self.form_slot(g);
+        let mut dem = PerElement::ZERO;
+        net.reo_of(g, demand, &mut dem);
+        let mut got = PerElement::ZERO;
+        net.reo_of(g, served, &mut got);
+        for e in net.good_elements(g).iter() {
+            let i = self.stats.at(c, e, f);
+            self.stats.demand[i] += dem[e];
+            self.stats.served[i] += got[e];
+            self.stats.balance.consumed[e] += got[e];
+            let p = self.price[i];
+            if p > 1.0 {
+                self.stats.cost_impact_usd[c] += (p - 1.0)
+                    * served
+                    * net.base_price_usd_per_t[g]
+                    * (got[e] / got.total().max(1e-300));
+            }
+        }
+    }
+
+    fn record_production(&mut self, c: usize, e: Element, form: usize, demand: f64, served: f64) {
+        let i = self.stats.at(c, e, form);
+        self.stats.production_demand[i] += demand;
+        self.stats.production_served[i] += served;
+    }
+
+    /// After a market clears: holders whose rules trigger release stock of
+    /// good `g` to unmet buyers of their country, or of their agreement's
+    /// members.
+    fn stockpile_pass(&mut self, t: usize, g: usize) {
+        let net = self.net;
+        if net.stocks.is_empty() {
+            return;
+        }
+        let f = self.form_slot(g);
+        let elements = net.good_elements(g);
+        // Releasable per stock node.
+        let mut any = false;
+        let mut releasable: Vec<(usize, f64)> = Vec::new();
+        for (s, node) in net.stocks.iter().enumerate() {
+            if node.good != g || self.stock_left[s] <= 1e-12 {
+                continue;
+            }
+            let holder = &net.holders[node.holder];
+            let scope: Vec<usize> = match holder.agreement {
+                Some(a) => net.agreements[a].members.clone(),
+                None => vec![holder.country],
+            };
+            // Unmet share in scope for this good (before release).
+            let (mut dem, mut unmet) = (0.0, 0.0);
+            for (k, b) in self.buyers.iter().enumerate() {
+                if scope.contains(&b.country) {
+                    dem += b.demand;
+                    unmet += (b.demand - self.out.served[k]).max(0.0);
+                }
+            }
+            if unmet <= 1e-12 {
+                continue;
+            }
+            let share = if dem > 0.0 { unmet / dem } else { 0.0 };
+            let rule = &holder.rule;
+            let by_unmet = rule.trigger_unmet_share.is_some_and(|x| share > x);
+            let by_price = rule.trigger_price_index.is_some_and(|x| {
+                scope.iter().any(|&c| {
+                    elements
+                        .iter()
+                        .any(|e| self.price[self.stats.at(c, e, f)] > x)
+                })
+            });
+            let mut amount = 0.0;
+            if by_unmet || by_price {
+                amount += rule.max_release_share_per_month * node.initial;
+            }
+            for &(a, b, h, els, tpm) in &net.manual_releases {
+                if a <= t && t <= b && h == node.holder && els.intersects(elements) {
+                    amount += tpm;
+                }
+            }
+            let amount = amount.min(self.stock_left[s]);
+            if amount > 1e-12 {
+                releasable.push((s, amount));
+                any = true;
+            }
+        }
+        if !any {
+            return;
+        }
+        // Group by scope: agreement index, or the holder's own country.
+        let mut scopes: Vec<(Option<usize>, usize)> = releasable
+            .iter()
+            .map(|&(s, _)| {
+                let h = &net.holders[net.stocks[s].holder];
+                (h.agreement, h.country)
+            })
+            .collect();
+        scopes.sort();
+        scopes.dedup_by(|a, b| {
+            a.0.is_some() && a.0 == b.0 || a.0.is_none() && b.0.is_none() && a.1 == b.1
+        });
+        for (agreement, country) in scopes {
+            let members: Vec<usize> = match agreement {
+                Some(a) => net.agreements[a].members.clone(),
+                None => vec![country],
+            };
+            let rule = agreement.map(|a| net.agreements[a].rule);
+            let in_scope = |s: usize| {
+                let h = &net.holders[net.stocks[s].holder];
+                match agreement {
+                    Some(a) => h.agreement == Some(a),
+                    None => h.agreement.is_none() && h.country == country,
+                }
+            };
+            let pool: f64 = releasable
+                .iter()
+                .filter(|(s, _)| in_scope(*s))
+                .map(|(_, a)| a)
+                .sum();
+            if pool <= 0.0 {
+                continue;
+            }
+            // Unmet buyers in scope.
+            let unmet: Vec<(usize, f64)> = self
+                .buyers
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| members.contains(&b.country))
+                .map(|(k, b)| (k, (b.demand - self.out.served[k]).max(0.0)))
+                .filter(|(_, u)| *u > 1e-12)
+                .collect();
+            let mut given = vec![0.0; unmet.len()];
+            let mut left = pool;
+            match rule {
+                Some(SharingRule::ProRata) => {
+                    let total: f64 = unmet.iter().map(|(_, u)| u).sum();
+                    let k = (left / total).min(1.0);
+                    for (j, (_, u)) in unmet.iter().enumerate() {
+                        given[j] = u * k;
+                    }
+                    left -= total * k;
+                }
+                _ => {
+                    for tier in 0..net.n_tiers {
+                        let total: f64 = unmet
+                            .iter()
+                            .filter(|(k, _)| self.buyers[*k].tier == tier)
+                            .map(|(_, u)| u)
+                            .sum();
+                        if total <= 0.0 || left <= 0.0 {
+                            continue;
+                        }
+                        let k = (left / total).min(1.0);
+                        for (j, (b, u)) in unmet.iter().enumerate() {
+                            if self.buyers[*b].tier == tier {
+                                given[j] = u * k;
+                            }
+                        }
+                        left -= total * k;
+                    }
+                }
+            }
+            let used = pool - left.max(0.0);
+            for (j, (k, _)) in unmet.iter().enumerate() {
+                self.out.served[*k] += given[j];
+                if let Who::Demand(d) = self.who[*k] {
+                    let c = net.demand[d].country;
+                    let mut q = PerElement::ZERO;
+                    net.reo_of(g, given[j], &mut q);
+                    for e in elements.iter() {
+                        let i = self.stats.at(c, e, f);
+                        self.stats.from_stockpile[i] += q[e];
+                    }
+                }
+            }
+            // Draw from the holders in proportion to what each could release.
+            for &(s, a) in releasable.iter().filter(|(s, _)| in_scope(*s)) {
+                let take = used * a / pool;
+                self.stock_left[s] -= take;
+                let holder_country = net.holders[net.stocks[s].holder].country;
+                let mut q = PerElement::ZERO;
+                net.reo_of(g, take, &mut q);
+                for e in elements.iter() {
+                    let i = self.stats.at(holder_country, e, f);
+                    self.stats.released[i] += q[e];
+                    self.stats.balance.released[e] += q[e];
+                }
+            }
+        }
+    }
+
+    fn write_off_surplus(&mut self) {
+        for p in 0..self.pool_inv.len() {
+            let total = self.pool_inv[p].total();
+            let ceiling = self.pool_ceiling[p];
+            if total > ceiling + 1e-9 {
+                let k = ceiling / total;
+                let excess = self.pool_inv[p].scaled(1.0 - k);
+                self.stats.balance.losses.add_scaled(&excess, 1.0);
+                self.pool_inv[p] = self.pool_inv[p].scaled(k);
+            }
+        }
+        for i in 0..self.oxide_inv.len() {
+            let excess = self.oxide_inv[i] - self.oxide_ceiling[i];
+            if excess > 1e-9 {
+                self.oxide_inv[i] = self.oxide_ceiling[i];
+                if let Some(e) = Element::from_index(i % N_ELEMENTS) {
+                    self.stats.balance.losses[e] += excess;
+                }
+            }
+        }
+    }
+
+    fn update_prices(&mut self) {
+        let p = self.net.price;
+        let nf = FORMS.len();
+        let mut wsum = vec![0.0; N_ELEMENTS * nf];
+        let mut wdem = vec![0.0; N_ELEMENTS * nf];
+        for c in 0..self.nc {
+            for e in Element::ALL {
+                for f in 0..nf {
+                    let i = self.stats.at(c, e, f);
+                    let dem = self.stats.demand[i] + self.stats.production_demand[i];
+                    let got = self.stats.served[i] + self.stats.production_served[i];
+                    let target = if dem > 1e-12 {
+                        let ratio = (got / dem).clamp(0.0, 1.0);
+                        if ratio <= 0.0 {
+                            p.max_index
+                        } else {
+                            ratio.powf(-1.0 / p.demand_elasticity).min(p.max_index)
+                        }
+                    } else {
+                        1.0
+                    };
+                    self.price[i] += p.adjustment_per_month * (target - self.price[i]);
+                    if dem > 0.0 {
+                        let w = e.index() * nf + f;
+                        wsum[w] += self.price[i] * dem;
+                        wdem[w] += dem;
+                    }
+                }
+            }
+        }
+        for w in 0..N_ELEMENTS * nf {
+            if wdem[w] > 0.0 {
+                self.world_price[w] = wsum[w] / wdem[w];
+            }
+        }
+    }
+
+    fn finish_stats(&mut self) {
+        let net = self.net;
+        self.stats.price_index.clear();
+        self.stats.price_index.extend_from_slice(&self.price);
+        self.stats.world_price.clear();
+        self.stats.world_price.extend_from_slice(&self.world_price);
+        for (s, node) in net.stocks.iter().enumerate() {
+            let mut q = PerElement::ZERO;
+            net.reo_of(node.good, self.stock_left[s], &mut q);
+            let f = self.form_slot(node.good);
+            for (e, v) in q.iter() {
+                if v > 0.0 {
+                    let i = self.stats.at(node.country, e, f);
+                    self.stats.stockpile[i] += v;
+                }
+            }
+        }
+        self.stats.balance.inventory_end = self.inventory_total();
+    }
+}
+
+/// Elements a separation plant produces (its separated set restricted to
+/// what its feed contains).
+fn sep_output_elements(net: &Network, s: usize) -> ElementSet {
+    let mix = sep_output_mix(net, s);
+    mix.support()
+}
+
+/// Output mix of a separation plant: its feed's mix over the elements it
+/// separates, normalised.
+fn sep_output_mix(net: &Network, s: usize) -> PerElement {
+    let sep = &net.seps[s];
+    let mut mix = PerElement::ZERO;
+    let mut w = 0.0;
+    for (p, takers) in net.takers.iter().enumerate() {
+        if takers
+            .iter()
+            .any(|(t, _)| matches!(t, Taker::Separation(x) if *x == s))
+        {
+            if let PoolKind::Mine { comp } = &net.pools[p].kind {
+                let k = net.pools[p].cap_month * net.pools[p].util;
+                mix.add_scaled(comp, k);
+                w += k;
+            }
+        }
+    }
+    let mut out = PerElement::ZERO;
+    let kept: f64 = sep.elements.iter().map(|e| mix[e]).sum();
+    if w > 0.0 && kept > 0.0 {
+        for e in sep.elements.iter() {
+            out[e] = mix[e] / kept;
+        }
+    }
+    out
+}

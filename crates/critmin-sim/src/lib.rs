@@ -1,0 +1,30 @@
+//! The monthly disruption simulator.
+//!
+//! A [`Scenario`] (TOML, see `docs/scenarios.md`) names events — export
+//! restrictions, facility outages, demand shocks, project delays, manual
+//! stockpile releases — and policies: priority tiers, stockpile release
+//! rules, sharing agreements. [`simulate`] compiles the model and scenario
+//! into a flat [`Network`] and steps it month by month: mines produce in
+//! their ores' proportions, separation, metal and magnet plants convert
+//! within capacity and feed, markets clear by priority tier across borders
+//! that restrictions may cap, stockpiles release and are shared, and a
+//! scarcity price index responds to shortfall. Mass is conserved per
+//! element every month, and the same input always gives the same output.
+//!
+//! This crate owns the engine and the scenario format. It depends on
+//! `critmin-model` (and `critmin-data` for diagnostics) only; it never calls
+//! a solver, and does no I/O: callers read files and write results.
+
+mod alloc;
+mod engine;
+mod network;
+mod output;
+pub mod scenario;
+mod toml_read;
+
+pub use alloc::{Allocation, Allocator, Buyer, Cap, Flow, Market};
+pub use engine::{Balance, MonthStats, Recorder, RunSummary, simulate, simulate_with};
+pub use engine::{CountrySummary, ElementSummary, FORMS};
+pub use network::{Network, NetworkError, Overlay, PriceParams};
+pub use output::{MonthlyRecorder, MonthlyRow};
+pub use scenario::{Event, EventKind, Policy, Scenario};

@@ -1,0 +1,72 @@
+//! Monthly series of a run as rows, for tables, JSON and CSV.
+
+use crate::engine::{FORMS, MonthStats, Recorder};
+use crate::network::Network;
+use critmin_model::{CountryCode, Element, Month};
+use serde::Serialize;
+
+/// One country, element and form in one month (t REO-eq).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MonthlyRow {
+    /// Month.
+    pub month: Month,
+    /// Country.
+    pub country: CountryCode,
+    /// Element symbol.
+    pub element: &'static str,
+    /// Form: oxide, metal or magnet (magnets by element content).
+    pub form: &'static str,
+    /// Final demand.
+    pub demand_t: f64,
+    /// Served (market and stockpiles).
+    pub served_t: f64,
+    /// Unmet.
+    pub unmet_t: f64,
+    /// Of `served_t`, from stockpiles.
+    pub from_stockpile_t: f64,
+    /// Price index (1.0 = baseline).
+    pub price_index: f64,
+    /// Stockpile held in the country at the end of the month.
+    pub stockpile_t: f64,
+}
+
+/// Collects [`MonthlyRow`]s for the countries asked for (all if empty),
+/// leaving out cells with neither demand nor stockpile.
+#[derive(Debug, Default)]
+pub struct MonthlyRecorder {
+    /// Countries to keep (empty = all).
+    pub countries: Vec<CountryCode>,
+    /// The rows, by month, country, element, form.
+    pub rows: Vec<MonthlyRow>,
+}
+
+impl Recorder for MonthlyRecorder {
+    fn month(&mut self, net: &Network, _t: usize, s: &MonthStats) {
+        let Some(month) = s.month else { return };
+        for (c, code) in net.countries().iter().enumerate() {
+            if !self.countries.is_empty() && !self.countries.contains(code) {
+                continue;
+            }
+            for e in Element::ALL {
+                for (f, form) in FORMS.iter().enumerate() {
+                    let i = s.at(c, e, f);
+                    if s.demand[i] <= 0.0 && s.stockpile[i] <= 0.0 {
+                        continue;
+                    }
+                    self.rows.push(MonthlyRow {
+                        month,
+                        country: *code,
+                        element: e.symbol(),
+                        form: form.as_str(),
+                        demand_t: s.demand[i],
+                        served_t: s.served[i],
+                        unmet_t: (s.demand[i] - s.served[i]).max(0.0),
+                        from_stockpile_t: s.from_stockpile[i],
+                        price_index: s.price_index[i],
+                        stockpile_t: s.stockpile[i],
+                    });
+                }
+            }
+        }
+    }
+}
