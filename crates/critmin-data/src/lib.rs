@@ -180,6 +180,9 @@ pub const FILES: &[&str] = &[
     "mine_production.csv",
     "benchmarks.csv",
     "prices.csv",
+    "governance.csv",
+    "criticality.csv",
+    "sectors.csv",
 ];
 
 /// Loads and validates a dataset from any source.

@@ -8,9 +8,10 @@ use crate::table::{RowCtx, Schema, Table, clip};
 use crate::{DatasetSource, Diagnostic, Diagnostics};
 use critmin_model::{
     ALLIED, Benchmark, BenchmarkMetric, Composition, Confidence, Country, CountryCode,
-    DEFAULT_ALLIED, DemandRow, Element, ElementSet, Facility, FeedRef, Form, Funding, Good, Group,
-    GrowthPath, GrowthRule, Idx, InventoryPolicy, MagnetRecipe, MineProduction, Model, PerElement,
-    Price, Process, Project, Sector, Source, Stage, Status, Stockpile, StockpileTarget, US_JP,
+    DEFAULT_ALLIED, DemandRow, Element, ElementRisk, ElementSet, Facility, FeedRef, Form, Funding,
+    Good, Governance, Group, GrowthPath, GrowthRule, Idx, InventoryPolicy, MagnetRecipe,
+    MineProduction, Model, PerElement, Price, Process, Project, Sector, SectorValue, Source, Stage,
+    Status, Stockpile, StockpileTarget, US_JP,
 };
 use std::collections::{BTreeSet, HashMap};
 
@@ -151,6 +152,9 @@ pub(crate) fn load(src: &dyn DatasetSource, diags: &mut Diagnostics) -> Option<M
     b.mine_production(&reader, diags);
     b.benchmarks(&reader, diags);
     b.prices(&reader, diags);
+    b.governance(&reader, diags);
+    b.element_risk(&reader, diags);
+    b.sector_values(&reader, diags);
 
     let manifest = manifest?;
     let mut model = b.model;
@@ -1274,6 +1278,123 @@ impl Builder {
                     form,
                     usd_per_kg,
                     year,
+                    source,
+                });
+            }
+        }
+    }
+
+    fn governance(&mut self, r: &Reader, diags: &mut Diagnostics) {
+        let schema = Schema {
+            required: &["country", "wgi_0_10", "trade_factor", "source"],
+            optional: &["note"],
+            element_columns: false,
+        };
+        let t = r.table("governance.csv", false, &schema, diags);
+        let mut seen = BTreeSet::new();
+        for row in &t.rows {
+            let mut c = t.row(row, diags);
+            let country = c.country("country", &self.country_codes);
+            let wgi = c.number("wgi_0_10", true, 0.0, 10.0);
+            let trade = c.number("trade_factor", true, 0.5, 2.0);
+            let source = source_col(&mut c, self.src());
+            if let Some(k) = country {
+                if !seen.insert(k) {
+                    c.error("country", format!("{k} appears twice"));
+                }
+            }
+            if let (true, Some(country), Some(wgi_0_10), Some(trade_factor), Some(source)) =
+                (c.ok(), country, wgi, trade, source)
+            {
+                self.model.governance.push(Governance {
+                    country,
+                    wgi_0_10,
+                    trade_factor,
+                    source,
+                });
+            }
+        }
+    }
+
+    fn element_risk(&mut self, r: &Reader, diags: &mut Diagnostics) {
+        let schema = Schema {
+            required: &[
+                "element",
+                "eol_rir",
+                "si_sr",
+                "si_ei",
+                "economic_vulnerability",
+                "source",
+            ],
+            optional: &["note"],
+            element_columns: false,
+        };
+        let t = r.table("criticality.csv", false, &schema, diags);
+        let mut seen = BTreeSet::new();
+        for row in &t.rows {
+            let mut c = t.row(row, diags);
+            let element = c.vocab(
+                "element",
+                true,
+                Element::from_symbol,
+                "a rare earth symbol (Nd, Pr, Dy, Tb …)",
+            );
+            let eol = c.fraction("eol_rir", true);
+            let si_sr = c.fraction("si_sr", true);
+            let si_ei = c.fraction("si_ei", true);
+            let ev = c.fraction("economic_vulnerability", true);
+            let source = source_col(&mut c, self.src());
+            if let Some(e) = element {
+                if !seen.insert(e) {
+                    c.error("element", format!("{e} appears twice"));
+                }
+            }
+            if let (
+                true,
+                Some(element),
+                Some(eol_rir),
+                Some(si_sr),
+                Some(si_ei),
+                Some(ev),
+                Some(source),
+            ) = (c.ok(), element, eol, si_sr, si_ei, ev, source)
+            {
+                self.model.element_risk.push(ElementRisk {
+                    element,
+                    eol_rir,
+                    si_sr,
+                    si_ei,
+                    economic_vulnerability: ev,
+                    source,
+                });
+            }
+        }
+    }
+
+    fn sector_values(&mut self, r: &Reader, diags: &mut Diagnostics) {
+        let schema = Schema {
+            required: &["sector", "value_added_usd", "source"],
+            optional: &["note"],
+            element_columns: false,
+        };
+        let t = r.table("sectors.csv", false, &schema, diags);
+        let mut seen = BTreeSet::new();
+        for row in &t.rows {
+            let mut c = t.row(row, diags);
+            let sector = c.vocab("sector", true, Sector::parse, &Sector::expected());
+            let va = c.number("value_added_usd", true, 0.0, 1.0e14);
+            let source = source_col(&mut c, self.src());
+            if let Some(s) = sector {
+                if !seen.insert(s) {
+                    c.error("sector", format!("{s} appears twice"));
+                }
+            }
+            if let (true, Some(sector), Some(value_added_usd), Some(source)) =
+                (c.ok(), sector, va, source)
+            {
+                self.model.sector_values.push(SectorValue {
+                    sector,
+                    value_added_usd,
                     source,
                 });
             }

@@ -45,6 +45,15 @@ fn minimal_fixture_is_valid() {
     };
     let m = load(&src).unwrap_or_else(|e| panic!("{e}: {:#?}", e.diagnostics()));
     assert_eq!(m.facilities.len(), 8);
+    assert_eq!(
+        (
+            m.governance.len(),
+            m.element_risk.len(),
+            m.sector_values.len()
+        ),
+        (2, 2, 2),
+        "criticality inputs"
+    );
     assert_eq!(m.group("allied").unwrap().members.len(), 4);
     assert_eq!(
         m.group("us_jp").unwrap().members.len(),

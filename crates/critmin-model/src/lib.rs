@@ -16,6 +16,7 @@
 //! unit ([`Form::unit`]), money is USD, time is calendar [`Month`]s.
 
 mod chain;
+mod criticality;
 mod demand;
 mod element;
 mod facility;
@@ -29,6 +30,7 @@ mod stock;
 mod time;
 
 pub use chain::{Form, Sector, Stage, Status};
+pub use criticality::{ElementRisk, Governance, SectorValue};
 pub use demand::{DemandRow, Good, GrowthPath, GrowthRule, good_elements, reo_content};
 pub use element::{Element, ElementClass, ElementSet, N_ELEMENTS, PerElement};
 pub use facility::{Composition, Facility, FeedRef, MagnetRecipe, Process};

@@ -2,9 +2,9 @@
 //! state" everything else in critmin is derived from.
 
 use crate::{
-    Benchmark, Composition, Country, CountryCode, DemandRow, Facility, Group, GrowthPath, Idx,
-    InventoryPolicy, MagnetRecipe, MineProduction, Price, Project, Source, Stockpile,
-    StockpileTarget,
+    Benchmark, Composition, Country, CountryCode, DemandRow, ElementRisk, Facility, Governance,
+    Group, GrowthPath, Idx, InventoryPolicy, MagnetRecipe, MineProduction, Price, Project,
+    SectorValue, Source, Stockpile, StockpileTarget,
 };
 use serde::Serialize;
 
@@ -52,6 +52,12 @@ pub struct Model {
     pub benchmarks: Vec<Benchmark>,
     /// Baseline prices.
     pub prices: Vec<Price>,
+    /// Governance and trade-restriction inputs per producing country.
+    pub governance: Vec<Governance>,
+    /// Supply-risk inputs per element.
+    pub element_risk: Vec<ElementRisk>,
+    /// Value added per end-use sector.
+    pub sector_values: Vec<SectorValue>,
 }
 
 /// Tables whose rows can be looked up by [`Idx`].

@@ -3,6 +3,8 @@
 
 mod assess;
 mod data;
+mod metrics;
+mod targets;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use critmin_data::LoadError;
@@ -25,6 +27,11 @@ enum Command {
     Data(DataCommand),
     /// The main job: load, validate and summarise the dataset.
     Assess(AssessArgs),
+    /// Concentration by stage and exposure by country or group for a year.
+    Metrics(metrics::MetricsArgs),
+    /// The partnership scorecard: each target per year to 2035, its status
+    /// and the gap to the goal.
+    Targets(targets::TargetsArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -76,6 +83,9 @@ pub enum CliError {
     Invalid(LoadError),
     /// Anything else that went wrong: exit status 1.
     Runtime(anyhow::Error),
+    /// A bad argument the parser could not catch (an unknown group or
+    /// growth path, a year out of range): exit status 2.
+    Usage(String),
 }
 
 impl From<anyhow::Error> for CliError {
@@ -95,6 +105,7 @@ impl CliError {
                 eprintln!("error: {e}");
             }
             CliError::Runtime(e) => eprintln!("error: {e:#}"),
+            CliError::Usage(m) => eprintln!("error: {m}"),
         }
     }
 
@@ -103,6 +114,7 @@ impl CliError {
         match self {
             CliError::Invalid(_) => 2,
             CliError::Runtime(_) => 1,
+            CliError::Usage(_) => 2,
         }
     }
 }
@@ -115,6 +127,8 @@ pub fn run(cli: Cli) -> Result {
         Command::Data(DataCommand::Validate(a)) => data::validate(&a),
         Command::Data(DataCommand::Summary(a)) => data::summary(&a),
         Command::Assess(a) => assess::assess(&a),
+        Command::Metrics(a) => metrics::metrics(&a),
+        Command::Targets(a) => targets::targets(&a),
     }
 }
 
