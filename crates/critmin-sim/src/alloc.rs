@@ -53,6 +53,9 @@ pub struct Market<'a> {
     pub caps: &'a [Cap],
     /// Number of tiers (every buyer's tier is below it).
     pub n_tiers: usize,
+    /// Home group of each country (countries in a sharing agreement share
+    /// one); empty = every country is its own home.
+    pub home: &'a [usize],
 }
 
 /// A shipment between two countries.
@@ -85,7 +88,6 @@ pub struct Allocator {
     /// need[c]: quantity to deliver into country c.
     need: Vec<f64>,
     left: Vec<f64>,
-    tier_demand: Vec<f64>,
     fixed: Vec<f64>,
     trial: Vec<f64>,
     served_country_tier: Vec<f64>,
@@ -110,53 +112,137 @@ impl Allocator {
         out.drawn.clear();
         out.drawn.resize(n, 0.0);
         out.flows.clear();
+        // Home groups; a capped route between two members splits them.
+        let mut home: Vec<usize> = if m.home.len() == n {
+            m.home.to_vec()
+        } else {
+            (0..n).collect()
+        };
+        for c in m.caps {
+            if c.exporter != c.importer && home[c.exporter] == home[c.importer] {
+                let g = home[c.exporter];
+                for (k, h) in home.iter_mut().enumerate() {
+                    if *h == g {
+                        *h = k;
+                    }
+                }
+            }
+        }
         let active_caps = m.caps.iter().any(|c| c.exporter != c.importer);
         if active_caps {
-            self.capped(m, out);
+            self.capped(m, &home, out);
         } else {
-            self.uncapped(m, want_flows, out);
+            self.uncapped(m, &home, want_flows, out);
         }
     }
 
-    /// No capped route: serve tier by tier from the pooled supply.
-    fn uncapped(&mut self, m: &Market, want_flows: bool, out: &mut Allocation) {
+    /// No capped route: tier by tier, each home group's buyers draw on the
+    /// group's own stock first, then every buyer with demand left gets the
+    /// same share of what remains anywhere.
+    fn uncapped(&mut self, m: &Market, home: &[usize], want_flows: bool, out: &mut Allocation) {
         let n = m.supply.len();
-        let mut left: f64 = m.supply.iter().map(|s| s.max(0.0)).sum();
-        self.tier_demand.clear();
-        self.tier_demand.resize(m.n_tiers, 0.0);
+        self.left.clear();
+        self.left.extend(m.supply.iter().map(|s| s.max(0.0)));
+        self.served_country_tier.clear();
+        self.served_country_tier.resize(m.n_tiers * n, 0.0);
+        let mut tier_dem = vec![0.0; m.n_tiers * n];
         for b in m.buyers {
-            self.tier_demand[b.tier] += b.demand.max(0.0);
+            tier_dem[b.tier * n + b.country] += b.demand.max(0.0);
         }
-        // fraction[t] served.
-        let mut frac = [0.0f64; 16];
-        let mut frac_vec;
-        let fractions: &mut [f64] = if m.n_tiers <= 16 {
-            &mut frac[..m.n_tiers]
-        } else {
-            frac_vec = vec![0.0; m.n_tiers];
-            &mut frac_vec
-        };
+        let mut dem = vec![0.0; n];
+        let mut gdem = vec![0.0; n];
+        let mut gleft = vec![0.0; n];
+        let mut rem = vec![0.0; n];
         for t in 0..m.n_tiers {
-            let d = self.tier_demand[t];
-            if d <= 0.0 {
+            dem.copy_from_slice(&tier_dem[t * n..(t + 1) * n]);
+            if dem.iter().all(|d| *d <= 0.0) {
                 continue;
             }
-            let served = d.min(left);
-            fractions[t] = served / d;
-            left -= served;
+            gdem.iter_mut().for_each(|x| *x = 0.0);
+            gleft.iter_mut().for_each(|x| *x = 0.0);
+            for c in 0..n {
+                gdem[home[c]] += dem[c];
+                gleft[home[c]] += self.left[c];
+            }
+            // Home step.
+            for c in 0..n {
+                let g = home[c];
+                let frac = if gdem[g] > 0.0 {
+                    (gleft[g] / gdem[g]).min(1.0)
+                } else {
+                    0.0
+                };
+                self.served_country_tier[t * n + c] = dem[c] * frac;
+                rem[c] = dem[c] * (1.0 - frac);
+            }
+            for c in 0..n {
+                let g = home[c];
+                if gleft[g] <= 0.0 || self.left[c] <= 0.0 {
+                    continue;
+                }
+                let h = gdem[g].min(gleft[g]);
+                let draw = self.left[c] * h / gleft[g];
+                out.drawn[c] += draw;
+                if want_flows && gdem[g] > 0.0 {
+                    for b in 0..n {
+                        if b != c && home[b] == g && dem[b] > 0.0 {
+                            out.flows.push(Flow {
+                                exporter: c,
+                                importer: b,
+                                tonnes: draw * dem[b] / gdem[g],
+                            });
+                        }
+                    }
+                }
+            }
+            for c in 0..n {
+                let g = home[c];
+                if gleft[g] > 0.0 {
+                    let h = gdem[g].min(gleft[g]);
+                    self.left[c] -= self.left[c] * h / gleft[g];
+                }
+            }
+            // Export step.
+            let r: f64 = rem.iter().sum();
+            let l: f64 = self.left.iter().sum();
+            if r <= 0.0 || l <= 0.0 {
+                continue;
+            }
+            let f = (l / r).min(1.0);
+            for c in 0..n {
+                if rem[c] > 0.0 {
+                    self.served_country_tier[t * n + c] += rem[c] * f;
+                    if want_flows {
+                        for i in 0..n {
+                            if i != c && self.left[i] > 0.0 {
+                                out.flows.push(Flow {
+                                    exporter: i,
+                                    importer: c,
+                                    tonnes: rem[c] * f * self.left[i] / l,
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+            let k = r * f / l;
+            for i in 0..n {
+                let d = self.left[i] * k;
+                out.drawn[i] += d;
+                self.left[i] -= d;
+            }
         }
-        self.need.clear();
-        self.need.resize(n, 0.0);
         for (i, b) in m.buyers.iter().enumerate() {
-            let s = b.demand.max(0.0) * fractions[b.tier];
-            out.served[i] = s;
-            self.need[b.country] += s;
+            let d = tier_dem[b.tier * n + b.country];
+            if d > 0.0 {
+                out.served[i] =
+                    b.demand.max(0.0) * self.served_country_tier[b.tier * n + b.country] / d;
+            }
         }
-        route_uncapped(m.supply, &mut self.need, &mut self.left, want_flows, out);
     }
 
     /// Some routes capped: lexicographic tiers, max–min fair countries.
-    fn capped(&mut self, m: &Market, out: &mut Allocation) {
+    fn capped(&mut self, m: &Market, home: &[usize], out: &mut Allocation) {
         let n = m.supply.len();
         let nt = m.n_tiers;
         // Cap matrix over restricted exporters only (moved out of `self`
@@ -200,6 +286,10 @@ impl Allocator {
         for b in m.buyers {
             tier_dem[b.tier * n + b.country] += b.demand.max(0.0);
         }
+        // A ledger of each country's stock, drawn home first, to set the
+        // home floors of the next tier.
+        let mut est_left: Vec<f64> = m.supply.iter().map(|s| s.max(0.0)).collect();
+        let mut floor = vec![0.0; n];
         for t in 0..nt {
             let dem = &tier_dem[t * n..(t + 1) * n];
             let total: f64 = dem.iter().sum();
@@ -216,28 +306,56 @@ impl Allocator {
                     self.served_country_tier[t * n + c] = dem[c];
                     self.fixed[c] += dem[c];
                 }
+                debit(&mut est_left, home, dem);
                 continue;
             }
-            // Max–min fair fractions by country.
+            // Home floors: what each home group's own stock covers, scaled
+            // down until routable with the tiers above.
+            home_floors(home, dem, &est_left, &mut floor);
+            let floor_ok = |k: f64, s: &mut Self| {
+                s.trial.clear();
+                for c in 0..n {
+                    s.trial.push(s.fixed[c] + k * floor[c]);
+                }
+                let want: f64 = s.trial.iter().sum();
+                net.max_flow(&s.trial) >= want - 1e-9 * (1.0 + want)
+            };
+            if !floor_ok(1.0, self) {
+                let (mut a, mut b) = (0.0f64, 1.0f64);
+                for _ in 0..60 {
+                    let mid = 0.5 * (a + b);
+                    if floor_ok(mid, self) {
+                        a = mid;
+                    } else {
+                        b = mid;
+                    }
+                    if b - a < 1e-12 {
+                        break;
+                    }
+                }
+                floor.iter_mut().for_each(|x| *x *= a);
+            }
+            // Then max–min fair shares of the rest: x = floor + f·(dem − floor).
             self.frozen.clear();
             self.frozen.resize(n, false);
             self.frozen_at.clear();
             self.frozen_at.resize(n, 0.0);
             for c in 0..n {
-                if dem[c] <= 0.0 {
+                if dem[c] - floor[c] <= 0.0 {
                     self.frozen[c] = true;
+                    self.frozen_at[c] = floor[c].min(dem[c]);
                 }
             }
+            let amount = |c: usize, f: f64| floor[c] + f * (dem[c] - floor[c]);
             let mut lo = 0.0f64;
             while self.frozen.iter().any(|f| !f) {
-                // Largest f for the unfrozen countries.
                 let feasible = |f: f64, s: &mut Self| {
                     s.trial.clear();
                     for c in 0..n {
                         let x = if s.frozen[c] {
                             s.frozen_at[c]
                         } else {
-                            f * dem[c]
+                            amount(c, f)
                         };
                         s.trial.push(s.fixed[c] + x);
                     }
@@ -280,16 +398,16 @@ impl Allocator {
                         let x = if self.frozen[k] {
                             self.frozen_at[k]
                         } else if k == c {
-                            bump * dem[k]
+                            amount(k, bump)
                         } else {
-                            f * dem[k]
+                            amount(k, f)
                         };
                         self.trial.push(self.fixed[k] + x);
                     }
                     let want: f64 = self.trial.iter().sum();
                     if net.max_flow(&self.trial) < want - 1e-9 * (1.0 + want) {
                         self.frozen[c] = true;
-                        self.frozen_at[c] = f * dem[c];
+                        self.frozen_at[c] = amount(c, f);
                         froze_any = true;
                     }
                 }
@@ -297,16 +415,19 @@ impl Allocator {
                     for c in 0..n {
                         if !self.frozen[c] {
                             self.frozen[c] = true;
-                            self.frozen_at[c] = f * dem[c];
+                            self.frozen_at[c] = amount(c, f);
                         }
                     }
                 }
             }
+            let mut got = vec![0.0; n];
             for c in 0..n {
                 let x = self.frozen_at[c].min(dem[c]);
                 self.served_country_tier[t * n + c] = x;
                 self.fixed[c] += x;
+                got[c] = x;
             }
+            debit(&mut est_left, home, &got);
         }
         // Route the fixed totals; what cannot be routed (rounding) is taken
         // back from the lowest tiers.
@@ -335,6 +456,57 @@ impl Allocator {
         }
         self.restricted = restricted;
         self.cap_matrix = cap_matrix;
+    }
+}
+
+/// Home floors of one tier: each home group's demand covered by its own
+/// (estimated) stock, shared among members in proportion to demand.
+fn home_floors(home: &[usize], dem: &[f64], left: &[f64], floor: &mut [f64]) {
+    let n = dem.len();
+    let mut gdem = vec![0.0; n];
+    let mut gleft = vec![0.0; n];
+    for c in 0..n {
+        gdem[home[c]] += dem[c];
+        gleft[home[c]] += left[c];
+    }
+    for c in 0..n {
+        let g = home[c];
+        floor[c] = if gdem[g] > 0.0 {
+            dem[c] * (gleft[g] / gdem[g]).min(1.0)
+        } else {
+            0.0
+        };
+    }
+}
+
+/// Draws `got` from the ledger: each home group's own stock first, the rest
+/// pro rata from everyone's.
+fn debit(left: &mut [f64], home: &[usize], got: &[f64]) {
+    let n = got.len();
+    let mut gneed = vec![0.0; n];
+    let mut gleft = vec![0.0; n];
+    for c in 0..n {
+        gneed[home[c]] += got[c];
+        gleft[home[c]] += left[c];
+    }
+    let mut rest = 0.0;
+    for g in 0..n {
+        let take = gneed[g].min(gleft[g]);
+        rest += gneed[g] - take;
+        if gleft[g] > 0.0 {
+            for c in 0..n {
+                if home[c] == g {
+                    left[c] -= left[c] * take / gleft[g];
+                }
+            }
+        }
+    }
+    let total: f64 = left.iter().sum();
+    if rest > 0.0 && total > 0.0 {
+        let k = (rest / total).min(1.0);
+        for x in left.iter_mut() {
+            *x -= *x * k;
+        }
     }
 }
 
@@ -398,60 +570,6 @@ impl Net<'_> {
     }
 }
 
-/// Routes `need` with no capped route: each country draws on its own stock
-/// first, then imports pro rata to what the others have left. Returns the
-/// draws in `out.drawn` and, if asked, the flows.
-fn route_uncapped(
-    supply: &[f64],
-    need: &mut [f64],
-    left: &mut Vec<f64>,
-    want_flows: bool,
-    out: &mut Allocation,
-) {
-    let n = supply.len();
-    left.clear();
-    left.extend(supply.iter().map(|s| s.max(0.0)));
-    let mut import_total = 0.0;
-    for c in 0..n {
-        let own = need[c].min(left[c]);
-        left[c] -= own;
-        need[c] -= own;
-        out.drawn[c] += own;
-        import_total += need[c];
-    }
-    if import_total <= 0.0 {
-        return;
-    }
-    let avail: f64 = left.iter().sum();
-    if avail <= 0.0 {
-        return;
-    }
-    let k = (import_total / avail).min(1.0);
-    for i in 0..n {
-        if left[i] > 0.0 {
-            out.drawn[i] += left[i] * k;
-        }
-    }
-    if want_flows {
-        // Importer c takes need[c] × left[i] / avail from each seller i (its
-        // own stock is exhausted whenever it still needs something).
-        for c in 0..n {
-            if need[c] <= 0.0 {
-                continue;
-            }
-            for i in 0..n {
-                if left[i] > 0.0 && i != c {
-                    out.flows.push(Flow {
-                        exporter: i,
-                        importer: c,
-                        tonnes: need[c] * left[i] / avail,
-                    });
-                }
-            }
-        }
-    }
-}
-
 /// Routes `need` through a capped network: restricted sellers ship what
 /// their caps allow (own country first), then unrestricted sellers cover the
 /// rest as in [`route_uncapped`]. Returns what each country received.
@@ -465,8 +583,11 @@ fn route_capped(
     let mut received = vec![0.0; n];
     left.clear();
     left.extend(net.supply.iter().map(|s| s.max(0.0)));
-    // Restricted sellers: own country first.
-    for &x in net.restricted {
+    // One restricted seller: its own country first, then its capped
+    // routes pro rata (any order that exhausts its stock or the caps is a
+    // maximum). Several: a max flow, which needs no such order.
+    if net.restricted.len() == 1 {
+        let x = net.restricted[0];
         let own = need[x].min(left[x]);
         need[x] -= own;
         left[x] -= own;
@@ -633,7 +754,7 @@ fn restricted_max_flow(
             bottleneck = bottleneck.min(res);
             v = u;
         }
-        if !(bottleneck > 1e-12) || !bottleneck.is_finite() {
+        if bottleneck <= 1e-12 || !bottleneck.is_finite() {
             break;
         }
         let mut v = sink;
@@ -703,6 +824,7 @@ mod tests {
                 buyers: &buyers,
                 caps: &caps,
                 n_tiers,
+                home: &[],
             },
             true,
             &mut out,
@@ -726,13 +848,22 @@ mod tests {
 
     #[test]
     fn higher_tier_first_then_pro_rata() {
-        // 30 t for tier 0 (10) and tier 1 (20 + 20): tier 1 gets half.
+        // 30 t for tier 0 (10) and tier 1 (20 + 20), all of it abroad:
+        // tier 1 gets half, whoever asks.
+        let a = run(
+            &[0.0, 0.0, 30.0],
+            &[(0, 0, 10.0), (0, 1, 20.0), (1, 1, 20.0)],
+            &[],
+        );
+        close(&a.served, &[10.0, 10.0, 10.0]);
+        // Home first within a tier: country 0's own stock serves its tier-1
+        // buyer before any is exported.
         let a = run(
             &[30.0, 0.0],
             &[(0, 0, 10.0), (0, 1, 20.0), (1, 1, 20.0)],
             &[],
         );
-        close(&a.served, &[10.0, 10.0, 10.0]);
+        close(&a.served, &[10.0, 20.0, 0.0]);
     }
 
     #[test]

@@ -345,6 +345,19 @@ enum Who {
     Separator(usize),
 }
 
+/// An order for concentrate from one pool.
+#[derive(Debug, Clone, Copy)]
+struct FeedOrder {
+    pool: usize,
+    /// Feed class: 0 names the pool, 1 its country, 2 anywhere.
+    class: u8,
+    /// Deterministic order within a class.
+    key: (u8, usize),
+    who: Who,
+    country: usize,
+    tonnes: f64,
+}
+
 /// The engine's mutable state for one run.
 struct Engine<'n> {
     net: &'n Network,
@@ -383,6 +396,8 @@ struct Engine<'n> {
     drawn_metal: Vec<f64>,
     drawn_magnet: Vec<f64>,
     demand_now: Vec<f64>,
+    /// Concentrate orders: (pool, class, order key, who, country, tonnes).
+    reqs: Vec<FeedOrder>,
 }
 
 impl<'n> Engine<'n> {
@@ -480,6 +495,7 @@ impl<'n> Engine<'n> {
             drawn_metal: vec![0.0; nc * N_ELEMENTS],
             drawn_magnet: vec![0.0; nc * ng],
             demand_now: vec![0.0; net.demand.len()],
+            reqs: Vec::new(),
         }
     }
 
@@ -544,14 +560,14 @@ impl<'n> Engine<'n> {
         let yi = (net.start.plus(t as i32).year() - net.first_year).max(0) as usize;
         for (k, d) in net.demand.iter().enumerate() {
             let mut q = d.base_month * d.year_factor.get(yi).copied().unwrap_or(1.0);
-            for (a, b, cs, sectors, elements, factor) in &net.shocks {
-                if *a <= t
-                    && t <= *b
-                    && (cs.is_empty() || cs.contains(&d.country))
-                    && (sectors.is_empty() || sectors.contains(&d.sector))
-                    && elements.intersects(d.elements)
+            for sh in &net.shocks {
+                if sh.first <= t
+                    && t <= sh.last
+                    && (sh.countries.is_empty() || sh.countries.contains(&d.country))
+                    && (sh.sectors.is_empty() || sh.sectors.contains(&d.sector))
+                    && sh.elements.intersects(d.elements)
                 {
-                    q *= factor;
+                    q *= sh.factor;
                 }
             }
             self.demand_now[k] = q;
@@ -606,100 +622,167 @@ impl<'n> Engine<'n> {
                 0.0
             };
         }
-        // Mine pools first, then cracking plants' pools.
-        let order: Vec<usize> = (0..net.pools.len())
-            .filter(|&p| matches!(net.pools[p].kind, PoolKind::Mine { .. }))
-            .chain(net.crackers.iter().copied())
-            .collect();
-        for p in order {
-            let total = self.pool_inv[p].total();
-            if total <= 1e-12 {
-                continue;
-            }
-            self.buyers.clear();
-            self.who.clear();
-            for &(taker, class) in &net.takers[p] {
-                let (country, request) = match taker {
-                    Taker::Cracking(q) => {
+        // Cracking plants draw on mine pools first, then separation plants
+        // on every pool; each plant spreads its order over its feed pools in
+        // proportion to their stock (so its blend follows its feed), and a
+        // second pass re-spreads what a pool could not supply.
+        for phase in 0..2 {
+            for _pass in 0..2 {
+                self.reqs.clear();
+                if phase == 0 {
+                    for &q in &net.crackers {
+                        if self.cracker_room[q] <= 1e-12 {
+                            continue;
+                        }
                         let rec = match net.pools[q].kind {
-                            PoolKind::Cracking { recovery } => recovery,
+                            PoolKind::Cracking { recovery } => recovery.max(1e-9),
                             PoolKind::Mine { .. } => 1.0,
                         };
-                        (net.pools[q].country, self.cracker_room[q] / rec.max(1e-9))
-                    }
-                    Taker::Separation(s) => {
-                        let sep = &net.seps[s];
-                        let kept = self.pool_inv[p].total_of(sep.elements) / total;
-                        let per_t = sep.recovery * kept;
-                        (
-                            sep.country,
-                            if per_t > 0.0 {
-                                self.sep_room[s] / per_t
-                            } else {
-                                0.0
-                            },
-                        )
-                    }
-                };
-                if request > 1e-12 {
-                    self.buyers.push(Buyer {
-                        country,
-                        tier: class as usize,
-                        demand: request,
-                    });
-                    self.who.push(match taker {
-                        Taker::Cracking(q) => Who::Cracker(q),
-                        Taker::Separation(s) => Who::Separator(s),
-                    });
-                }
-            }
-            if self.buyers.is_empty() {
-                continue;
-            }
-            let good = net.pool_good(p);
-            self.supply.iter_mut().for_each(|x| *x = 0.0);
-            self.supply[net.pools[p].country] = total;
-            self.clear_market(t, good, 3, false);
-            let content = self.pool_inv[p];
-            let mut taken_total = 0.0;
-            for k in 0..self.buyers.len() {
-                let x = self.out.served[k].min(total);
-                if x <= 0.0 {
-                    continue;
-                }
-                taken_total += x;
-                let a = content.scaled(x / total);
-                match self.who[k] {
-                    Who::Cracker(q) => {
-                        let rec = match net.pools[q].kind {
-                            PoolKind::Cracking { recovery } => recovery,
-                            PoolKind::Mine { .. } => 1.0,
-                        };
-                        self.pool_inv[q].add_scaled(&a, rec);
-                        self.stats.balance.losses.add_scaled(&a, 1.0 - rec);
-                        self.cracker_room[q] -= x * rec;
-                    }
-                    Who::Separator(s) => {
-                        let sep = &net.seps[s];
-                        let mut made = 0.0;
-                        for (e, q) in a.iter() {
-                            if sep.elements.contains(e) {
-                                let o = q * sep.recovery;
-                                self.oxide_inv[sep.country * N_ELEMENTS + e.index()] += o;
-                                self.stats.balance.losses[e] += q - o;
-                                made += o;
-                            } else {
-                                self.stats.balance.losses[e] += q;
+                        let feeds = &net.feeds_of_cracker[q];
+                        let w: f64 = feeds.iter().map(|&p| self.pool_inv[p].total()).sum();
+                        if w <= 1e-12 {
+                            continue;
+                        }
+                        let want = self.cracker_room[q] / rec;
+                        for (&p, &class) in feeds.iter().zip(&net.feed_class_of_cracker[q]) {
+                            let share = self.pool_inv[p].total() / w;
+                            if share > 0.0 {
+                                self.reqs.push(FeedOrder {
+                                    pool: p,
+                                    class,
+                                    key: taker_order(Who::Cracker(q)),
+                                    who: Who::Cracker(q),
+                                    country: net.pools[q].country,
+                                    tonnes: want * share,
+                                });
                             }
                         }
-                        self.sep_room[s] -= made;
                     }
-                    _ => {}
+                } else {
+                    for (s, sep) in net.seps.iter().enumerate() {
+                        if self.sep_room[s] <= 1e-12 {
+                            continue;
+                        }
+                        let feeds = &net.feeds_of_sep[s];
+                        let (mut w, mut kept) = (0.0, 0.0);
+                        for &p in feeds {
+                            let tot = self.pool_inv[p].total();
+                            w += tot;
+                            kept += self.pool_inv[p].total_of(sep.elements);
+                        }
+                        if w <= 1e-12 || kept <= 1e-12 {
+                            continue;
+                        }
+                        // Feed needed for the room left, at this blend.
+                        let want = self.sep_room[s] / (sep.recovery.max(1e-9) * kept / w);
+                        for (&p, &class) in feeds.iter().zip(&net.feed_class_of_sep[s]) {
+                            let share = self.pool_inv[p].total() / w;
+                            if share > 0.0 {
+                                self.reqs.push(FeedOrder {
+                                    pool: p,
+                                    class,
+                                    key: taker_order(Who::Separator(s)),
+                                    who: Who::Separator(s),
+                                    country: sep.country,
+                                    tonnes: want * share,
+                                });
+                            }
+                        }
+                    }
                 }
+                if self.reqs.is_empty() {
+                    break;
+                }
+                self.reqs.sort_by_key(|o| (o.pool, o.class, o.key));
+                let reqs = std::mem::take(&mut self.reqs);
+                let mut i = 0;
+                while i < reqs.len() {
+                    let p = reqs[i].pool;
+                    let mut j = i;
+                    while j < reqs.len() && reqs[j].pool == p {
+                        j += 1;
+                    }
+                    self.clear_pool(t, p, &reqs[i..j]);
+                    i = j;
+                }
+                self.reqs = reqs;
             }
-            let left = (total - taken_total).max(0.0);
-            self.pool_inv[p] = content.scaled(left / total);
         }
+    }
+
+    /// Clears pool `p`'s concentrate among `group` (orders for this pool:
+    /// `(pool, class, order key, who, country, tonnes)`).
+    fn clear_pool(&mut self, t: usize, p: usize, group: &[FeedOrder]) {
+        let net = self.net;
+        let total = self.pool_inv[p].total();
+        if total <= 1e-12 {
+            return;
+        }
+        self.buyers.clear();
+        self.who.clear();
+        for &FeedOrder {
+            class,
+            who,
+            country,
+            tonnes: request,
+            ..
+        } in group
+        {
+            if request > 1e-12 {
+                self.buyers.push(Buyer {
+                    country,
+                    tier: class as usize,
+                    demand: request,
+                });
+                self.who.push(who);
+            }
+        }
+        if self.buyers.is_empty() {
+            return;
+        }
+        let good = net.pool_good(p);
+        self.supply.iter_mut().for_each(|x| *x = 0.0);
+        self.supply[net.pools[p].country] = total;
+        self.clear_market(t, good, 3, false);
+        let content = self.pool_inv[p];
+        let mut taken_total = 0.0;
+        for k in 0..self.buyers.len() {
+            let x = self.out.served[k].min(total - taken_total).max(0.0);
+            if x <= 0.0 {
+                continue;
+            }
+            taken_total += x;
+            let a = content.scaled(x / total);
+            match self.who[k] {
+                Who::Cracker(q) => {
+                    let rec = match net.pools[q].kind {
+                        PoolKind::Cracking { recovery } => recovery,
+                        PoolKind::Mine { .. } => 1.0,
+                    };
+                    self.pool_inv[q].add_scaled(&a, rec);
+                    self.stats.balance.losses.add_scaled(&a, 1.0 - rec);
+                    self.cracker_room[q] -= x * rec;
+                }
+                Who::Separator(s) => {
+                    let sep = &net.seps[s];
+                    let mut made = 0.0;
+                    for (e, q) in a.iter() {
+                        if sep.elements.contains(e) {
+                            let o = q * sep.recovery;
+                            self.oxide_inv[sep.country * N_ELEMENTS + e.index()] += o;
+                            self.stats.balance.losses[e] += q - o;
+                            made += o;
+                        } else {
+                            self.stats.balance.losses[e] += q;
+                        }
+                    }
+                    self.sep_room[s] -= made;
+                }
+                _ => {}
+            }
+        }
+        let left = (total - taken_total).max(0.0);
+        self.pool_inv[p] = content.scaled(left / total);
     }
 
     /// Clears the market for `good` with the current buyers and supply,
@@ -710,9 +793,7 @@ impl<'n> Engine<'n> {
         let form = net.good_form(good);
         let elements = net.good_elements(good);
         for r in &net.restrictions {
-            if !(r.from <= t && t <= r.to)
-                || !r.forms.contains(form)
-                || !r.elements.intersects(elements)
+            if t < r.from || t > r.to || !r.forms.contains(form) || !r.elements.intersects(elements)
             {
                 continue;
             }
@@ -744,6 +825,7 @@ impl<'n> Engine<'n> {
             }
         }
         let market = Market {
+            home: &net.home,
             supply: &self.supply,
             buyers: &self.buyers,
             caps: &self.caps,
@@ -1287,6 +1369,15 @@ impl<'n> Engine<'n> {
             }
         }
         self.stats.balance.inventory_end = self.inventory_total();
+    }
+}
+
+/// Deterministic order of concentrate takers within a feed class.
+fn taker_order(w: Who) -> (u8, usize) {
+    match w {
+        Who::Cracker(q) => (0, q),
+        Who::Separator(s) => (1, s),
+        _ => (2, 0),
     }
 }
 

@@ -15,6 +15,10 @@
 //! `critmin-model` (and `critmin-data` for diagnostics) only; it never calls
 //! a solver, and does no I/O: callers read files and write results.
 
+// The engine walks several per-country arrays in step; index loops say so
+// more plainly than zipped iterators.
+#![allow(clippy::needless_range_loop)]
+
 mod alloc;
 mod engine;
 mod network;

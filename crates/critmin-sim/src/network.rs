@@ -156,6 +156,19 @@ pub(crate) struct Agreement {
     pub rule: SharingRule,
 }
 
+/// A demand shock, compiled: months `first..=last`.
+#[derive(Debug, Clone)]
+pub(crate) struct Shock {
+    pub first: usize,
+    pub last: usize,
+    /// Countries (empty = all).
+    pub countries: Vec<usize>,
+    /// Sectors (empty = all).
+    pub sectors: Vec<critmin_model::Sector>,
+    pub elements: ElementSet,
+    pub factor: f64,
+}
+
 /// An export restriction, compiled.
 #[derive(Debug, Clone)]
 pub(crate) struct Restriction {
@@ -219,6 +232,13 @@ pub struct Network {
     /// For each pool, the plants that take from it, by feed class.
     pub(crate) takers: Vec<Vec<(Taker, u8)>>,
     pub(crate) crackers: Vec<usize>,
+    /// For each separation plant, its feed pools and their feed classes.
+    pub(crate) feeds_of_sep: Vec<Vec<usize>>,
+    pub(crate) feed_class_of_sep: Vec<Vec<u8>>,
+    /// For each pool that is a cracking plant, its feed pools and classes
+    /// (empty for mines).
+    pub(crate) feeds_of_cracker: Vec<Vec<usize>>,
+    pub(crate) feed_class_of_cracker: Vec<Vec<u8>>,
     pub(crate) seps: Vec<Sep>,
     pub(crate) metals: Vec<MetalPlant>,
     pub(crate) magnets: Vec<MagnetPlant>,
@@ -226,18 +246,14 @@ pub struct Network {
     pub(crate) stocks: Vec<StockNode>,
     pub(crate) holders: Vec<Holder>,
     pub(crate) agreements: Vec<Agreement>,
+    /// Home group per country: the first member of its sharing agreement,
+    /// or itself. Markets serve a home group's buyers from its own stock
+    /// first.
+    pub(crate) home: Vec<usize>,
     pub(crate) restrictions: Vec<Restriction>,
     /// (first, last inclusive, facility, remaining share)
     pub(crate) outages: Vec<(usize, usize, Idx<Facility>, f64)>,
-    /// (first, last inclusive, countries (empty = all), sectors (empty = all), elements, factor)
-    pub(crate) shocks: Vec<(
-        usize,
-        usize,
-        Vec<usize>,
-        Vec<critmin_model::Sector>,
-        ElementSet,
-        f64,
-    )>,
+    pub(crate) shocks: Vec<Shock>,
     /// (first, last inclusive, holder, elements, tonnes per month)
     pub(crate) manual_releases: Vec<(usize, usize, usize, ElementSet, f64)>,
     /// Working inventory months per (stage, country).
@@ -536,8 +552,25 @@ impl Network {
         for t in &mut takers {
             t.sort_by_key(|(w, c)| (*c, taker_key(*w)));
         }
-        // Order crackers so that a cracker feeding another comes first.
         crackers.sort_unstable();
+        let mut feeds_of_sep = vec![Vec::new(); seps.len()];
+        let mut feed_class_of_sep = vec![Vec::new(); seps.len()];
+        let mut feeds_of_cracker = vec![Vec::new(); pools.len()];
+        let mut feed_class_of_cracker = vec![Vec::new(); pools.len()];
+        for (p, list) in takers.iter().enumerate() {
+            for &(t, class) in list {
+                match t {
+                    Taker::Separation(s) => {
+                        feeds_of_sep[s].push(p);
+                        feed_class_of_sep[s].push(class);
+                    }
+                    Taker::Cracking(q) => {
+                        feeds_of_cracker[q].push(p);
+                        feed_class_of_cracker[q].push(class);
+                    }
+                }
+            }
+        }
 
         // Tiers: final tier 0, then production, then the other final tiers.
         let n_final = scenario.policy.tiers.len().max(1);
@@ -673,14 +706,14 @@ impl Network {
                     elements,
                     factor,
                 } => {
-                    shocks.push((
-                        from,
-                        to,
-                        cs.iter().map(|c| cix(*c)).collect(),
-                        sectors.clone(),
-                        *elements,
-                        *factor,
-                    ));
+                    shocks.push(Shock {
+                        first: from,
+                        last: to,
+                        countries: cs.iter().map(|c| cix(*c)).collect(),
+                        sectors: sectors.clone(),
+                        elements: *elements,
+                        factor: *factor,
+                    });
                 }
                 EventKind::ProjectDelay { .. } => {}
                 EventKind::StockpileRelease {
@@ -735,6 +768,15 @@ impl Network {
                 .sum();
         }
 
+        let home: Vec<usize> = (0..countries.len())
+            .map(|c| {
+                agreements
+                    .iter()
+                    .find(|a| a.members.contains(&c))
+                    .and_then(|a| a.members.iter().min().copied())
+                    .unwrap_or(c)
+            })
+            .collect();
         let mut net = Network {
             start,
             horizon,
@@ -746,6 +788,10 @@ impl Network {
             pools,
             takers,
             crackers,
+            feeds_of_sep,
+            feed_class_of_sep,
+            feeds_of_cracker,
+            feed_class_of_cracker,
             seps,
             metals,
             magnets,
@@ -753,6 +799,7 @@ impl Network {
             stocks,
             holders,
             agreements,
+            home,
             restrictions,
             outages,
             shocks,

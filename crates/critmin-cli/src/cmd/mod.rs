@@ -4,6 +4,7 @@
 mod assess;
 mod data;
 mod metrics;
+mod simulate;
 mod targets;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -32,6 +33,8 @@ enum Command {
     /// The partnership scorecard: each target per year to 2035, its status
     /// and the gap to the goal.
     Targets(targets::TargetsArgs),
+    /// Run a disruption scenario month by month.
+    Simulate(simulate::SimulateArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -86,6 +89,9 @@ pub enum CliError {
     /// A bad argument the parser could not catch (an unknown group or
     /// growth path, a year out of range): exit status 2.
     Usage(String),
+    /// An input file (scenario, plan) with problems, each listed: exit
+    /// status 2.
+    InvalidFile(String, Vec<critmin_data::Diagnostic>),
 }
 
 impl From<anyhow::Error> for CliError {
@@ -106,6 +112,12 @@ impl CliError {
             }
             CliError::Runtime(e) => eprintln!("error: {e:#}"),
             CliError::Usage(m) => eprintln!("error: {m}"),
+            CliError::InvalidFile(file, diags) => {
+                for d in diags {
+                    eprintln!("{d}");
+                }
+                eprintln!("error: `{file}` has {} problem(s)", diags.len());
+            }
         }
     }
 
@@ -114,7 +126,7 @@ impl CliError {
         match self {
             CliError::Invalid(_) => 2,
             CliError::Runtime(_) => 1,
-            CliError::Usage(_) => 2,
+            CliError::Usage(_) | CliError::InvalidFile(..) => 2,
         }
     }
 }
@@ -129,6 +141,7 @@ pub fn run(cli: Cli) -> Result {
         Command::Assess(a) => assess::assess(&a),
         Command::Metrics(a) => metrics::metrics(&a),
         Command::Targets(a) => targets::targets(&a),
+        Command::Simulate(a) => simulate::simulate(&a),
     }
 }
 
