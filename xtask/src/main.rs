@@ -170,6 +170,12 @@ const NEEDS: &[Need] = &[
         present: has_cxx,
         apt: &["g++"],
     },
+    Need {
+        what: "Chromium",
+        why: "renders the HTML report headless in the screenshot test",
+        present: has_chromium,
+        apt: &["chromium"],
+    },
 ];
 
 fn ensure_system_packages() -> Result {
@@ -260,6 +266,12 @@ fn has_cmake() -> bool {
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success())
+}
+
+/// Chromium as the report's screenshot test finds it: `/usr/bin/chromium`
+/// or `chromium` on the PATH.
+fn has_chromium() -> bool {
+    Path::new("/usr/bin/chromium").is_file() || on_path("chromium")
 }
 
 fn has_cxx() -> bool {

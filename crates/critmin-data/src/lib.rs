@@ -243,6 +243,9 @@ pub const BASELINE_FILES: &[(&str, &[u8])] = baseline_files!(
     "mine_production.csv",
     "benchmarks.csv",
     "prices.csv",
+    "governance.csv",
+    "criticality.csv",
+    "sectors.csv",
 );
 
 /// The built-in baseline as a [`MemorySource`] named `baseline/`.

@@ -82,6 +82,9 @@ pub struct Metrics {
     pub stages: Vec<StageMetric>,
     /// One row per group and element (or total).
     pub groups: Vec<GroupMetric>,
+    /// Supply-risk scores per element for the US and Japan together
+    /// (`us_jp`), highest EU supply risk first.
+    pub criticality: Vec<criticality::CriticalityRow>,
 }
 
 /// The allied group (empty if the dataset somehow has none).
@@ -128,5 +131,6 @@ pub fn metrics(
         with_pipeline: projection.with_pipeline,
         stages: stage_metrics(model, &flows, &allied, year),
         groups: rows,
+        criticality: criticality::criticality(model, projection, year, critmin_model::US_JP)?,
     })
 }

@@ -391,3 +391,44 @@ fn unknown_groups_and_paths_are_errors() {
     let e = metrics(&m, &p, 2024, &["JP"]).unwrap_err();
     assert!(e.to_string().contains("steady"), "{e}");
 }
+
+#[test]
+fn criticality_scores_by_hand() {
+    let extra = [
+        (
+            "governance.csv",
+            "country,wgi_0_10,trade_factor,source\nCN,6,1.2,s\nAU,2,1,s\n",
+        ),
+        (
+            "criticality.csv",
+            "element,eol_rir,si_sr,si_ei,economic_vulnerability,source\nNd,0.01,0.95,0.9,0.6,s\n",
+        ),
+        (
+            "sectors.csv",
+            "sector,value_added_usd,source\nelectronics,300,s\nev_motors,150,s\n",
+        ),
+    ];
+    let m = world(CHAIN, "JP,electronics,oxide,Nd,,100,s\n", &extra);
+    let rows =
+        critmin_metrics::criticality::criticality(&m, &Projection::default(), 2024, "JP").unwrap();
+    let nd = rows.iter().find(|r| r.element == "Nd").unwrap();
+    // Mining shares CN 0.8, AU 0.2: 0.64 × 6 × 1.2 + 0.04 × 2 × 1 = 4.688.
+    assert!(close(nd.hhi_wgi_mining, 4.688), "{nd:?}");
+    // Separation CN 8/9, MY 1/9 (no governance row: WGI 5, t 1).
+    let sep = 64.0 / 81.0 * 6.0 * 1.2 + 1.0 / 81.0 * 5.0;
+    assert!(close(nd.hhi_wgi_separation, sep), "{nd:?}");
+    // JP imports everything (IR 1), so its sourcing mix is the world's and
+    // SR = HHI · (1 − 0.01) · 0.95 at the higher stage, separation.
+    assert!(close(nd.eu_supply_risk, sep * 0.99 * 0.95), "{nd:?}");
+    assert_eq!(nd.eu_supply_risk_stage.as_str(), "separation");
+    // All of JP's Nd goes to electronics, the largest sector (Q = 10): EI = 10 × 0.9.
+    assert!(close(nd.eu_economic_importance, 9.0), "{nd:?}");
+    assert!(nd.eu_critical);
+    // USGS: DP = max(0.64 × 0.6 + 0.04 × 0.2, 64/81 × 0.6 + 1/81 × 0.5); TE 1; EV 0.6.
+    let dp = 64.0 / 81.0 * 0.6 + 1.0 / 81.0 * 0.5;
+    assert!(close(nd.usgs_disruption_potential, dp), "{nd:?}");
+    assert!(close(nd.usgs_supply_risk, dp * 0.6), "{nd:?}");
+    // Ce has no inputs row: neutral defaults, flagged.
+    let ce = rows.iter().find(|r| r.element == "Ce").unwrap();
+    assert!(!ce.inputs_given && ce.usgs_supply_risk == 0.0);
+}

@@ -1,13 +1,24 @@
-//! `critmin assess`: the main job.
+//! `critmin assess`: the main job — validate the dataset, compute the
+//! metrics, the scorecard and the criticality scores, write the report
+//! (`report.html`), `metrics.json`, `summary.json` and CSV tables to
+//! `--out`, and print a short summary.
 
-use super::data::summary_table;
-use super::{AssessArgs, Result, load};
-use critmin_metrics::{StageElementSummary, stage_summary};
-use critmin_model::Model;
+use super::metrics::opt_pct;
+use super::{AssessArgs, CliError, Result, load};
+use crate::output::pct;
+use anyhow::Context;
+use critmin_metrics::targets::TargetValue;
+use critmin_metrics::{DEFAULT_GROUPS, TARGETS, metrics, scorecard, stage_summary};
+use critmin_model::{Model, Stage};
+use critmin_report::{AssessInputs, assess_report, metrics_json};
 use std::path::Path;
+
+/// The later year the report compares with: the scorecard's goal year.
+const COMPARE_YEAR: i32 = 2030;
 
 pub(crate) fn assess(args: &AssessArgs) -> Result {
     let m = load(&args.data)?;
+    let projection = args.projection.projection();
     println!("critmin assess — {} (base year {})", m.name, m.base_year);
     println!(
         "dataset valid: {} sources, {} facilities, {} demand rows, {} projects\n",
@@ -16,28 +27,96 @@ pub(crate) fn assess(args: &AssessArgs) -> Result {
         m.demand.len(),
         m.projects.len()
     );
-    let rows = stage_summary(&m, m.base_year);
-    let headline: Vec<StageElementSummary> = rows
+    let base = metrics(&m, &projection, m.base_year, &DEFAULT_GROUPS)?;
+    let later = if m.base_year < COMPARE_YEAR {
+        Some(metrics(&m, &projection, COMPARE_YEAR, &DEFAULT_GROUPS)?)
+    } else {
+        None
+    };
+    let card = scorecard(&m, &projection)?;
+    let inputs = AssessInputs {
+        model: &m,
+        base: &base,
+        later: later.as_ref(),
+        card: &card,
+    };
+
+    // Terminal summary.
+    let china = |stage: Stage| {
+        base.stages
+            .iter()
+            .find(|r| r.stage == stage && r.element == "all")
+            .map_or("—".into(), |r| pct(r.china_share))
+    };
+    println!(
+        "China's share of world output {}: mining {}, separation {}, metal {}, magnets {}",
+        base.year,
+        china(Stage::Mining),
+        china(Stage::Separation),
+        china(Stage::MetalAlloy),
+        china(Stage::Magnet)
+    );
+    println!(
+        "\nPartnership scorecard (magnet rare earths, path {}):",
+        card.path
+    );
+    for spec in TARGETS {
+        let at = |y: i32| card.targets.iter().find(|t| t.id == spec.id && t.year == y);
+        let show = |v: Option<&TargetValue>| {
+            v.map_or("—".into(), |v| {
+                format!("{} {}", super::targets::value_text(v), v.status.as_str())
+            })
+        };
+        println!(
+            "  {:<20} {}: {:<22} {}: {}",
+            spec.id,
+            m.base_year,
+            show(at(m.base_year)),
+            spec.goal_year,
+            show(at(spec.goal_year))
+        );
+    }
+    if let Some(g) = base
+        .groups
         .iter()
-        .filter(|r| {
-            r.element == critmin_metrics::TOTAL_REO
-                || ["Nd", "Pr", "Dy", "Tb"].contains(&r.element.as_str())
-        })
-        .cloned()
+        .find(|g| g.group == "us_jp" && g.element == "magnet")
+    {
+        println!(
+            "\nUS+JP magnet REEs {}: import reliance {}, allied self-sufficiency {}",
+            base.year,
+            opt_pct(g.import_reliance),
+            opt_pct(g.self_sufficiency)
+        );
+    }
+    let top: Vec<String> = base
+        .criticality
+        .iter()
+        .take(5)
+        .map(|r| format!("{} {:.2}", r.element, r.eu_supply_risk))
         .collect();
-    print!("{}", summary_table(&headline));
-    write_outputs(&args.out, &m, &rows)?;
-    println!("\nwrote {}", args.out.join("summary.json").display());
+    println!("Highest supply risk (EU JRC, US+JP): {}", top.join(", "));
+
+    write_outputs(&args.out, &m, &inputs)?;
+    println!(
+        "\nwrote {} (open it in a browser), metrics.json, summary.json and CSV tables",
+        args.out.join("report.html").display()
+    );
     Ok(())
 }
 
-fn write_outputs(dir: &Path, m: &Model, rows: &[StageElementSummary]) -> Result {
-    use anyhow::Context;
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create the output directory {}", dir.display()))?;
-    let doc = serde_json::json!({ "dataset": m.name, "year": m.base_year, "stages": rows });
-    let path = dir.join("summary.json");
-    let text = serde_json::to_string_pretty(&doc).map_err(anyhow::Error::from)?;
-    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+fn write_outputs(dir: &Path, m: &Model, inputs: &AssessInputs) -> Result {
+    let report = assess_report(inputs);
+    let mut files = report.files();
+    let json = |v: &serde_json::Value| serde_json::to_string_pretty(v).map_err(anyhow::Error::from);
+    files.push(("metrics.json".into(), json(&metrics_json(inputs))?));
+    let summary = serde_json::json!({
+        "dataset": m.name,
+        "year": m.base_year,
+        "stages": stage_summary(m, m.base_year),
+    });
+    files.push(("summary.json".into(), json(&summary)?));
+    critmin_report::html::write_files(dir, &files)
+        .with_context(|| format!("cannot write the report to {}", dir.display()))
+        .map_err(CliError::Runtime)?;
     Ok(())
 }

@@ -4,6 +4,7 @@
 use super::{CliError, DataArgs, Result, load};
 use crate::output::{TextTable, pct, tonnes};
 use clap::{Args, ValueEnum};
+use critmin_metrics::criticality::CriticalityRow;
 use critmin_metrics::{
     DEFAULT_GROUPS, GroupMetric, Metrics, MetricsError, Projection, Scope, StageMetric,
 };
@@ -21,6 +22,7 @@ pub(crate) enum MetricsFormat {
 pub(crate) enum Part {
     Stages,
     Groups,
+    Criticality,
     All,
 }
 
@@ -114,12 +116,18 @@ pub(crate) fn metrics(args: &MetricsArgs) -> Result {
     if !keep.is_empty() {
         r.stages.retain(|s| keep.contains(&s.element));
         r.groups.retain(|g| keep.contains(&g.element));
+        if !args.elements.is_empty() {
+            r.criticality.retain(|c| keep.contains(&c.element));
+        }
     }
-    if args.part == Part::Stages {
+    if !matches!(args.part, Part::Stages | Part::All) {
+        r.stages.clear();
+    }
+    if !matches!(args.part, Part::Groups | Part::All) {
         r.groups.clear();
     }
-    if args.part == Part::Groups {
-        r.stages.clear();
+    if !matches!(args.part, Part::Criticality | Part::All) {
+        r.criticality.clear();
     }
     match args.format {
         MetricsFormat::Json => println!(
@@ -127,17 +135,19 @@ pub(crate) fn metrics(args: &MetricsArgs) -> Result {
             serde_json::to_string_pretty(&r).map_err(anyhow::Error::from)?
         ),
         MetricsFormat::Csv => {
-            let mut first = true;
-            if args.part != Part::Groups {
-                print!("{}", tables::stages(&r.stages).to_csv());
-                first = false;
+            // One table per part; with `all`, the tables follow each other
+            // separated by a blank line.
+            let mut parts = Vec::new();
+            if matches!(args.part, Part::Stages | Part::All) {
+                parts.push(tables::stages(&r.stages).to_csv());
             }
-            if args.part != Part::Stages {
-                if !first {
-                    println!();
-                }
-                print!("{}", tables::groups(&r.groups).to_csv());
+            if matches!(args.part, Part::Groups | Part::All) {
+                parts.push(tables::groups(&r.groups).to_csv());
             }
+            if matches!(args.part, Part::Criticality | Part::All) {
+                parts.push(tables::criticality(&r.criticality).to_csv());
+            }
+            print!("{}", parts.join("\n"));
         }
         MetricsFormat::Table => print_tables(&r, args.part),
     }
@@ -156,13 +166,17 @@ fn print_tables(r: &Metrics, part: Part) {
             ""
         }
     );
-    if part != Part::Groups {
+    if matches!(part, Part::Stages | Part::All) {
         println!("\nConcentration by stage (t REO-equivalent; shares of output)\n");
         print!("{}", stages_table(&r.stages));
     }
-    if part != Part::Stages {
+    if matches!(part, Part::Groups | Part::All) {
         println!("\nExposure by group (t REO-equivalent)\n");
         print!("{}", groups_table(&r.groups));
+    }
+    if matches!(part, Part::Criticality | Part::All) {
+        println!("\nSupply risk per element for US+JP (EU JRC and USGS methods)\n");
+        print!("{}", criticality_table(&r.criticality));
     }
 }
 
@@ -233,6 +247,37 @@ pub(crate) fn groups_table(rows: &[GroupMetric]) -> String {
             opt_pct(r.own_self_sufficiency),
             tonnes(r.stock_t),
             opt_months(r.cover_months),
+        ]);
+    }
+    t.render()
+}
+
+pub(crate) fn criticality_table(rows: &[CriticalityRow]) -> String {
+    let mut t = TextTable::new(
+        &[
+            "element",
+            "EU supply risk",
+            "stage",
+            "EU econ. importance",
+            "EU critical",
+            "USGS DP",
+            "TE",
+            "EV",
+            "USGS supply risk",
+        ],
+        &[false, true, false, true, false, true, true, true, true],
+    );
+    for r in rows {
+        t.row(vec![
+            r.element.clone(),
+            format!("{:.2}", r.eu_supply_risk),
+            r.eu_supply_risk_stage.to_string(),
+            format!("{:.2}", r.eu_economic_importance),
+            if r.eu_critical { "yes" } else { "no" }.into(),
+            format!("{:.2}", r.usgs_disruption_potential),
+            format!("{:.2}", r.usgs_trade_exposure),
+            format!("{:.2}", r.usgs_economic_vulnerability),
+            format!("{:.3}", r.usgs_supply_risk),
         ]);
     }
     t.render()

@@ -75,6 +75,8 @@ pub(crate) struct SummaryArgs {
 pub(crate) struct AssessArgs {
     #[command(flatten)]
     pub data: DataArgs,
+    #[command(flatten)]
+    pub projection: metrics::ProjectionArgs,
     /// Directory for the outputs.
     #[arg(long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
