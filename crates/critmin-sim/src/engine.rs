@@ -101,8 +101,12 @@ pub struct MonthStats {
     pub flows: Vec<(u32, u16, u16, f64)>,
     /// Flows through restricted routes this month `(good, exporter, importer, tonnes, cap)`.
     pub restricted_flows: Vec<(u32, u16, u16, f64, f64)>,
-    /// Capacity use per facility (output, capacity) in native units.
+    /// Capacity use per facility this month: (facility index, output,
+    /// capacity), t REO-eq (magnet plants: t magnet).
     pub facility_use: Vec<(usize, f64, f64)>,
+    /// Every buyer of every market, after the market cleared and before
+    /// stockpiles released (only when the network is audited).
+    pub audit: Vec<BuyerAudit>,
 }
 
 impl MonthStats {
@@ -127,6 +131,7 @@ impl MonthStats {
         self.flows.clear();
         self.restricted_flows.clear();
         self.facility_use.clear();
+        self.audit.clear();
         let _ = record_flows;
     }
 
@@ -140,6 +145,21 @@ impl MonthStats {
     pub fn n_countries(&self) -> usize {
         self.n_countries
     }
+}
+
+/// One buyer's order and what the market gave it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BuyerAudit {
+    /// Market good index.
+    pub good: usize,
+    /// Buyer's country index.
+    pub country: usize,
+    /// Buyer's tier.
+    pub tier: usize,
+    /// Quantity ordered.
+    pub demand: f64,
+    /// Quantity served by the market.
+    pub served: f64,
 }
 
 /// Receives every month's statistics as the run goes.
@@ -396,6 +416,9 @@ struct Engine<'n> {
     drawn_metal: Vec<f64>,
     drawn_magnet: Vec<f64>,
     demand_now: Vec<f64>,
+    sep_made: Vec<f64>,
+    cracker_made: Vec<f64>,
+    metal_made: Vec<f64>,
     /// Concentrate orders: (pool, class, order key, who, country, tonnes).
     reqs: Vec<FeedOrder>,
 }
@@ -495,6 +518,9 @@ impl<'n> Engine<'n> {
             drawn_metal: vec![0.0; nc * N_ELEMENTS],
             drawn_magnet: vec![0.0; nc * ng],
             demand_now: vec![0.0; net.demand.len()],
+            sep_made: vec![0.0; net.seps.len()],
+            cracker_made: vec![0.0; net.pools.len()],
+            metal_made: vec![0.0; net.metals.len()],
             reqs: Vec::new(),
         }
     }
@@ -622,6 +648,8 @@ impl<'n> Engine<'n> {
                 0.0
             };
         }
+        self.sep_made.iter_mut().for_each(|x| *x = 0.0);
+        self.cracker_made.iter_mut().for_each(|x| *x = 0.0);
         // Cracking plants draw on mine pools first, then separation plants
         // on every pool; each plant spreads its order over its feed pools in
         // proportion to their stock (so its blend follows its feed), and a
@@ -708,10 +736,28 @@ impl<'n> Engine<'n> {
                 self.reqs = reqs;
             }
         }
+        for (s, sep) in net.seps.iter().enumerate() {
+            if sep.first <= t && t < sep.last {
+                self.stats.facility_use.push((
+                    sep.facility.get(),
+                    self.sep_made[s],
+                    sep.cap_month * self.outage_factor(sep.facility),
+                ));
+            }
+        }
+        for &q in &net.crackers {
+            let pool = &net.pools[q];
+            if pool.first <= t && t < pool.last {
+                self.stats.facility_use.push((
+                    pool.facility.get(),
+                    self.cracker_made[q],
+                    pool.cap_month * self.outage_factor(pool.facility),
+                ));
+            }
+        }
     }
 
-    /// Clears pool `p`'s concentrate among `group` (orders for this pool:
-    /// `(pool, class, order key, who, country, tonnes)`).
+    /// Clears pool `p`'s concentrate among the orders for it.
     fn clear_pool(&mut self, t: usize, p: usize, group: &[FeedOrder]) {
         let net = self.net;
         let total = self.pool_inv[p].total();
@@ -762,6 +808,7 @@ impl<'n> Engine<'n> {
                     self.pool_inv[q].add_scaled(&a, rec);
                     self.stats.balance.losses.add_scaled(&a, 1.0 - rec);
                     self.cracker_room[q] -= x * rec;
+                    self.cracker_made[q] += x * rec;
                 }
                 Who::Separator(s) => {
                     let sep = &net.seps[s];
@@ -777,6 +824,7 @@ impl<'n> Engine<'n> {
                         }
                     }
                     self.sep_room[s] -= made;
+                    self.sep_made[s] += made;
                 }
                 _ => {}
             }
@@ -831,8 +879,8 @@ impl<'n> Engine<'n> {
             caps: &self.caps,
             n_tiers,
         };
-        self.alloc
-            .allocate(&market, self.record_flows, &mut self.out);
+        let want_flows = self.record_flows || !self.caps.is_empty();
+        self.alloc.allocate(&market, want_flows, &mut self.out);
         if self.record_flows {
             for f in &self.out.flows {
                 if f.tonnes > 0.0 {
@@ -867,6 +915,7 @@ impl<'n> Engine<'n> {
     fn oxide_markets(&mut self, t: usize) {
         let net = self.net;
         let nc = self.nc;
+        self.metal_made.iter_mut().for_each(|x| *x = 0.0);
         // Metal plants' orders per element: what keeps their country's
         // metal stock at target, shared by capacity.
         let mut cap_by_ce = vec![0.0; nc * N_ELEMENTS];
@@ -925,12 +974,22 @@ impl<'n> Engine<'n> {
                     Who::MetalPlant(p) => {
                         let m = &net.metals[p];
                         self.metal_inv[m.country * N_ELEMENTS + e.index()] += x * m.recovery;
+                        self.metal_made[p] += x * m.recovery;
                         self.stats.balance.losses[e] += x * (1.0 - m.recovery);
                         self.record_production(m.country, e, 0, self.buyers[k].demand, x);
                     }
                     Who::Demand(d) => self.record_final(d, g, self.buyers[k].demand, x),
                     _ => {}
                 }
+            }
+        }
+        for (k, m) in net.metals.iter().enumerate() {
+            if m.first <= t && t < m.last {
+                self.stats.facility_use.push((
+                    m.facility.get(),
+                    self.metal_made[k],
+                    m.cap_month * self.outage_factor(m.facility),
+                ));
             }
         }
     }

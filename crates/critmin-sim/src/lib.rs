@@ -15,10 +15,6 @@
 //! `critmin-model` (and `critmin-data` for diagnostics) only; it never calls
 //! a solver, and does no I/O: callers read files and write results.
 
-// The engine walks several per-country arrays in step; index loops say so
-// more plainly than zipped iterators.
-#![allow(clippy::needless_range_loop)]
-
 mod alloc;
 mod engine;
 mod network;
@@ -28,7 +24,7 @@ mod toml_read;
 
 pub use alloc::{Allocation, Allocator, Buyer, Cap, Flow, Market};
 pub use engine::{Balance, MonthStats, Recorder, RunSummary, simulate, simulate_with};
-pub use engine::{CountrySummary, ElementSummary, FORMS};
+pub use engine::{BuyerAudit, CountrySummary, ElementSummary, FORMS};
 pub use network::{Network, NetworkError, Overlay, PriceParams};
 pub use output::{MonthlyRecorder, MonthlyRow};
 pub use scenario::{Event, EventKind, Policy, Scenario};

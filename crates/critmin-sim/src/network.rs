@@ -263,6 +263,9 @@ pub struct Network {
     /// Baseline price, USD per t of the engine unit, per good.
     pub(crate) base_price_usd_per_t: Vec<f64>,
     pub(crate) first_year: i32,
+    /// Record every buyer of every market in [`crate::MonthStats`] (for
+    /// tests and debugging; slows the run).
+    pub(crate) audit: bool,
 }
 
 /// Month index (from `start`) of a month, clamped to `0..=horizon`.
@@ -325,6 +328,11 @@ impl Network {
             .or_else(|| self.inv_default.get(&stage))
             .copied()
             .unwrap_or(1.0)
+    }
+
+    /// Records every buyer of every market in each month's statistics.
+    pub fn set_audit(&mut self, on: bool) {
+        self.audit = on;
     }
 
     /// The first simulated month.
@@ -809,6 +817,7 @@ impl Network {
             price: PriceParams::default(),
             base_price_usd_per_t: base_price,
             first_year,
+            audit: false,
         };
         for p in 0..net.pools.len() {
             let months = net.inventory_months(Stage::Mining, net.pools[p].country);

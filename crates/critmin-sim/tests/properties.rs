@@ -1,0 +1,530 @@
+//! Property tests of the engine on random small datasets and scenarios:
+//! mass balance per element per month, capacities respected, no flow
+//! through a restriction beyond its cap, priority tiers respected within a
+//! country and good, and identical output for identical input.
+//!
+//! Case counts are modest by default; `PROPTEST_CASES` raises them.
+
+use critmin_model::{
+    Composition, Confidence, Country, CountryCode, DemandRow, Element, ElementSet, Facility,
+    FeedRef, Form, Funding, Good, Group, GrowthPath, GrowthRule, Idx, InventoryPolicy,
+    MagnetRecipe, Model, Month, PerElement, Process, Project, Sector, Source, Stage, Status,
+    Stockpile,
+};
+use critmin_sim::scenario::{Event, EventKind, FormSet, Importers, SharingAgreement, SharingRule};
+use critmin_sim::{
+    MonthStats, MonthlyRecorder, Network, Overlay, Recorder, Scenario, simulate_with,
+};
+use proptest::prelude::*;
+
+/// A small deterministic generator (xorshift), so that one `u64` seed
+/// describes a whole dataset and scenario.
+struct Gen(u64);
+
+impl Gen {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn range(&mut self, lo: f64, hi: f64) -> f64 {
+        lo + (hi - lo) * self.unit()
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn chance(&mut self, p: f64) -> bool {
+        self.unit() < p
+    }
+}
+
+const CODES: [&str; 4] = ["AA", "BB", "CC", "DD"];
+const ELEMENTS: [Element; 5] = [
+    Element::La,
+    Element::Ce,
+    Element::Nd,
+    Element::Dy,
+    Element::Tb,
+];
+
+fn code(i: usize) -> CountryCode {
+    CountryCode::parse(CODES[i]).unwrap()
+}
+
+/// A random small model: 2–4 countries, 1–3 mines, 1–2 separation plants,
+/// 1–2 metal plants, 1–3 magnet plants, demand for oxides, metals and
+/// magnets in several sectors, stockpiles.
+fn random_model(g: &mut Gen) -> Model {
+    let nc = 2 + g.below(3);
+    let mut m = Model {
+        name: "random".into(),
+        base_year: 2024,
+        ..Model::default()
+    };
+    m.sources.push(Source {
+        id: "s".into(),
+        publication: "test".into(),
+        locator: String::new(),
+        year: 2024,
+        citation: String::new(),
+        confidence: Confidence::E,
+        note: "estimate".into(),
+    });
+    let src: Idx<Source> = Idx::new(0);
+    for (i, name) in CODES.iter().enumerate().take(nc) {
+        m.countries.push(Country {
+            code: code(i),
+            name: (*name).into(),
+        });
+    }
+    m.groups.push(Group {
+        name: "allied".into(),
+        members: (1..nc).map(code).collect(),
+    });
+    // Ores and a product mix.
+    for k in 0..3 {
+        let mut shares = PerElement::ZERO;
+        for e in ELEMENTS {
+            if g.chance(0.8) || e == Element::Nd {
+                shares[e] = g.range(0.01, 1.0);
+            }
+        }
+        let total = shares.total();
+        m.compositions.push(Composition {
+            id: format!("ore{k}"),
+            name: String::new(),
+            shares: shares.scaled(1.0 / total),
+            source: src,
+        });
+    }
+    let mut product = PerElement::ZERO;
+    for e in ELEMENTS {
+        product[e] = g.range(0.05, 1.0);
+    }
+    let t = product.total();
+    m.compositions.push(Composition {
+        id: "mix".into(),
+        name: String::new(),
+        shares: product.scaled(1.0 / t),
+        source: src,
+    });
+    // Recipes.
+    for k in 0..2 {
+        let mut kg = PerElement::ZERO;
+        kg[Element::Nd] = g.range(150.0, 300.0);
+        if g.chance(0.7) {
+            kg[Element::Dy] = g.range(1.0, 50.0);
+        }
+        if g.chance(0.4) {
+            kg[Element::Tb] = g.range(1.0, 10.0);
+        }
+        m.recipes.push(MagnetRecipe {
+            grade: format!("g{k}"),
+            metal_kg_per_t: kg,
+            source: src,
+        });
+    }
+    let fac = |m: &mut Model,
+               id: String,
+               country: usize,
+               stage: Stage,
+               cap: f64,
+               util: f64,
+               process: Process,
+               start: Option<Month>,
+               status: Status| {
+        m.facilities.push(Facility {
+            id,
+            name: String::new(),
+            operator: String::new(),
+            country: code(country),
+            stage,
+            capacity_t_per_yr: cap,
+            utilisation: util,
+            status,
+            start,
+            end: None,
+            process,
+            unit_cost_usd_per_t: None,
+            waste_t_per_t_reo: None,
+            direct_jobs: None,
+            source: src,
+        });
+    };
+    let n_mines = 1 + g.below(3);
+    for k in 0..n_mines {
+        let c = g.below(nc);
+        let cap = g.range(500.0, 5000.0);
+        let util = g.range(0.5, 1.0);
+        let ore = Idx::new(g.below(3));
+        fac(
+            &mut m,
+            format!("mine{k}"),
+            c,
+            Stage::Mining,
+            cap,
+            util,
+            Process::Mine {
+                deposit: String::new(),
+                ore,
+                grade_pct: None,
+            },
+            None,
+            Status::Operating,
+        );
+    }
+    let n_seps = 1 + g.below(2);
+    for k in 0..n_seps {
+        let c = g.below(nc);
+        let feed = match g.below(3) {
+            0 => vec![FeedRef::Any],
+            1 => vec![FeedRef::Facility(Idx::new(g.below(n_mines)))],
+            _ => vec![
+                FeedRef::Country(m.facilities[g.below(n_mines)].country),
+                FeedRef::Any,
+            ],
+        };
+        let elements = if g.chance(0.8) {
+            ElementSet::ALL
+        } else {
+            ElementSet::parse("Nd;Dy;Tb").unwrap()
+        };
+        let cap = g.range(500.0, 6000.0);
+        fac(
+            &mut m,
+            format!("sep{k}"),
+            c,
+            Stage::Separation,
+            cap,
+            g.range(0.4, 1.0),
+            Process::Separation {
+                feed,
+                recovery: g.range(0.8, 0.99),
+                elements,
+            },
+            None,
+            Status::Operating,
+        );
+    }
+    let mix = Idx::new(3);
+    for k in 0..1 + g.below(2) {
+        let c = g.below(nc);
+        fac(
+            &mut m,
+            format!("metal{k}"),
+            c,
+            Stage::MetalAlloy,
+            g.range(200.0, 3000.0),
+            g.range(0.5, 1.0),
+            Process::MetalAlloy {
+                product: mix,
+                recovery: g.range(0.9, 1.0),
+            },
+            None,
+            Status::Operating,
+        );
+    }
+    let mut planned = None;
+    for k in 0..1 + g.below(3) {
+        let c = g.below(nc);
+        let grade = Idx::new(g.below(2));
+        let (start, status) = if k == 1 && g.chance(0.5) {
+            (
+                Some(Month::new(2025, 1 + g.below(12) as u32).unwrap()),
+                Status::Planned,
+            )
+        } else {
+            (None, Status::Operating)
+        };
+        if status == Status::Planned {
+            planned = Some(Idx::new(m.facilities.len()));
+        }
+        fac(
+            &mut m,
+            format!("mag{k}"),
+            c,
+            Stage::Magnet,
+            g.range(200.0, 3000.0),
+            g.range(0.5, 1.0),
+            Process::Magnet { grade },
+            start,
+            status,
+        );
+    }
+    if let Some(f) = planned {
+        m.projects.push(Project {
+            id: "p".into(),
+            facility: f,
+            capex_usd: 1e8,
+            lead_time_months: 12,
+            earliest_start: Month::new(2025, 1).unwrap(),
+            sponsors: vec![code(0)],
+            funding: if g.chance(0.5) {
+                Funding::Committed
+            } else {
+                Funding::Seeking
+            },
+            source: src,
+        });
+    }
+    // Demand.
+    let sectors = [
+        Sector::Defence,
+        Sector::EvMotors,
+        Sector::Catalysts,
+        Sector::Other,
+    ];
+    for c in 0..nc {
+        for &s in &sectors {
+            if g.chance(0.6) {
+                let good = match g.below(3) {
+                    0 => Good::Oxide {
+                        element: ELEMENTS[g.below(ELEMENTS.len())],
+                    },
+                    1 => Good::Metal {
+                        element: ELEMENTS[g.below(ELEMENTS.len())],
+                    },
+                    _ => Good::Magnet {
+                        grade: Idx::new(g.below(2)),
+                    },
+                };
+                if m.demand
+                    .iter()
+                    .any(|d| d.country == code(c) && d.sector == s && d.good == good)
+                {
+                    continue;
+                }
+                m.demand.push(DemandRow {
+                    country: code(c),
+                    sector: s,
+                    good,
+                    t_per_yr: g.range(10.0, 2000.0),
+                    source: src,
+                });
+            }
+        }
+    }
+    m.growth_paths.push(GrowthPath {
+        name: "steady".into(),
+        rules: vec![GrowthRule {
+            sector: None,
+            elements: ElementSet::ALL,
+            from_year: 2025,
+            to_year: 2040,
+            annual_growth: g.range(0.0, 0.2),
+            source: src,
+        }],
+    });
+    for stage in [
+        Stage::Mining,
+        Stage::Separation,
+        Stage::MetalAlloy,
+        Stage::Magnet,
+    ] {
+        m.inventories.push(InventoryPolicy {
+            stage,
+            country: None,
+            months: g.range(0.0, 3.0),
+            source: src,
+        });
+    }
+    for c in 0..nc {
+        if g.chance(0.6) {
+            let good = if g.chance(0.5) {
+                Good::Oxide {
+                    element: Element::Dy,
+                }
+            } else {
+                Good::Magnet { grade: Idx::new(0) }
+            };
+            m.stockpiles.push(Stockpile {
+                holder: format!("h{c}"),
+                country: code(c),
+                good,
+                tonnes: g.range(1.0, 300.0),
+                source: src,
+            });
+        }
+    }
+    m
+}
+
+/// A random scenario over `m`: restrictions, outages, shocks, sharing.
+fn random_scenario(g: &mut Gen, m: &Model) -> Scenario {
+    let start = Month::new(2025, 1).unwrap();
+    let mut s = Scenario::baseline(m, start, 6 + g.below(10) as u32);
+    let nc = m.countries.len();
+    let month = |g: &mut Gen| start.plus(g.below(12) as i32);
+    for _ in 0..g.below(4) {
+        let from = month(g);
+        let to = from.plus(g.below(6) as i32);
+        let kind = match g.below(4) {
+            0 | 1 => {
+                let mut forms = FormSet::default();
+                for f in [Form::Concentrate, Form::Oxide, Form::Metal, Form::Magnet] {
+                    if g.chance(0.6) {
+                        forms = forms.with(f);
+                    }
+                }
+                EventKind::ExportRestriction {
+                    exporters: vec![code(g.below(nc))],
+                    importers: if g.chance(0.5) {
+                        Importers::All
+                    } else {
+                        Importers::Only(vec![code(g.below(nc))])
+                    },
+                    elements: if g.chance(0.5) {
+                        ElementSet::ALL
+                    } else {
+                        ElementSet::one(ELEMENTS[g.below(ELEMENTS.len())])
+                    },
+                    forms,
+                    allowed_share: if g.chance(0.5) { 0.0 } else { g.unit() },
+                }
+            }
+            2 => EventKind::FacilityOutage {
+                facility: Idx::new(g.below(m.facilities.len())),
+                remaining_share: g.unit() * 0.5,
+            },
+            _ => EventKind::DemandShock {
+                countries: vec![code(g.below(nc))],
+                sectors: vec![],
+                elements: ElementSet::ALL,
+                factor: g.range(0.5, 3.0),
+            },
+        };
+        s.events.push(Event {
+            from,
+            to,
+            kind,
+            line: 0,
+        });
+    }
+    if g.chance(0.4) && nc >= 2 {
+        s.policy.sharing.push(SharingAgreement {
+            name: "pact".into(),
+            members: vec![code(0), code(1)],
+            rule: if g.chance(0.5) {
+                SharingRule::ProRata
+            } else {
+                SharingRule::DefenceFirst
+            },
+        });
+    }
+    s
+}
+
+/// Checks every month as it arrives.
+struct Checker {
+    months: usize,
+    failures: Vec<String>,
+    pro_rata_sharing: bool,
+}
+
+impl Recorder for Checker {
+    fn month(&mut self, net: &Network, t: usize, s: &MonthStats) {
+        self.months += 1;
+        for e in Element::ALL {
+            let err = s.balance.error(e);
+            if err.abs() > 1e-6 {
+                self.failures
+                    .push(format!("month {t}: {e} mass balance off by {err}"));
+            }
+        }
+        for &(f, out, cap) in &s.facility_use {
+            if out > cap * (1.0 + 1e-9) + 1e-9 {
+                self.failures.push(format!(
+                    "month {t}: facility {f} made {out} over capacity {cap}"
+                ));
+            }
+        }
+        for &(good, x, c, q, cap) in &s.restricted_flows {
+            if q > cap + 1e-6 * (1.0 + cap) {
+                self.failures.push(format!(
+                    "month {t}: good {good} {x}->{c} shipped {q} over cap {cap}"
+                ));
+            }
+        }
+        // Priority: within a market, country and good, a lower tier is
+        // served only if every higher tier is fully served.
+        for a in &s.audit {
+            if a.served <= 1e-9 {
+                continue;
+            }
+            for b in &s.audit {
+                if b.good == a.good
+                    && b.country == a.country
+                    && b.tier < a.tier
+                    && b.demand - b.served > 1e-6 * (1.0 + b.demand)
+                {
+                    self.failures.push(format!(
+                        "month {t}: good {} country {}: tier {} served {} while tier {} short by {}",
+                        a.good,
+                        a.country,
+                        a.tier,
+                        a.served,
+                        b.tier,
+                        b.demand - b.served
+                    ));
+                }
+            }
+        }
+        let _ = (net, self.pro_rata_sharing);
+        // Served never exceeds demand.
+        for i in 0..s.demand.len() {
+            if s.served[i] > s.demand[i] * (1.0 + 1e-9) + 1e-9 {
+                self.failures.push(format!(
+                    "month {t}: cell {i} served {} over demand {}",
+                    s.served[i], s.demand[i]
+                ));
+            }
+        }
+    }
+}
+
+fn config() -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(64);
+    ProptestConfig {
+        cases,
+        ..ProptestConfig::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn invariants_hold_every_month(seed in 1u64..u64::MAX) {
+        let mut g = Gen(seed);
+        let m = random_model(&mut g);
+        let s = random_scenario(&mut g, &m);
+        let mut net = Network::build(&m, &s, &Overlay::default()).unwrap();
+        net.set_audit(true);
+        let mut c = Checker { months: 0, failures: Vec::new(), pro_rata_sharing: false };
+        let summary = simulate_with(&net, &mut c);
+        prop_assert_eq!(c.months, s.horizon_months as usize);
+        prop_assert!(c.failures.is_empty(), "seed {}: {}", seed, c.failures.join("\n"));
+        prop_assert!(summary.max_balance_error_t < 1e-6);
+    }
+
+    #[test]
+    fn identical_input_gives_identical_output(seed in 1u64..u64::MAX) {
+        let mut g = Gen(seed);
+        let m = random_model(&mut g);
+        let s = random_scenario(&mut g, &m);
+        let run = || {
+            let net = Network::build(&m, &s, &Overlay::default()).unwrap();
+            let mut rec = MonthlyRecorder::default();
+            let summary = simulate_with(&net, &mut rec);
+            (format!("{summary:?}"), format!("{:?}", rec.rows))
+        };
+        prop_assert_eq!(run(), run());
+    }
+}
