@@ -183,6 +183,7 @@ pub const FILES: &[&str] = &[
     "governance.csv",
     "criticality.csv",
     "sectors.csv",
+    "price_response.csv",
 ];
 
 /// Loads and validates a dataset from any source.
@@ -246,6 +247,7 @@ pub const BASELINE_FILES: &[(&str, &[u8])] = baseline_files!(
     "governance.csv",
     "criticality.csv",
     "sectors.csv",
+    "price_response.csv",
 );
 
 /// The built-in baseline as a [`MemorySource`] named `baseline/`.

@@ -10,8 +10,8 @@ use critmin_model::{
     ALLIED, Benchmark, BenchmarkMetric, Composition, Confidence, Country, CountryCode,
     DEFAULT_ALLIED, DemandRow, Element, ElementRisk, ElementSet, Facility, FeedRef, Form, Funding,
     Good, Governance, Group, GrowthPath, GrowthRule, Idx, InventoryPolicy, MagnetRecipe,
-    MineProduction, Model, PerElement, Price, Process, Project, Sector, SectorValue, Source, Stage,
-    Status, Stockpile, StockpileTarget, US_JP,
+    MineProduction, Model, PerElement, Price, PriceResponse, Process, Project, Sector, SectorValue,
+    Source, Stage, Status, Stockpile, StockpileTarget, US_JP,
 };
 use std::collections::{BTreeSet, HashMap};
 
@@ -155,6 +155,7 @@ pub(crate) fn load(src: &dyn DatasetSource, diags: &mut Diagnostics) -> Option<M
     b.governance(&reader, diags);
     b.element_risk(&reader, diags);
     b.sector_values(&reader, diags);
+    b.price_response(&reader, diags);
 
     let manifest = manifest?;
     let mut model = b.model;
@@ -1365,6 +1366,61 @@ impl Builder {
                     si_sr,
                     si_ei,
                     economic_vulnerability: ev,
+                    source,
+                });
+            }
+        }
+    }
+
+    fn price_response(&mut self, r: &Reader, diags: &mut Diagnostics) {
+        let schema = Schema {
+            required: &[
+                "elements",
+                "form",
+                "demand_elasticity",
+                "adjustment_per_month",
+                "max_index",
+                "full_supply_response_index",
+                "source",
+            ],
+            optional: &["note"],
+            element_columns: false,
+        };
+        let t = r.table("price_response.csv", false, &schema, diags);
+        for row in &t.rows {
+            let mut c = t.row(row, diags);
+            let elements = c.elements("elements", true);
+            let form = c.vocab(
+                "form",
+                true,
+                |s| {
+                    Form::parse(s).filter(|f| matches!(f, Form::Oxide | Form::Metal | Form::Magnet))
+                },
+                "oxide, metal, magnet",
+            );
+            let eps = c.number("demand_elasticity", true, 0.01, 10.0);
+            let adj = c.fraction("adjustment_per_month", true);
+            let max = c.number("max_index", true, 1.0, 1000.0);
+            let full = c.number("full_supply_response_index", true, 1.01, 1000.0);
+            let source = source_col(&mut c, self.src());
+            if let (
+                true,
+                Some(elements),
+                Some(form),
+                Some(demand_elasticity),
+                Some(adjustment_per_month),
+                Some(max_index),
+                Some(full_supply_response_index),
+                Some(source),
+            ) = (c.ok(), elements, form, eps, adj, max, full, source)
+            {
+                self.model.price_response.push(PriceResponse {
+                    elements,
+                    form,
+                    demand_elasticity,
+                    adjustment_per_month,
+                    max_index,
+                    full_supply_response_index,
                     source,
                 });
             }

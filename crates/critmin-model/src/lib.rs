@@ -39,6 +39,6 @@ pub use idx::Idx;
 pub use model::{Model, Table};
 pub use project::{Funding, Project};
 pub use source::{Confidence, Source};
-pub use stats::{Benchmark, BenchmarkMetric, MineProduction, Price};
+pub use stats::{Benchmark, BenchmarkMetric, MineProduction, Price, PriceResponse};
 pub use stock::{InventoryPolicy, Stockpile, StockpileTarget};
 pub use time::{MAX_YEAR, MIN_YEAR, Month, MonthParseError};

@@ -3,8 +3,8 @@
 
 use crate::{
     Benchmark, Composition, Country, CountryCode, DemandRow, ElementRisk, Facility, Governance,
-    Group, GrowthPath, Idx, InventoryPolicy, MagnetRecipe, MineProduction, Price, Project,
-    SectorValue, Source, Stockpile, StockpileTarget,
+    Group, GrowthPath, Idx, InventoryPolicy, MagnetRecipe, MineProduction, Price, PriceResponse,
+    Project, SectorValue, Source, Stockpile, StockpileTarget,
 };
 use serde::Serialize;
 
@@ -52,6 +52,8 @@ pub struct Model {
     pub benchmarks: Vec<Benchmark>,
     /// Baseline prices.
     pub prices: Vec<Price>,
+    /// How scarcity moves prices, by element and form.
+    pub price_response: Vec<PriceResponse>,
     /// Governance and trade-restriction inputs per producing country.
     pub governance: Vec<Governance>,
     /// Supply-risk inputs per element.

@@ -1,7 +1,7 @@
 //! Published statistics the dataset is checked against: national mine
 //! production and reserves, stage shares, prices.
 
-use crate::{CountryCode, Element, Form, Idx, Source, Stage};
+use crate::{CountryCode, Element, ElementSet, Form, Idx, Source, Stage};
 use serde::Serialize;
 
 /// A country's mine production and reserves as a statistical agency
@@ -62,5 +62,27 @@ pub struct Price {
     /// Year the price refers to.
     pub year: i32,
     /// Where it comes from.
+    pub source: Idx<Source>,
+}
+
+/// How scarcity moves the price of some elements in one form, for the
+/// simulator's price index (see `docs/simulation.md`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PriceResponse {
+    /// The elements the row applies to.
+    pub elements: ElementSet,
+    /// The form (oxide, metal or magnet).
+    pub form: Form,
+    /// Short-run price elasticity of demand (> 0): the index targets
+    /// `(served ÷ demand)^(−1/ε)`.
+    pub demand_elasticity: f64,
+    /// Share of the gap to that target closed each month, 0..1.
+    pub adjustment_per_month: f64,
+    /// Ceiling of the index.
+    pub max_index: f64,
+    /// World index at which mines and separation plants making the element
+    /// run at full capacity.
+    pub full_supply_response_index: f64,
+    /// Where the values come from.
     pub source: Idx<Source>,
 }

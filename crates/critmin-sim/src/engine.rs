@@ -557,12 +557,14 @@ impl<'n> Engine<'n> {
     /// Supply response: share of spare capacity used at the world oxide
     /// price of the dearest element in `mix`.
     fn response(&self, elements: ElementSet) -> f64 {
-        let full = self.net.price.full_supply_response_index;
-        let p = elements
+        elements
             .iter()
-            .map(|e| self.world_price[e.index() * FORMS.len()])
-            .fold(1.0, f64::max);
-        ((p - 1.0) / (full - 1.0)).clamp(0.0, 1.0)
+            .map(|e| {
+                let full = self.net.price_params(e, 0).full_supply_response_index;
+                let p = self.world_price[e.index() * FORMS.len()];
+                ((p - 1.0) / (full - 1.0)).clamp(0.0, 1.0)
+            })
+            .fold(0.0, f64::max)
     }
 
     fn step(&mut self, t: usize) {
@@ -1374,7 +1376,6 @@ impl<'n> Engine<'n> {
     }
 
     fn update_prices(&mut self) {
-        let p = self.net.price;
         let nf = FORMS.len();
         let mut wsum = vec![0.0; N_ELEMENTS * nf];
         let mut wdem = vec![0.0; N_ELEMENTS * nf];
@@ -1383,6 +1384,10 @@ impl<'n> Engine<'n> {
                 for f in 0..nf {
                     let i = self.stats.at(c, e, f);
                     let dem = self.stats.demand[i] + self.stats.production_demand[i];
+                    if dem <= 0.0 && self.price[i] == 1.0 {
+                        continue;
+                    }
+                    let p = self.net.price_params(e, f);
                     let got = self.stats.served[i] + self.stats.production_served[i];
                     let target = if dem > 1e-12 {
                         let ratio = (got / dem).clamp(0.0, 1.0);

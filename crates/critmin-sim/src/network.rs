@@ -259,7 +259,8 @@ pub struct Network {
     /// Working inventory months per (stage, country).
     pub(crate) inv_months: HashMap<(Stage, usize), f64>,
     pub(crate) inv_default: HashMap<Stage, f64>,
-    pub(crate) price: PriceParams,
+    /// Price response per (element, form slot: oxide, metal, magnet).
+    pub(crate) price: Vec<PriceParams>,
     /// Baseline price, USD per t of the engine unit, per good.
     pub(crate) base_price_usd_per_t: Vec<f64>,
     pub(crate) first_year: i32,
@@ -328,6 +329,13 @@ impl Network {
             .or_else(|| self.inv_default.get(&stage))
             .copied()
             .unwrap_or(1.0)
+    }
+
+    /// Price response of element `e` in form slot `f` (0 oxide, 1 metal,
+    /// 2 magnet).
+    #[inline]
+    pub(crate) fn price_params(&self, e: Element, f: usize) -> PriceParams {
+        self.price[e.index() * 3 + f]
     }
 
     /// Records every buyer of every market in each month's statistics.
@@ -776,6 +784,28 @@ impl Network {
                 .sum();
         }
 
+        // Price response per element and form, from the dataset (first
+        // matching row), else the defaults.
+        let mut price = vec![PriceParams::default(); N_ELEMENTS * 3];
+        for e in Element::ALL {
+            for (f, form) in [Form::Oxide, Form::Metal, Form::Magnet]
+                .into_iter()
+                .enumerate()
+            {
+                if let Some(r) = model
+                    .price_response
+                    .iter()
+                    .find(|r| r.form == form && r.elements.contains(e))
+                {
+                    price[e.index() * 3 + f] = PriceParams {
+                        demand_elasticity: r.demand_elasticity,
+                        adjustment_per_month: r.adjustment_per_month,
+                        max_index: r.max_index,
+                        full_supply_response_index: r.full_supply_response_index,
+                    };
+                }
+            }
+        }
         let home: Vec<usize> = (0..countries.len())
             .map(|c| {
                 agreements
@@ -814,7 +844,7 @@ impl Network {
             manual_releases,
             inv_months,
             inv_default,
-            price: PriceParams::default(),
+            price,
             base_price_usd_per_t: base_price,
             first_year,
             audit: false,

@@ -1,0 +1,138 @@
+//! The scenario library on the built-in baseline: every scenario parses and
+//! conserves mass; the baseline has (near) zero unmet demand; a twelve-month
+//! Chinese ban leaves large unmet Dy and Tb demand in Japan and the United
+//! States; a US–Japan sharing agreement helps the worse-off partner.
+
+use critmin_model::{CountryCode, Model};
+use critmin_sim::{MonthlyRecorder, Network, Overlay, RunSummary, Scenario, simulate_with};
+use std::path::Path;
+
+fn library() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios")
+}
+
+fn load(name: &str, model: &Model) -> Scenario {
+    let path = library().join(name);
+    let text = std::fs::read_to_string(&path).unwrap();
+    critmin_sim::scenario::parse(name, &text, model).unwrap_or_else(|d| panic!("{name}: {d:?}"))
+}
+
+fn run(name: &str) -> (RunSummary, MonthlyRecorder) {
+    let model = critmin_data::baseline();
+    let s = load(name, &model);
+    let net = Network::build(&model, &s, &Overlay::default()).unwrap();
+    let mut rec = MonthlyRecorder::default();
+    let summary = simulate_with(&net, &mut rec);
+    (summary, rec)
+}
+
+/// Unmet ÷ demand of `element` in `country` over the run.
+fn unmet_share(rec: &MonthlyRecorder, country: &str, element: &str) -> f64 {
+    let c = CountryCode::parse(country).unwrap();
+    let (mut d, mut u) = (0.0, 0.0);
+    for r in rec
+        .rows
+        .iter()
+        .filter(|r| r.country == c && r.element == element)
+    {
+        d += r.demand_t;
+        u += r.unmet_t;
+    }
+    u / d
+}
+
+#[test]
+fn every_library_scenario_parses_and_conserves_mass() {
+    let mut n = 0;
+    for e in std::fs::read_dir(library()).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        if !name.ends_with(".toml") {
+            continue;
+        }
+        let (summary, _) = run(&name);
+        assert!(
+            summary.max_balance_error_t < 1e-6,
+            "{name}: {}",
+            summary.max_balance_error_t
+        );
+        n += 1;
+    }
+    assert!(n >= 7, "the library has {n} scenarios");
+}
+
+#[test]
+fn baseline_has_near_zero_unmet_demand() {
+    let (summary, _) = run("baseline.toml");
+    for e in &summary.by_element {
+        assert!(
+            e.unmet_t <= 1e-3 * e.demand_t,
+            "{}: {} of {} t unmet",
+            e.element,
+            e.unmet_t,
+            e.demand_t
+        );
+        assert!(
+            e.peak_price_index < 1.05,
+            "{}: price index {}",
+            e.element,
+            e.peak_price_index
+        );
+    }
+}
+
+#[test]
+fn a_total_ban_leaves_large_unmet_heavy_ree_demand_in_japan_and_the_us() {
+    let (_, rec) = run("china-total-ban-12m.toml");
+    for country in ["JP", "US"] {
+        for element in ["Dy", "Tb"] {
+            let share = unmet_share(&rec, country, element);
+            // Over 24 months of which 12 are banned.
+            assert!(share > 0.10, "{country} {element}: only {share:.3} unmet");
+        }
+    }
+}
+
+#[test]
+fn sharing_helps_the_worse_off_partner() {
+    let share = |s: &RunSummary, c: &str| {
+        let c = CountryCode::parse(c).unwrap();
+        s.by_country
+            .iter()
+            .find(|x| x.country == c)
+            .unwrap()
+            .unmet_share
+    };
+    let (alone, _) = run("china-total-ban-12m.toml");
+    let (shared, _) = run("china-total-ban-12m-shared.toml");
+    let worse = if share(&alone, "US") > share(&alone, "JP") {
+        "US"
+    } else {
+        "JP"
+    };
+    assert!(
+        share(&shared, worse) < share(&alone, worse),
+        "{worse}: {:.4} with the agreement vs {:.4} without",
+        share(&shared, worse),
+        share(&alone, worse)
+    );
+}
+
+#[test]
+fn the_2010_embargo_hits_japan_harder_than_the_us() {
+    let (summary, _) = run("embargo-japan-2010.toml");
+    let share = |c: &str| {
+        let c = CountryCode::parse(c).unwrap();
+        summary
+            .by_country
+            .iter()
+            .find(|x| x.country == c)
+            .unwrap()
+            .unmet_share
+    };
+    assert!(
+        share("JP") > share("US"),
+        "JP {} vs US {}",
+        share("JP"),
+        share("US")
+    );
+}
