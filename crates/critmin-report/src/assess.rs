@@ -400,6 +400,7 @@ fn scorecard_section(i: &AssessInputs) -> Section {
                 f64::from(spec.goal_year),
                 format!("goal {}", spec.goal_year),
             )),
+            x_labels: Vec::new(),
         };
         body.push_str("<div>");
         body.push_str(&chart.render());

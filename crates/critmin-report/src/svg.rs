@@ -328,6 +328,9 @@ pub struct LineChart {
     pub y_unit: String,
     /// A vertical marker at this x with its label.
     pub marker: Option<(f64, String)>,
+    /// Tick labels, one per x (e.g. months `2026-03`); empty = the x values.
+    /// At most about eight are shown, counted back from the last.
+    pub x_labels: Vec<String>,
 }
 
 impl LineChart {
@@ -376,13 +379,29 @@ impl LineChart {
         }
         // Ticks counted back from the last x, so the last is always shown
         // and never crowds its neighbour.
-        let xstep = if self.x.len() > 8 { 2 } else { 1 };
         let n = self.x.len();
+        let xstep = if !self.x_labels.is_empty() {
+            n.div_ceil(6).max(1)
+        } else if n > 8 {
+            2
+        } else {
+            1
+        };
         for (i, x) in self.x.iter().enumerate() {
             if (n - 1 - i) % xstep == 0 {
+                let text = match self.x_labels.get(i) {
+                    Some(l) => esc(l),
+                    None => format!("{x:.0}"),
+                };
+                // A month label at the right edge would be clipped.
+                let anchor = if !self.x_labels.is_empty() && i + 1 == n {
+                    "end"
+                } else {
+                    "middle"
+                };
                 let _ = write!(
                     s,
-                    r#"<text x="{:.1}" y="{:.1}" class="tick" text-anchor="middle">{x:.0}</text>"#,
+                    r#"<text x="{:.1}" y="{:.1}" class="tick" text-anchor="{anchor}">{text}</text>"#,
                     sx(*x),
                     top + ph + 16.0
                 );

@@ -17,6 +17,7 @@
 
 mod alloc;
 mod engine;
+pub mod library;
 mod network;
 mod output;
 pub mod scenario;

@@ -136,3 +136,29 @@ fn the_2010_embargo_hits_japan_harder_than_the_us() {
         share("US")
     );
 }
+
+#[test]
+fn the_compiled_library_matches_the_scenarios_directory() {
+    let mut on_disk: Vec<String> = std::fs::read_dir(library())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(".toml"))
+        .collect();
+    on_disk.sort();
+    let mut compiled: Vec<String> = critmin_sim::library::LIBRARY
+        .iter()
+        .map(|(n, _)| n.to_string())
+        .collect();
+    compiled.sort();
+    assert_eq!(
+        on_disk, compiled,
+        "add new scenarios to crates/critmin-sim/src/library.rs"
+    );
+    for (name, text) in critmin_sim::library::LIBRARY {
+        assert_eq!(
+            *text,
+            std::fs::read_to_string(library().join(name)).unwrap()
+        );
+    }
+}

@@ -96,7 +96,37 @@ pub(crate) fn assess(args: &AssessArgs) -> Result {
         .collect();
     println!("Highest supply risk (EU JRC, US+JP): {}", top.join(", "));
 
-    write_outputs(&args.out, &m, &inputs)?;
+    // The scenario library, month by month.
+    let runs = super::library::run_library(&m)?;
+    println!("\nScenario library (unmet share of rare-earth demand, US / JP; peak Dy price):");
+    for (run, summary) in &runs {
+        let share = |c: &str| {
+            run.unmet_share_by_country
+                .iter()
+                .find(|(k, _)| k == c)
+                .map_or(0.0, |(_, v)| *v)
+        };
+        let dy = summary
+            .by_element
+            .iter()
+            .find(|e| e.element == "Dy")
+            .map_or(1.0, |e| e.peak_price_index);
+        println!(
+            "  {:<32} {:>6} / {:<6}  Dy {:.2}×",
+            run.name,
+            pct(share("US")),
+            pct(share("JP")),
+            dy
+        );
+    }
+    let scenario_runs: Vec<_> = runs.into_iter().map(|(r, _)| r).collect();
+    let sections = critmin_report::simulation::simulation_sections(
+        &scenario_runs,
+        &super::library::COUNTRIES,
+        &super::library::ELEMENTS,
+    );
+
+    write_outputs(&args.out, &m, &inputs, sections)?;
     println!(
         "\nwrote {} (open it in a browser), metrics.json, summary.json and CSV tables",
         args.out.join("report.html").display()
@@ -104,8 +134,14 @@ pub(crate) fn assess(args: &AssessArgs) -> Result {
     Ok(())
 }
 
-fn write_outputs(dir: &Path, m: &Model, inputs: &AssessInputs) -> Result {
-    let report = assess_report(inputs);
+fn write_outputs(
+    dir: &Path,
+    m: &Model,
+    inputs: &AssessInputs,
+    extra: Vec<critmin_report::Section>,
+) -> Result {
+    let mut report = assess_report(inputs);
+    report.sections.extend(extra);
     let mut files = report.files();
     let json = |v: &serde_json::Value| serde_json::to_string_pretty(v).map_err(anyhow::Error::from);
     files.push(("metrics.json".into(), json(&metrics_json(inputs))?));

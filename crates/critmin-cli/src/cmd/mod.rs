@@ -3,6 +3,7 @@
 
 mod assess;
 mod data;
+mod library;
 mod metrics;
 mod simulate;
 mod targets;

@@ -1,0 +1,106 @@
+//! Running the compiled scenario library for `critmin assess`: each
+//! scenario on the dataset, turned into report series for chosen countries
+//! and elements.
+
+use super::{CliError, Result};
+use critmin_model::{CountryCode, Element, Model};
+use critmin_report::simulation::{ScenarioRun, Series};
+use critmin_sim::{FORMS, MonthStats, Network, Overlay, Recorder, RunSummary, simulate_with};
+
+/// Countries and elements the report follows.
+pub(crate) const COUNTRIES: [&str; 2] = ["US", "JP"];
+pub(crate) const ELEMENTS: [&str; 4] = ["Nd", "Pr", "Dy", "Tb"];
+
+/// Collects monthly series (all forms summed, price weighted by demand).
+struct SeriesRecorder {
+    countries: Vec<(usize, CountryCode)>,
+    elements: Vec<Element>,
+    months: Vec<String>,
+    series: Vec<Series>,
+}
+
+impl Recorder for SeriesRecorder {
+    fn month(&mut self, _net: &Network, _t: usize, s: &MonthStats) {
+        if let Some(m) = s.month {
+            self.months.push(m.to_string());
+        }
+        for (k, &(c, _)) in self.countries.iter().enumerate() {
+            for (j, &e) in self.elements.iter().enumerate() {
+                let (mut dem, mut served, mut wp) = (0.0, 0.0, 0.0);
+                for f in 0..FORMS.len() {
+                    let i = s.at(c, e, f);
+                    dem += s.demand[i];
+                    served += s.served[i];
+                    wp += s.price_index[i] * s.demand[i];
+                }
+                let series = &mut self.series[k * self.elements.len() + j];
+                series
+                    .unmet_share
+                    .push((dem > 0.0).then(|| ((dem - served) / dem).max(0.0)));
+                series.unmet_t.push((dem - served).max(0.0));
+                series
+                    .price_index
+                    .push(if dem > 0.0 { wp / dem } else { 1.0 });
+            }
+        }
+    }
+}
+
+/// Runs every library scenario on `model` and returns the runs as series
+/// with their summaries.
+pub(crate) fn run_library(model: &Model) -> Result<Vec<(ScenarioRun, RunSummary)>> {
+    let mut out = Vec::new();
+    for (file, text) in critmin_sim::library::LIBRARY {
+        let scenario = critmin_sim::scenario::parse(file, text, model)
+            .map_err(|d| CliError::InvalidFile((*file).to_string(), d))?;
+        let net = Network::build(model, &scenario, &Overlay::default())
+            .map_err(|e| CliError::Usage(format!("{file}: {e}")))?;
+        let countries: Vec<(usize, CountryCode)> = COUNTRIES
+            .iter()
+            .filter_map(|c| CountryCode::parse(c))
+            .filter_map(|c| net.countries().iter().position(|x| *x == c).map(|i| (i, c)))
+            .collect();
+        let elements: Vec<Element> = ELEMENTS
+            .iter()
+            .filter_map(|e| Element::from_symbol(e))
+            .collect();
+        let series = countries
+            .iter()
+            .flat_map(|(_, c)| {
+                elements.iter().map(move |e| Series {
+                    country: c.to_string(),
+                    element: e.symbol().to_string(),
+                    unmet_share: Vec::new(),
+                    unmet_t: Vec::new(),
+                    price_index: Vec::new(),
+                })
+            })
+            .collect();
+        let mut rec = SeriesRecorder {
+            countries,
+            elements,
+            months: Vec::new(),
+            series,
+        };
+        let summary = simulate_with(&net, &mut rec);
+        let run = ScenarioRun {
+            file: (*file).to_string(),
+            name: scenario.name.clone(),
+            description: scenario.description.clone(),
+            months: rec.months,
+            series: rec.series,
+            unmet_share_by_country: summary
+                .by_country
+                .iter()
+                .map(|c| (c.country.to_string(), c.unmet_share))
+                .collect(),
+            peak_price: summary
+                .by_element
+                .iter()
+                .map(|e| (e.element.clone(), e.peak_price_index))
+                .collect(),
+        };
+        out.push((run, summary));
+    }
+    Ok(out)
+}

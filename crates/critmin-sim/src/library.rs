@@ -1,0 +1,35 @@
+//! The scenario library of `scenarios/`, compiled into the binary so that
+//! `critmin assess` can run it anywhere.
+
+/// `(file name, TOML text)` of every library scenario, in the order the
+/// report shows them.
+pub const LIBRARY: &[(&str, &str)] = &[
+    (
+        "baseline.toml",
+        include_str!("../../../scenarios/baseline.toml"),
+    ),
+    (
+        "embargo-japan-2010.toml",
+        include_str!("../../../scenarios/embargo-japan-2010.toml"),
+    ),
+    (
+        "china-heavy-ree-licensing-2025.toml",
+        include_str!("../../../scenarios/china-heavy-ree-licensing-2025.toml"),
+    ),
+    (
+        "china-total-ban-12m.toml",
+        include_str!("../../../scenarios/china-total-ban-12m.toml"),
+    ),
+    (
+        "china-total-ban-12m-shared.toml",
+        include_str!("../../../scenarios/china-total-ban-12m-shared.toml"),
+    ),
+    (
+        "lynas-malaysia-outage.toml",
+        include_str!("../../../scenarios/lynas-malaysia-outage.toml"),
+    ),
+    (
+        "mountain-pass-outage.toml",
+        include_str!("../../../scenarios/mountain-pass-outage.toml"),
+    ),
+];
