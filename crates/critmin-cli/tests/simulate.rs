@@ -4,21 +4,49 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn critmin(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_critmin")).args(args).current_dir(cwd).output().expect("run critmin")
+    Command::new(env!("CARGO_BIN_EXE_critmin"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("run critmin")
 }
 
 fn scenario(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios").join(name).display().to_string()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../scenarios")
+        .join(name)
+        .display()
+        .to_string()
 }
 
 #[test]
 fn json_has_the_documented_shape() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = critmin(&["simulate", &scenario("china-total-ban-12m.toml"), "--format", "json", "--countries", "us_jp"], tmp.path());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = critmin(
+        &[
+            "simulate",
+            &scenario("china-total-ban-12m.toml"),
+            "--format",
+            "json",
+            "--countries",
+            "us_jp",
+        ],
+        tmp.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     for e in doc["summary"]["by_element"].as_array().unwrap() {
-        for k in ["element", "demand_t", "served_t", "unmet_t", "peak_price_index"] {
+        for k in [
+            "element",
+            "demand_t",
+            "served_t",
+            "unmet_t",
+            "peak_price_index",
+        ] {
             assert!(e.get(k).is_some(), "{k} missing in {e}");
         }
     }
@@ -30,7 +58,17 @@ fn json_has_the_documented_shape() {
     let monthly = doc["monthly"].as_array().unwrap();
     assert!(!monthly.is_empty());
     for r in monthly.iter().take(50) {
-        for k in ["month", "country", "element", "form", "demand_t", "served_t", "unmet_t", "price_index", "stockpile_t"] {
+        for k in [
+            "month",
+            "country",
+            "element",
+            "form",
+            "demand_t",
+            "served_t",
+            "unmet_t",
+            "price_index",
+            "stockpile_t",
+        ] {
             assert!(r.get(k).is_some(), "{k} missing in {r}");
         }
         assert!(r["country"] == "US" || r["country"] == "JP");
@@ -40,8 +78,15 @@ fn json_has_the_documented_shape() {
 #[test]
 fn out_writes_the_monthly_csv() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = critmin(&["simulate", &scenario("baseline.toml"), "--out", "run"], tmp.path());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = critmin(
+        &["simulate", &scenario("baseline.toml"), "--out", "run"],
+        tmp.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let csv = std::fs::read_to_string(tmp.path().join("run/monthly.csv")).unwrap();
     assert!(csv.starts_with("month,country,element,form,demand_t,served_t,unmet_t"));
     assert!(csv.lines().count() > 100);
