@@ -1,0 +1,823 @@
+//! The static chain model: one year of the world outside China as a linear
+//! program, with China's exports capped by a disruption. Both optimisers
+//! build on it — the portfolio MILP adds binary build decisions for the
+//! pipeline's projects, and plan evaluation fixes them.
+//!
+//! Within the target year, quantities are annual flows in the engine's
+//! units (t REO-equivalent per element for oxides and metals, t magnet for
+//! magnets, as in `critmin-sim`):
+//!
+//! ```text
+//! mine ─z─► (cracking plant ─►) separation plant ─► oxide pool ─► metal plants ─► metal pool ─► magnet plants ─► magnet pool
+//!   ore composition fixed           separated set,      ▲ China's exports (capped)   ▲                            ▲
+//!   (the balance problem)           recovery, capacity   └─ final oxide demand        └─ final metal demand       └─ final magnet demand
+//! ```
+//!
+//! - **Mines** produce in their ore's fixed proportions, up to capacity (a
+//!   disruption drives prices up and every plant outside China runs at
+//!   nameplate, as the simulator's supply response does at high prices).
+//! - **Feed**: a plant takes concentrate only from sources its feed list
+//!   admits. An arc is dropped where a Chinese plant ranks the source
+//!   higher (a facility id beats `country:XX` beats `*`): in the simulator
+//!   that Chinese plant takes the concentrate first, and a ban on China's
+//!   exports does not stop China importing (Myanmar's clays, for example,
+//!   stay Chinese feed).
+//! - **Separation** turns feed into the oxides of its separated set at its
+//!   recovery, up to its capacity of separated oxide.
+//! - **Metal plants** make each element of their product mix up to
+//!   capacity × the element's share (as the simulator does), losing
+//!   `1 − recovery` of the oxide.
+//! - **Magnet plants** make magnets of their grade up to capacity, taking
+//!   every element of the recipe at once.
+//! - **China** is a net exporter of oxides, metals and magnets: its normal
+//!   exports of a good are its plants' output less its own consumption (and
+//!   less what its own downstream plants consume), and a scenario caps them
+//!   at an allowed share. Chinese concentrate is not exported.
+//! - **Demand** outside China is split into the allied group and the rest of
+//!   the world; the market serves both the same fraction of each good
+//!   (pro-rata rationing, as the simulator's markets do within a tier).
+//!   Allied strategic stockpiles are drawn for allied demand of their own
+//!   good on top.
+//!
+//! The objective is the value of allied unmet demand at baseline prices
+//! (USD per year). The model is an optimistic bound on what the allied chain
+//! can deliver: routing is chosen to minimise the shortfall, there is no
+//! ramp-up, and working inventories are not counted.
+
+use crate::OptError;
+use critmin_metrics::flows::{active_months, facility_flows, feed_mix};
+use critmin_model::{
+    ALLIED, CountryCode, Element, ElementSet, Facility, FeedRef, Form, Funding, Good, Idx, Model,
+    Month, N_ELEMENTS, PerElement, Process, Stockpile, good_elements,
+};
+use good_lp::{Constraint, Expression, ProblemVariables, Variable, constraint, variable};
+use std::collections::BTreeMap;
+
+/// Index of the oxide of an element among goods.
+pub const OXIDE0: usize = 0;
+/// Index of the metal of an element among goods.
+pub const METAL0: usize = N_ELEMENTS;
+/// Index of the first magnet grade among goods.
+pub const MAGNET0: usize = 2 * N_ELEMENTS;
+
+/// Price floor for elements without a baseline price, USD per t REO-eq,
+/// so that their shortfall still counts (the cheapest listed oxides, La
+/// and Ce, trade at USD 1/kg).
+pub const PRICE_FLOOR_USD_PER_T: f64 = 1000.0;
+
+/// Whether `c` is China, the exporter disruptions cap.
+pub fn is_china(c: CountryCode) -> bool {
+    c.as_str() == "CN"
+}
+
+/// How much of the target year a facility runs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Online {
+    /// A fixed fraction of the year, 0..1 (its dates, or a fixed plan).
+    Fixed(f64),
+    /// Decided by the optimiser: the pipeline project with this index.
+    Project(usize),
+}
+
+/// A facility's capacity in the target year.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cap {
+    /// The facility.
+    pub facility: Idx<Facility>,
+    /// Annual capacity in engine units (t REO of concentrate or separated
+    /// oxide, t REO-eq of metal, t magnet).
+    pub full_t: f64,
+    /// How much of the year it runs.
+    pub online: Online,
+}
+
+/// A source of mixed concentrate outside China: a mine or a cracking plant.
+#[derive(Debug, Clone)]
+pub struct SourceNode {
+    /// Capacity (t REO of concentrate per year).
+    pub cap: Cap,
+    /// Composition of what it delivers (fractions of REO).
+    pub comp: PerElement,
+    /// Recovery if it is a cracking plant.
+    pub cracking: Option<f64>,
+}
+
+/// A separation plant outside China.
+#[derive(Debug, Clone)]
+pub struct SepNode {
+    /// Capacity (t REO of separated oxide per year).
+    pub cap: Cap,
+    /// Elements it separates.
+    pub elements: ElementSet,
+    /// Recovery.
+    pub recovery: f64,
+}
+
+/// A concentrate route: from a mine, optionally through a cracking plant,
+/// to a separation plant.
+#[derive(Debug, Clone, Copy)]
+pub struct Route {
+    /// Source (a mine) index.
+    pub mine: usize,
+    /// Cracking plant (a source index), if any.
+    pub via: Option<usize>,
+    /// Separation plant index.
+    pub sep: usize,
+}
+
+/// A metal plant outside China.
+#[derive(Debug, Clone)]
+pub struct MetalNode {
+    /// Capacity in t REO-eq of metal per year.
+    pub cap: Cap,
+    /// Product mix by REO share (sums to 1): element `e` up to `cap × mix[e]`.
+    pub mix: PerElement,
+    /// Recovery from oxide.
+    pub recovery: f64,
+}
+
+/// A magnet plant outside China.
+#[derive(Debug, Clone)]
+pub struct MagnetNode {
+    /// Capacity in t magnet per year.
+    pub cap: Cap,
+    /// Recipe index.
+    pub grade: usize,
+}
+
+/// What a scenario does to the target year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Disruption {
+    /// Name (the scenario's).
+    pub name: String,
+    /// Allowed share of China's normal exports per good, 0..1.
+    pub china_share: Vec<f64>,
+    /// Remaining capacity share per facility with an outage.
+    pub outages: Vec<(Idx<Facility>, f64)>,
+    /// Demand growth path.
+    pub path: String,
+    /// Parts of the scenario the static model leaves out, in words.
+    pub notes: Vec<String>,
+}
+
+impl Disruption {
+    /// No disruption: China exports its normal surplus.
+    pub fn none(n_goods: usize, path: &str) -> Disruption {
+        Disruption {
+            name: "no disruption".into(),
+            china_share: vec![1.0; n_goods],
+            outages: Vec::new(),
+            path: path.to_string(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// China exports nothing for the whole year.
+    pub fn china_ban(n_goods: usize, path: &str) -> Disruption {
+        Disruption {
+            name: "china-total-ban-year".into(),
+            china_share: vec![0.0; n_goods],
+            outages: Vec::new(),
+            path: path.to_string(),
+            notes: Vec::new(),
+        }
+    }
+
+    fn outage(&self, f: Idx<Facility>) -> f64 {
+        self.outages
+            .iter()
+            .filter(|(i, _)| *i == f)
+            .map(|(_, s)| *s)
+            .fold(1.0, f64::min)
+    }
+}
+
+/// One year of the chain outside China, ready to be written as an LP.
+#[derive(Debug, Clone)]
+pub struct ChainYear {
+    /// The year.
+    pub year: i32,
+    /// Demand path.
+    pub path: String,
+    /// Mines and cracking plants.
+    pub sources: Vec<SourceNode>,
+    /// Separation plants.
+    pub seps: Vec<SepNode>,
+    /// Concentrate routes.
+    pub routes: Vec<Route>,
+    /// Metal plants.
+    pub metals: Vec<MetalNode>,
+    /// Magnet plants.
+    pub magnets: Vec<MagnetNode>,
+    /// REO-eq per t magnet of each grade.
+    pub grade_reo: Vec<PerElement>,
+    /// Grade names.
+    pub grade_names: Vec<String>,
+    /// Allied demand per good, engine units per year.
+    pub demand_allied: Vec<f64>,
+    /// Demand of the rest of the world outside China per good.
+    pub demand_other: Vec<f64>,
+    /// Demand per country and good (outside China).
+    pub demand_by_country: BTreeMap<CountryCode, Vec<f64>>,
+    /// Allied strategic stockpiles per good (the dataset's).
+    pub stock_allied: Vec<f64>,
+    /// China's normal exports per good per year.
+    pub china_exports: Vec<f64>,
+    /// Value of one engine unit of each good, USD (baseline prices).
+    pub weight_usd: Vec<f64>,
+    /// Allied countries.
+    pub allied: Vec<CountryCode>,
+}
+
+/// Number of goods for a model: oxides, metals, magnet grades.
+pub fn n_goods(model: &Model) -> usize {
+    MAGNET0 + model.recipes.len()
+}
+
+/// The good index of a dataset good.
+pub fn good_index(g: Good) -> usize {
+    match g {
+        Good::Oxide { element } => OXIDE0 + element.index(),
+        Good::Metal { element } => METAL0 + element.index(),
+        Good::Magnet { grade } => MAGNET0 + grade.get(),
+    }
+}
+
+/// Engine units (t REO-eq, t magnet) of `t` tonnes of a good.
+pub fn engine_qty(g: Good, t: f64) -> f64 {
+    match g {
+        Good::Metal { element } => t * element.oxide_per_metal(),
+        _ => t,
+    }
+}
+
+/// Baseline value of one engine unit of each good, USD.
+pub fn good_prices(model: &Model) -> Vec<f64> {
+    let mut w = vec![0.0; n_goods(model)];
+    let price = |e: Element, form: Form| {
+        model
+            .prices
+            .iter()
+            .filter(|p| p.element == e && p.form == form)
+            .max_by_key(|p| p.year)
+            .map(|p| p.usd_per_kg * 1000.0)
+    };
+    for e in Element::ALL {
+        let oxide = price(e, Form::Oxide)
+            .unwrap_or(PRICE_FLOOR_USD_PER_T)
+            .max(PRICE_FLOOR_USD_PER_T);
+        let metal = price(e, Form::Metal).map_or(oxide * 1.2, |m| m * e.metal_per_oxide());
+        w[OXIDE0 + e.index()] = oxide;
+        w[METAL0 + e.index()] = metal.max(PRICE_FLOOR_USD_PER_T);
+    }
+    for (g, r) in model.recipes.iter().enumerate() {
+        w[MAGNET0 + g] = r
+            .reo_t_per_t()
+            .iter()
+            .map(|(e, q)| q * w[METAL0 + e.index()])
+            .sum();
+    }
+    w
+}
+
+/// REO-eq per element of one engine unit of good `g`.
+pub fn good_reo(grade_reo: &[PerElement], g: usize) -> PerElement {
+    let mut out = PerElement::ZERO;
+    if g < MAGNET0 {
+        if let Some(e) = Element::from_index(g % N_ELEMENTS) {
+            out[e] = 1.0;
+        }
+    } else if let Some(r) = grade_reo.get(g - MAGNET0) {
+        out = *r;
+    }
+    out
+}
+
+/// Feed class with which `feed` admits source `s` (0 names it, 1 names its
+/// country, 2 takes any mine), or `None`.
+fn feed_class(model: &Model, feed: &[FeedRef], s: Idx<Facility>) -> Option<u8> {
+    let f = model.at(s);
+    feed.iter()
+        .filter_map(|r| match r {
+            FeedRef::Facility(i) if *i == s => Some(0),
+            FeedRef::Country(c) if f.is_mine() && f.country == *c => Some(1),
+            FeedRef::Any if f.is_mine() => Some(2),
+            _ => None,
+        })
+        .min()
+}
+
+/// The seeking project that builds facility `f`, if any.
+pub fn seeking_project(model: &Model, f: Idx<Facility>) -> Option<usize> {
+    model
+        .projects
+        .iter()
+        .position(|p| p.facility == f && p.funding == Funding::Seeking)
+}
+
+/// Months of `year` from month `online` on, as a fraction of the year.
+pub fn year_fraction(online: Month, year: i32) -> f64 {
+    let Some(jan) = Month::january(year) else {
+        return 0.0;
+    };
+    let before = online.since(jan).clamp(0, 12);
+    f64::from(12 - before) / 12.0
+}
+
+impl ChainYear {
+    /// Extracts the chain outside China in `year` on growth path `path`.
+    /// Seeking projects' facilities get [`Online::Project`]; `extra_stock`
+    /// adds stockpile holdings (a plan's) to the dataset's.
+    pub fn new(
+        model: &Model,
+        year: i32,
+        path: &str,
+        extra_stock: &[Stockpile],
+    ) -> Result<ChainYear, OptError> {
+        let growth = if model.growth_paths.is_empty() {
+            None
+        } else {
+            Some(
+                model
+                    .growth_path(path)
+                    .ok_or_else(|| OptError::UnknownPath {
+                        name: path.to_string(),
+                        known: model.growth_paths.iter().map(|p| p.name.clone()).collect(),
+                    })?,
+            )
+        };
+        let allied = model
+            .group(ALLIED)
+            .map(|g| g.members.clone())
+            .unwrap_or_default();
+        let ng = n_goods(model);
+        let cap_of = |i: Idx<Facility>, f: &Facility, full_t: f64| -> Cap {
+            let online = match seeking_project(model, i) {
+                Some(p) => Online::Project(p),
+                None => Online::Fixed(f64::from(active_months(f, year)) / 12.0),
+            };
+            Cap {
+                facility: i,
+                full_t,
+                online,
+            }
+        };
+        let free = |f: &Facility| !is_china(f.country);
+
+        // Sources and plants outside China.
+        let mut sources = Vec::new();
+        let mut source_fac = Vec::new();
+        let mut seps = Vec::new();
+        let mut sep_fac = Vec::new();
+        let mut metals = Vec::new();
+        let mut magnets = Vec::new();
+        for (i, f) in model.facilities_indexed() {
+            if !free(f) {
+                continue;
+            }
+            match &f.process {
+                Process::Mine { ore, .. } => {
+                    source_fac.push(i);
+                    sources.push(SourceNode {
+                        cap: cap_of(i, f, f.capacity_t_per_yr),
+                        comp: model.at(*ore).shares,
+                        cracking: None,
+                    });
+                }
+                Process::Cracking { recovery, .. } => {
+                    source_fac.push(i);
+                    sources.push(SourceNode {
+                        cap: cap_of(i, f, f.capacity_t_per_yr),
+                        comp: feed_mix(model, f),
+                        cracking: Some(*recovery),
+                    });
+                }
+                Process::Separation {
+                    recovery, elements, ..
+                } => {
+                    sep_fac.push(i);
+                    seps.push(SepNode {
+                        cap: cap_of(i, f, f.capacity_t_per_yr),
+                        elements: *elements,
+                        recovery: *recovery,
+                    });
+                }
+                Process::MetalAlloy { product, recovery } => {
+                    let mix = model.at(*product).shares;
+                    let metal_per_reo: f64 = mix.iter().map(|(e, s)| s * e.metal_per_oxide()).sum();
+                    let reo = if metal_per_reo > 0.0 {
+                        f.capacity_t_per_yr / metal_per_reo
+                    } else {
+                        0.0
+                    };
+                    metals.push(MetalNode {
+                        cap: cap_of(i, f, reo),
+                        mix,
+                        recovery: *recovery,
+                    });
+                }
+                Process::Magnet { grade } => magnets.push(MagnetNode {
+                    cap: cap_of(i, f, f.capacity_t_per_yr),
+                    grade: grade.get(),
+                }),
+            }
+        }
+
+        // Chinese takers of concentrate, by the class they take each source at.
+        let chinese_takers: Vec<&[FeedRef]> = model
+            .facilities
+            .iter()
+            .filter(|f| is_china(f.country) && active_months(f, year) > 0)
+            .map(|f| f.feed())
+            .filter(|feed| !feed.is_empty())
+            .collect();
+        let china_class = |s: Idx<Facility>| -> Option<u8> {
+            chinese_takers
+                .iter()
+                .filter_map(|feed| feed_class(model, feed, s))
+                .min()
+        };
+        let keeps = |feed: &[FeedRef], s: Idx<Facility>| -> bool {
+            match feed_class(model, feed, s) {
+                None => false,
+                Some(c) => china_class(s).is_none_or(|cc| c <= cc),
+            }
+        };
+        let mut routes = Vec::new();
+        for (k, &pf) in sep_fac.iter().enumerate() {
+            let feed = model.at(pf).feed();
+            for (m, &sf) in source_fac.iter().enumerate() {
+                if sources[m].cracking.is_some() {
+                    // Through a cracking plant: its own feed from mines.
+                    if !keeps(feed, sf) {
+                        continue;
+                    }
+                    let cfeed = model.at(sf).feed();
+                    for (m2, &mf) in source_fac.iter().enumerate() {
+                        if sources[m2].cracking.is_none() && keeps(cfeed, mf) {
+                            routes.push(Route {
+                                mine: m2,
+                                via: Some(m),
+                                sep: k,
+                            });
+                        }
+                    }
+                } else if keeps(feed, sf) {
+                    routes.push(Route {
+                        mine: m,
+                        via: None,
+                        sep: k,
+                    });
+                }
+            }
+        }
+
+        // Demand per good.
+        let mut demand_allied = vec![0.0; ng];
+        let mut demand_other = vec![0.0; ng];
+        let mut demand_china = vec![0.0; ng];
+        let mut demand_by_country: BTreeMap<CountryCode, Vec<f64>> = BTreeMap::new();
+        for row in &model.demand {
+            let elements = good_elements(row.good, &model.recipes);
+            let factor = growth.map_or(1.0, |p| {
+                p.factor(model.base_year, year, row.sector, elements)
+            });
+            let q = engine_qty(row.good, row.t_per_yr * factor);
+            let g = good_index(row.good);
+            if is_china(row.country) {
+                demand_china[g] += q;
+                continue;
+            }
+            demand_by_country
+                .entry(row.country)
+                .or_insert_with(|| vec![0.0; ng])[g] += q;
+            if allied.contains(&row.country) {
+                demand_allied[g] += q;
+            } else {
+                demand_other[g] += q;
+            }
+        }
+
+        // Allied strategic stockpiles.
+        let mut stock_allied = vec![0.0; ng];
+        for s in model.stockpiles.iter().chain(extra_stock) {
+            if allied.contains(&s.country) {
+                stock_allied[good_index(s.good)] += engine_qty(s.good, s.tonnes);
+            }
+        }
+
+        // China's normal exports, home first: its plants run at capacity
+        // (prices are high whenever the world is short); metal plants take
+        // oxide and magnet plants metal before final buyers (as production
+        // lines rank in the simulator's markets); China's own final demand
+        // is served before anything is exported.
+        let grade_reo: Vec<PerElement> = model.recipes.iter().map(|r| r.reo_t_per_t()).collect();
+        let mut oxide = PerElement::ZERO;
+        let mut metal_cap = PerElement::ZERO;
+        let mut metal_rec = PerElement([1.0; N_ELEMENTS]);
+        let mut magnet_cap = vec![0.0; model.recipes.len()];
+        for fl in facility_flows(model, year) {
+            let f = model.at(fl.facility);
+            if !is_china(f.country) {
+                continue;
+            }
+            match &f.process {
+                Process::Separation { .. } => oxide.add_scaled(&fl.capacity_reo_t, 1.0),
+                Process::MetalAlloy { recovery, .. } => {
+                    metal_cap.add_scaled(&fl.capacity_reo_t, 1.0);
+                    for (e, q) in fl.capacity_reo_t.iter() {
+                        if q > 0.0 {
+                            metal_rec[e] = recovery.max(1e-9);
+                        }
+                    }
+                }
+                Process::Magnet { grade } => {
+                    if let Some(x) = magnet_cap.get_mut(grade.get()) {
+                        *x += fl.capacity_native_t;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut china_exports = vec![0.0; ng];
+        let mut metal = PerElement::ZERO;
+        for e in Element::ALL {
+            metal[e] = metal_cap[e].min(oxide[e] * metal_rec[e]);
+            oxide[e] -= metal[e] / metal_rec[e];
+        }
+        let mut need = PerElement::ZERO;
+        for (g, q) in magnet_cap.iter().enumerate() {
+            need.add_scaled(&grade_reo[g], *q);
+        }
+        let scale = Element::ALL
+            .iter()
+            .filter(|e| need[**e] > 0.0)
+            .map(|e| metal[*e] / need[*e])
+            .fold(1.0, f64::min);
+        for (g, q) in magnet_cap.iter().enumerate() {
+            let made = q * scale;
+            metal.add_scaled(&grade_reo[g], -made);
+            china_exports[MAGNET0 + g] = (made - demand_china[MAGNET0 + g]).max(0.0);
+        }
+        for e in Element::ALL {
+            let i = e.index();
+            china_exports[METAL0 + i] = (metal[e] - demand_china[METAL0 + i]).max(0.0);
+            china_exports[OXIDE0 + i] = (oxide[e] - demand_china[OXIDE0 + i]).max(0.0);
+        }
+
+        Ok(ChainYear {
+            year,
+            path: path.to_string(),
+            sources,
+            seps,
+            routes,
+            metals,
+            magnets,
+            grade_reo,
+            grade_names: model.recipes.iter().map(|r| r.grade.clone()).collect(),
+            demand_allied,
+            demand_other,
+            demand_by_country,
+            stock_allied,
+            china_exports,
+            weight_usd: good_prices(model),
+            allied,
+        })
+    }
+
+    /// Number of goods.
+    pub fn n_goods(&self) -> usize {
+        self.demand_allied.len()
+    }
+
+    /// Allied demand per element, t REO-eq per year (every form).
+    pub fn allied_demand_reo(&self) -> PerElement {
+        self.reo_of(&self.demand_allied)
+    }
+
+    /// Per-good quantities converted to t REO-eq per element.
+    pub fn reo_of(&self, per_good: &[f64]) -> PerElement {
+        let mut out = PerElement::ZERO;
+        for (g, q) in per_good.iter().enumerate() {
+            out.add_scaled(&good_reo(&self.grade_reo, g), *q);
+        }
+        out
+    }
+}
+
+/// The variables of one scenario's year, to read a solution back.
+#[derive(Debug, Clone)]
+pub struct YearVars {
+    /// Allied demand served from the market, per good.
+    pub served_allied: Vec<Variable>,
+    /// Allied demand served from stockpiles, per good.
+    pub stock_draw: Vec<Variable>,
+    /// Rest-of-world demand served, per good.
+    pub served_other: Vec<Variable>,
+    /// China's exports used, per good.
+    pub imports: Vec<Variable>,
+    /// The value of allied unmet demand, USD (an expression of the above).
+    pub unmet_value_usd: Expression,
+}
+
+/// Writes one scenario's year into an LP: adds variables to `vars` and
+/// constraints to `cons`, with capacity of facility `Online::Project(p)`
+/// given by `online(p)` (a fraction of the year as an expression, e.g.
+/// of binary decisions). `stock_extra` adds per-good allied stock (an
+/// expression, e.g. stockpile purchases).
+pub fn add_year(
+    chain: &ChainYear,
+    d: &Disruption,
+    vars: &mut ProblemVariables,
+    cons: &mut Vec<Constraint>,
+    online: &dyn Fn(usize) -> Expression,
+    stock_extra: &dyn Fn(usize) -> Expression,
+) -> YearVars {
+    let ng = chain.n_goods();
+    let cap = |c: &Cap| -> Expression {
+        let k = c.full_t * d.outage(c.facility);
+        match c.online {
+            Online::Fixed(frac) => Expression::from(k * frac),
+            Online::Project(p) => online(p) * k,
+        }
+    };
+    let nonneg = |vars: &mut ProblemVariables| vars.add(variable().min(0.0));
+
+    // Concentrate routes.
+    let z: Vec<Variable> = chain.routes.iter().map(|_| nonneg(vars)).collect();
+    for (m, src) in chain.sources.iter().enumerate() {
+        let from: Expression = chain
+            .routes
+            .iter()
+            .zip(&z)
+            .filter(|(r, _)| r.mine == m)
+            .map(|(_, v)| *v)
+            .sum();
+        let through: Expression = chain
+            .routes
+            .iter()
+            .zip(&z)
+            .filter(|(r, _)| r.via == Some(m))
+            .map(|(_, v)| *v * src.cracking.unwrap_or(1.0))
+            .sum();
+        let c = cap(&src.cap);
+        if src.cracking.is_some() {
+            cons.push(constraint!(through <= c));
+        } else {
+            cons.push(constraint!(from <= c));
+        }
+    }
+    // Separation: oxide made per element.
+    let mut oxide_made: Vec<Expression> = vec![Expression::from(0.0); N_ELEMENTS];
+    for (k, sep) in chain.seps.iter().enumerate() {
+        let mut total = Expression::from(0.0);
+        for e in sep.elements.iter() {
+            let mut made = Expression::from(0.0);
+            for (r, v) in chain.routes.iter().zip(&z).filter(|(r, _)| r.sep == k) {
+                let via = r.via.and_then(|c| chain.sources[c].cracking).unwrap_or(1.0);
+                let q = chain.sources[r.mine].comp[e] * via * sep.recovery;
+                if q > 0.0 {
+                    made += *v * q;
+                }
+            }
+            total += made.clone();
+            oxide_made[e.index()] += made;
+        }
+        let c = cap(&sep.cap);
+        cons.push(constraint!(total <= c));
+    }
+
+    // Market quantities.
+    let served_allied: Vec<Variable> = (0..ng).map(|_| nonneg(vars)).collect();
+    let served_other: Vec<Variable> = (0..ng).map(|_| nonneg(vars)).collect();
+    let stock_draw: Vec<Variable> = (0..ng).map(|_| nonneg(vars)).collect();
+    let imports: Vec<Variable> = (0..ng).map(|_| nonneg(vars)).collect();
+    for g in 0..ng {
+        let limit =
+            d.china_share.get(g).copied().unwrap_or(1.0).clamp(0.0, 1.0) * chain.china_exports[g];
+        cons.push(constraint!(imports[g] <= limit));
+        let (da, dother) = (chain.demand_allied[g], chain.demand_other[g]);
+        let sa = served_allied[g];
+        let so = served_other[g];
+        let sd = stock_draw[g];
+        cons.push(constraint!(sa + sd <= da));
+        cons.push(constraint!(so <= dother));
+        // Pro-rata rationing of the market between the allies and the rest.
+        cons.push(constraint!(so * da == sa * dother));
+        let have = stock_extra(g) + chain.stock_allied[g];
+        cons.push(constraint!(sd <= have));
+    }
+
+    // Metal plants: metal made per element.
+    let mut metal_made: Vec<Expression> = vec![Expression::from(0.0); N_ELEMENTS];
+    let mut oxide_to_metal: Vec<Expression> = vec![Expression::from(0.0); N_ELEMENTS];
+    for m in &chain.metals {
+        for (e, s) in m.mix.iter() {
+            if s <= 0.0 {
+                continue;
+            }
+            let y = nonneg(vars);
+            let c = cap(&m.cap) * s;
+            cons.push(constraint!(y <= c));
+            metal_made[e.index()] += y;
+            oxide_to_metal[e.index()] += y * (1.0 / m.recovery.max(1e-9));
+        }
+    }
+    // Magnet plants.
+    let mut magnets_made: Vec<Expression> = vec![Expression::from(0.0); chain.grade_reo.len()];
+    let mut metal_to_magnets: Vec<Expression> = vec![Expression::from(0.0); N_ELEMENTS];
+    for j in &chain.magnets {
+        let q = nonneg(vars);
+        let c = cap(&j.cap);
+        cons.push(constraint!(q <= c));
+        magnets_made[j.grade] += q;
+        for (e, k) in chain.grade_reo[j.grade].iter() {
+            if k > 0.0 {
+                metal_to_magnets[e.index()] += q * k;
+            }
+        }
+    }
+    // Pools: supply ≥ uses (surplus is left over: the balance problem's La
+    // and Ce).
+    for e in Element::ALL {
+        let i = e.index();
+        let ox = OXIDE0 + i;
+        let supply = oxide_made[i].clone() + imports[ox];
+        let uses = oxide_to_metal[i].clone() + served_allied[ox] + served_other[ox];
+        cons.push(constraint!(supply >= uses));
+        let mt = METAL0 + i;
+        let supply = metal_made[i].clone() + imports[mt];
+        let uses = metal_to_magnets[i].clone() + served_allied[mt] + served_other[mt];
+        cons.push(constraint!(supply >= uses));
+    }
+    for (r, made) in magnets_made.into_iter().enumerate() {
+        let g = MAGNET0 + r;
+        let supply = made + imports[g];
+        let uses = served_allied[g] + served_other[g];
+        cons.push(constraint!(supply >= uses));
+    }
+
+    let mut unmet_value_usd = Expression::from(0.0);
+    for g in 0..ng {
+        let w = chain.weight_usd[g];
+        unmet_value_usd +=
+            (Expression::from(chain.demand_allied[g]) - served_allied[g] - stock_draw[g]) * w;
+    }
+    YearVars {
+        served_allied,
+        stock_draw,
+        served_other,
+        imports,
+        unmet_value_usd,
+    }
+}
+
+/// A scenario's year as solved: allied unmet demand per good and element.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct YearOutcome {
+    /// Scenario name.
+    pub scenario: String,
+    /// Allied demand, t REO-eq (every form).
+    pub allied_demand_t: f64,
+    /// Allied unmet demand, t REO-eq.
+    pub allied_unmet_t: f64,
+    /// Allied unmet demand valued at baseline prices, USD million.
+    pub allied_unmet_value_musd: f64,
+    /// Allied unmet demand per element, t REO-eq.
+    pub allied_unmet_by_element_t: BTreeMap<String, f64>,
+    /// Drawn from allied stockpiles, t REO-eq.
+    pub stock_drawn_t: f64,
+}
+
+/// Reads one scenario's outcome from a solution.
+pub fn outcome<S: good_lp::Solution>(
+    chain: &ChainYear,
+    d: &Disruption,
+    v: &YearVars,
+    sol: &S,
+) -> YearOutcome {
+    let ng = chain.n_goods();
+    let mut unmet = vec![0.0; ng];
+    let mut drawn = vec![0.0; ng];
+    let mut value = 0.0;
+    for g in 0..ng {
+        drawn[g] = sol.value(v.stock_draw[g]).max(0.0);
+        unmet[g] =
+            (chain.demand_allied[g] - sol.value(v.served_allied[g]).max(0.0) - drawn[g]).max(0.0);
+        value += unmet[g] * chain.weight_usd[g];
+    }
+    let by = chain.reo_of(&unmet);
+    let allied_unmet_by_element_t = by
+        .iter()
+        .filter(|(e, _)| chain.allied_demand_reo()[*e] > 0.0)
+        .map(|(e, q)| (e.symbol().to_string(), q))
+        .collect();
+    YearOutcome {
+        scenario: d.name.clone(),
+        allied_demand_t: chain.allied_demand_reo().total(),
+        allied_unmet_t: by.total(),
+        allied_unmet_value_musd: value / 1e6,
+        allied_unmet_by_element_t,
+        stock_drawn_t: chain.reo_of(&drawn).total(),
+    }
+}

@@ -1,0 +1,290 @@
+//! From the simulator's scenarios to the static model's year, and back.
+//!
+//! A scenario runs month by month from its own start; the optimisers look
+//! at one target year. [`fold`] compresses a scenario into a year-long
+//! [`Disruption`]: each event counts with the share of a year it is in
+//! force (at most twelve of its months inside the scenario's horizon), so a
+//! twelve-month ban on every Chinese export becomes "China exports nothing
+//! this year" and a 60 % quota for two years becomes "60 % this year".
+//! Restrictions aimed at some importers count in proportion to those
+//! importers' share of demand outside China. Facility outages scale the
+//! facility's capacity the same way. Events the static model has no
+//! counterpart for (demand shocks, project delays, manual releases,
+//! restrictions by exporters other than China) are listed in
+//! [`Disruption::notes`].
+//!
+//! [`target_year_scenario`] goes the other way: it writes a folded
+//! disruption as a simulator scenario whose events cover the target year
+//! (after a year without events, so that inventories start at their
+//! working levels), which is how a plan's claim is checked by simulation.
+
+use crate::chain::{ChainYear, Disruption, MAGNET0, METAL0, OXIDE0, is_china};
+use critmin_model::{Element, ElementSet, Form, Model, Month, N_ELEMENTS};
+use critmin_sim::scenario::{FormSet, Importers};
+use critmin_sim::{Event, EventKind, Scenario};
+
+/// Months of `[from, to]` inside `[start, end]`, as a fraction of a year
+/// (at most 1).
+fn year_weight(from: Month, to: Month, start: Month, end: Month) -> f64 {
+    let a = from.max(start);
+    let b = to.min(end);
+    if b < a {
+        return 0.0;
+    }
+    (f64::from(b.since(a) + 1) / 12.0).min(1.0)
+}
+
+/// The form of good `g`.
+fn good_form(g: usize) -> Form {
+    if g < METAL0 {
+        Form::Oxide
+    } else if g < MAGNET0 {
+        Form::Metal
+    } else {
+        Form::Magnet
+    }
+}
+
+/// The elements good `g` contains.
+fn good_elements(chain: &ChainYear, g: usize) -> ElementSet {
+    if g < MAGNET0 {
+        Element::from_index(g % N_ELEMENTS).map_or(ElementSet::EMPTY, ElementSet::one)
+    } else {
+        chain
+            .grade_reo
+            .get(g - MAGNET0)
+            .map_or(ElementSet::EMPTY, |r| r.support())
+    }
+}
+
+/// Compresses scenario `s` into a year-long disruption for `chain`.
+pub fn fold(model: &Model, chain: &ChainYear, s: &Scenario) -> Disruption {
+    let ng = chain.n_goods();
+    let mut reduction = vec![0.0; ng];
+    let mut outages = Vec::new();
+    let mut notes = Vec::new();
+    let (start, end) = (s.start, s.end());
+    for ev in &s.events {
+        let w = year_weight(ev.from, ev.to, start, end);
+        if w <= 0.0 {
+            continue;
+        }
+        match &ev.kind {
+            EventKind::ExportRestriction {
+                exporters,
+                importers,
+                elements,
+                forms,
+                allowed_share,
+            } => {
+                if !exporters.iter().any(|c| is_china(*c)) {
+                    notes.push(format!(
+                        "line {}: export restrictions by countries other than China are not in the static model",
+                        ev.line
+                    ));
+                    continue;
+                }
+                for (g, r) in reduction.iter_mut().enumerate() {
+                    if !forms.contains(good_form(g)) || !elements.intersects(good_elements(chain, g))
+                    {
+                        continue;
+                    }
+                    let total: f64 = chain.demand_by_country.values().map(|d| d[g]).sum();
+                    let covered = match importers {
+                        Importers::All => 1.0,
+                        Importers::Only(list) if total > 0.0 => {
+                            list.iter()
+                                .filter_map(|c| chain.demand_by_country.get(c))
+                                .map(|d| d[g])
+                                .sum::<f64>()
+                                / total
+                        }
+                        Importers::Only(_) => 0.0,
+                    };
+                    *r += (1.0 - allowed_share) * w * covered;
+                }
+            }
+            EventKind::FacilityOutage {
+                facility,
+                remaining_share,
+            } => {
+                if is_china(model.at(*facility).country) {
+                    notes.push(format!(
+                        "line {}: outages of Chinese plants act through China's exports, which the static model takes from normal output",
+                        ev.line
+                    ));
+                } else {
+                    outages.push((*facility, 1.0 - (1.0 - remaining_share) * w));
+                }
+            }
+            EventKind::DemandShock { .. } => notes.push(format!(
+                "line {}: demand shocks are not in the static model",
+                ev.line
+            )),
+            EventKind::ProjectDelay { .. } => notes.push(format!(
+                "line {}: project delays are not in the static model (the plan sets start months)",
+                ev.line
+            )),
+            EventKind::StockpileRelease { .. } => notes.push(format!(
+                "line {}: manual releases are not needed in the static model (stockpiles are drawn as needed)",
+                ev.line
+            )),
+        }
+    }
+    if !s.policy.sharing.is_empty() {
+        notes.push("sharing agreements are not in the static model (allied stockpiles serve allied demand as one pool)".into());
+    }
+    Disruption {
+        name: s.name.clone(),
+        china_share: reduction
+            .iter()
+            .map(|r| (1.0 - r).clamp(0.0, 1.0))
+            .collect(),
+        outages,
+        path: s.demand_path.clone(),
+        notes,
+    }
+}
+
+/// A simulator scenario in which `d` holds for the whole of `year`, after
+/// twelve months without events: restrictions on China's exports of each
+/// good at the folded share (concentrate at the lowest share of any good,
+/// since the static model has China export none), outages at the folded
+/// remaining share.
+pub fn target_year_scenario(
+    model: &Model,
+    chain: &ChainYear,
+    d: &Disruption,
+    year: i32,
+) -> Option<Scenario> {
+    let start = Month::january(year - 1)?;
+    let from = Month::january(year)?;
+    let to = from.plus(11);
+    let china = critmin_model::CountryCode::parse("CN")?;
+    let mut events = Vec::new();
+    let mut push = |elements: ElementSet, forms: FormSet, share: f64| {
+        if elements.is_empty() || share >= 1.0 {
+            return;
+        }
+        events.push(Event {
+            from,
+            to,
+            kind: EventKind::ExportRestriction {
+                exporters: vec![china],
+                importers: Importers::All,
+                elements,
+                forms,
+                allowed_share: share.clamp(0.0, 1.0),
+            },
+            line: 0,
+        });
+    };
+    // Oxides and metals: one event per distinct share and form.
+    for (base, form) in [
+        (OXIDE0, Form::Oxide),
+        (METAL0, Form::Metal),
+        (MAGNET0, Form::Magnet),
+    ] {
+        let goods: Vec<usize> = if form == Form::Magnet {
+            (MAGNET0..chain.n_goods()).collect()
+        } else {
+            (base..base + N_ELEMENTS).collect()
+        };
+        let mut shares: Vec<f64> = goods.iter().map(|&g| d.china_share[g]).collect();
+        shares.sort_by(f64::total_cmp);
+        shares.dedup_by(|a, b| (*a - *b).abs() < 1e-12);
+        for share in shares {
+            let set = goods
+                .iter()
+                .filter(|&&g| (d.china_share[g] - share).abs() < 1e-12)
+                .fold(ElementSet::EMPTY, |s, &g| s.union(good_elements(chain, g)));
+            push(set, FormSet::default().with(form), share);
+        }
+    }
+    let lowest = d.china_share.iter().copied().fold(1.0, f64::min);
+    push(
+        ElementSet::ALL,
+        FormSet::default().with(Form::Concentrate),
+        lowest,
+    );
+    for &(facility, share) in &d.outages {
+        events.push(Event {
+            from,
+            to,
+            kind: EventKind::FacilityOutage {
+                facility,
+                remaining_share: share.clamp(0.0, 1.0),
+            },
+            line: 0,
+        });
+    }
+    Some(Scenario {
+        name: format!("{} (in {year})", d.name),
+        description: format!(
+            "{} held for the whole of {year}, after a year without events",
+            d.name
+        ),
+        start,
+        demand_path: d.path.clone(),
+        events,
+        ..Scenario::baseline(model, start, 24)
+    })
+}
+
+/// What the simulator says about allied demand in the target year.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SimulatedYear {
+    /// Scenario name.
+    pub scenario: String,
+    /// Allied unmet demand in the target year, t REO-eq.
+    pub allied_unmet_t: f64,
+    /// The same valued at baseline prices, USD million.
+    pub allied_unmet_value_musd: f64,
+    /// Per element, t REO-eq.
+    pub allied_unmet_by_element_t: std::collections::BTreeMap<String, f64>,
+}
+
+/// Simulates `d` held over `year` (see [`target_year_scenario`]) with a
+/// plan's overlay, and sums allied unmet demand in that year, valued with
+/// the static model's prices.
+pub fn simulate_year(
+    model: &Model,
+    chain: &ChainYear,
+    d: &Disruption,
+    year: i32,
+    overlay: &critmin_sim::Overlay,
+) -> Result<SimulatedYear, crate::OptError> {
+    let err = |message: String| crate::OptError::Simulation {
+        scenario: d.name.clone(),
+        message,
+    };
+    let sc = target_year_scenario(model, chain, d, year)
+        .ok_or_else(|| err(format!("the year {year} is out of range")))?;
+    let net = critmin_sim::Network::build(model, &sc, overlay).map_err(|e| err(e.to_string()))?;
+    let mut rec = critmin_sim::MonthlyRecorder::default();
+    critmin_sim::simulate_with(&net, &mut rec);
+    let mut by = std::collections::BTreeMap::new();
+    let (mut t, mut v) = (0.0, 0.0);
+    for row in &rec.rows {
+        if row.month.year() != year || !chain.allied.contains(&row.country) {
+            continue;
+        }
+        let Some(e) = Element::from_symbol(row.element) else {
+            continue;
+        };
+        let w = if row.form == "oxide" {
+            chain.weight_usd[OXIDE0 + e.index()]
+        } else {
+            chain.weight_usd[METAL0 + e.index()]
+        };
+        *by.entry(row.element.to_string()).or_insert(0.0) += row.unmet_t;
+        t += row.unmet_t;
+        v += row.unmet_t * w;
+    }
+    Ok(SimulatedYear {
+        scenario: d.name.clone(),
+        allied_unmet_t: t,
+        allied_unmet_value_musd: v / 1e6,
+        allied_unmet_by_element_t: by,
+    })
+}

@@ -1,0 +1,689 @@
+//! Stockpile sizing: how many tonnes of each good each partner's holder
+//! should add, at least cost, so that the partner's unmet demand under the
+//! scenarios stays below a share and/or its stock covers a number of
+//! months of consumption. A linear program solved by HiGHS.
+//!
+//! The shortfall a stockpile must cover comes from the simulator: each
+//! scenario is run as written, and for each partner, month and good the
+//! demand left unserved by the market (before any stockpile is released)
+//! is recorded — oxides and metals per element; magnets per grade, the
+//! month's unmet fraction of the partner's magnet demand applied to each
+//! grade's demand. A holding `H` of a good can then release, in each month,
+//! at most the month's shortfall and at most the holder's release rule's
+//! monthly share of `H` (the simulator's rule: 10 % of the initial holding
+//! a month unless the scenario says otherwise), and in all at most `H`.
+//!
+//! ```text
+//! minimise   Σ_g price_g · (1 + holding_rate · holding_years) · H_g
+//! subject to release_{s,g,t} ≤ shortfall_{s,g,t}
+//!            release_{s,g,t} ≤ r · (H0_g + H_g),   Σ_t release_{s,g,t} ≤ H0_g + H_g
+//!            Σ_g reo_{g,e} Σ_t (shortfall − release) ≤ S · demand_{s,e}      (each scenario, element)
+//!            Σ_g reo_{g,e} (H0_g + H_g) ≥ M · monthly demand_e in the cover year  (each element)
+//! ```
+//!
+//! Stocks are held in the form the partner runs short of, so a release
+//! serves the market where the shortfall is. Sharing agreements are not
+//! modelled (each partner covers itself).
+
+use crate::OptError;
+use crate::chain::{
+    MAGNET0, METAL0, OXIDE0, engine_qty, good_index, good_prices, good_reo, n_goods,
+};
+use crate::plan::Plan;
+use critmin_model::{
+    CountryCode, Element, ElementSet, Good, Idx, Model, N_ELEMENTS, PerElement, Stockpile,
+    good_elements,
+};
+use critmin_sim::{MonthStats, Network, Overlay, Recorder, Scenario, simulate_with};
+use good_lp::{
+    Expression, ProblemVariables, Solution, SolverModel, Variable, constraint, highs, variable,
+};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+/// What to size.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StockpileRequest {
+    /// Partner countries (each with one holder).
+    pub partners: Vec<CountryCode>,
+    /// Elements to hold and to meet the goals for.
+    pub elements: ElementSet,
+    /// Months of the partner's consumption (in the cover year) each element
+    /// must be covered for.
+    pub target_months: Option<f64>,
+    /// Largest share of each element's demand over a scenario left unmet.
+    pub max_unmet_share: Option<f64>,
+    /// Scenarios (as written; run by the simulator).
+    pub scenarios: Vec<Scenario>,
+    /// Year whose consumption months of cover are counted against.
+    pub cover_year: i32,
+    /// Growth path for the cover year's consumption.
+    pub path: String,
+    /// Holding cost, % of the purchase value per year.
+    pub holding_cost_pct_per_yr: f64,
+    /// Years the stock is held.
+    pub holding_years: f64,
+}
+
+/// One holding of the optimal stockpile.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Holding {
+    /// Holder.
+    pub holder: String,
+    /// Country.
+    pub country: String,
+    /// Form (`oxide`, `metal`, `magnet`).
+    pub form: String,
+    /// Element (oxide, metal) or grade (magnet).
+    pub element: String,
+    /// Tonnes to buy, in the form's unit.
+    pub tonnes: f64,
+    /// Tonnes held before (the dataset's), in the form's unit.
+    pub existing_tonnes: f64,
+    /// Purchase and holding cost, USD million.
+    pub cost_musd: f64,
+}
+
+/// Cover and outcome per partner and element.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cover {
+    /// Holder.
+    pub holder: String,
+    /// Country.
+    pub country: String,
+    /// Element.
+    pub element: String,
+    /// Held after purchases, t REO-eq.
+    pub held_t: f64,
+    /// Months of the cover year's consumption.
+    pub cover_months: Option<f64>,
+    /// Largest unmet share over the scenarios, as the LP sees it.
+    pub worst_unmet_share: Option<f64>,
+    /// Which goals bind: `cover`, `unmet_share`, or empty.
+    pub binding: Vec<String>,
+}
+
+/// The solved stockpile.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StockpileResult {
+    /// Purchases (non-zero ones).
+    pub holdings: Vec<Holding>,
+    /// Cover per partner and element.
+    pub cover: Vec<Cover>,
+    /// Total cost, USD million.
+    pub cost_musd: f64,
+    /// The goals asked for.
+    pub target_months: Option<f64>,
+    /// The goals asked for.
+    pub max_unmet_share: Option<f64>,
+    /// Cover year.
+    pub cover_year: i32,
+    /// Scenarios used.
+    pub scenarios: Vec<String>,
+    /// Seconds for the simulations that measure the shortfall.
+    pub simulate_seconds: f64,
+    /// Seconds HiGHS took.
+    pub solve_seconds: f64,
+    /// The element (with its partner) whose goal costs most, if any binds.
+    pub binding_element: Option<String>,
+}
+
+impl StockpileResult {
+    /// The purchases as a plan.
+    pub fn plan(&self, model: &Model) -> Plan {
+        let stockpiles = self
+            .holdings
+            .iter()
+            .filter_map(|h| {
+                let country = CountryCode::parse(&h.country)?;
+                let good = match h.form.as_str() {
+                    "oxide" => Good::Oxide {
+                        element: Element::from_symbol(&h.element)?,
+                    },
+                    "metal" => Good::Metal {
+                        element: Element::from_symbol(&h.element)?,
+                    },
+                    _ => Good::Magnet {
+                        grade: model.recipe_idx(&h.element)?,
+                    },
+                };
+                Some(Stockpile {
+                    holder: h.holder.clone(),
+                    country,
+                    good,
+                    tonnes: h.tonnes,
+                    source: Idx::new(0),
+                })
+            })
+            .collect();
+        Plan {
+            name: format!(
+                "stockpile{}{}",
+                self.target_months
+                    .map_or(String::new(), |m| format!(", {m} months of cover")),
+                self.max_unmet_share
+                    .map_or(String::new(), |s| format!(", unmet share ≤ {s}"))
+            ),
+            fund: Vec::new(),
+            stockpiles,
+        }
+    }
+}
+
+/// The holder a partner's purchases go to: its first holder in the
+/// dataset's stockpiles, else in its targets, else `xx_reserve`.
+pub fn holder_of(model: &Model, c: CountryCode) -> String {
+    model
+        .stockpiles
+        .iter()
+        .find(|s| s.country == c)
+        .map(|s| s.holder.clone())
+        .or_else(|| {
+            model
+                .stockpile_targets
+                .iter()
+                .find(|t| t.country == c)
+                .map(|t| t.holder.clone())
+        })
+        .unwrap_or_else(|| format!("{}_reserve", c.as_str().to_ascii_lowercase()))
+}
+
+/// Per scenario and partner: monthly shortfall per good before releases,
+/// and total demand per element.
+#[derive(Debug, Clone, Default)]
+struct Profile {
+    /// `[partner][good] → per month`.
+    shortfall: Vec<Vec<Vec<f64>>>,
+    /// `[partner]` total demand per element over the horizon, t REO-eq.
+    demand: Vec<PerElement>,
+    /// `[partner]` unmet after releases per element (as simulated).
+    unmet: Vec<PerElement>,
+    /// `[partner][month]` magnets served from stockpiles, t REO-eq per element.
+    magnet_released: Vec<Vec<PerElement>>,
+}
+
+struct ShortfallRecorder<'a> {
+    partners: Vec<usize>,
+    /// `[partner][grade]` monthly magnet demand, t magnet, per calendar year.
+    grade_demand: &'a dyn Fn(usize, usize, i32) -> f64,
+    n_goods: usize,
+    grades: usize,
+    out: Profile,
+}
+
+impl Recorder for ShortfallRecorder<'_> {
+    fn month(&mut self, _net: &Network, _t: usize, s: &MonthStats) {
+        let year = s.month.map_or(0, |m| m.year());
+        if self.out.shortfall.is_empty() {
+            self.out.shortfall = vec![vec![Vec::new(); self.n_goods]; self.partners.len()];
+            self.out.demand = vec![PerElement::ZERO; self.partners.len()];
+            self.out.unmet = vec![PerElement::ZERO; self.partners.len()];
+            self.out.magnet_released = vec![Vec::new(); self.partners.len()];
+        }
+        for (k, &c) in self.partners.iter().enumerate() {
+            let (mut mag_d, mut mag_u) = (0.0, 0.0);
+            let mut released = PerElement::ZERO;
+            for e in Element::ALL {
+                for f in 0..3 {
+                    let i = s.at(c, e, f);
+                    let pre = (s.demand[i] - (s.served[i] - s.from_stockpile[i])).max(0.0);
+                    self.out.demand[k][e] += s.demand[i];
+                    self.out.unmet[k][e] += (s.demand[i] - s.served[i]).max(0.0);
+                    match f {
+                        0 => self.out.shortfall[k][OXIDE0 + e.index()].push(pre),
+                        1 => self.out.shortfall[k][METAL0 + e.index()].push(pre),
+                        _ => {
+                            mag_d += s.demand[i];
+                            mag_u += pre;
+                            released[e] += s.from_stockpile[i];
+                        }
+                    }
+                }
+            }
+            self.out.magnet_released[k].push(released);
+            let frac = if mag_d > 0.0 { mag_u / mag_d } else { 0.0 };
+            for g in 0..self.grades {
+                let d = (self.grade_demand)(k, g, year);
+                self.out.shortfall[k][MAGNET0 + g].push(frac * d);
+            }
+        }
+    }
+}
+
+/// Runs `scenario` with `overlay` and records each partner's shortfall;
+/// with `probe_grades`, the magnet shortfall per grade is measured: one
+/// more run per grade with an ample probe stock of that grade for every
+/// partner, whose releases (over the run without it) are the grade's
+/// shortfall.
+fn profile_probed(
+    model: &Model,
+    scenario: &Scenario,
+    overlay: &Overlay,
+    partners: &[CountryCode],
+) -> Result<Profile, OptError> {
+    let mut base = profile(model, scenario, overlay, partners)?;
+    let grade_reo: Vec<PerElement> = model.recipes.iter().map(|r| r.reo_t_per_t()).collect();
+    for (g, reo) in grade_reo.iter().enumerate() {
+        let content = reo.total();
+        if content <= 0.0 {
+            continue;
+        }
+        let mut probe = overlay.clone();
+        let mut any = false;
+        for (k, c) in partners.iter().enumerate() {
+            let monthly = base.shortfall[k][MAGNET0 + g]
+                .iter()
+                .copied()
+                .fold(0.0, f64::max);
+            let demand: f64 = model
+                .demand
+                .iter()
+                .filter(|d| d.country == *c && d.good == Good::Magnet { grade: Idx::new(g) })
+                .map(|d| d.t_per_yr)
+                .sum();
+            if demand <= 0.0 {
+                continue;
+            }
+            any = true;
+            probe.stockpiles.push(Stockpile {
+                holder: format!("critmin_probe_{}", c.as_str().to_ascii_lowercase()),
+                country: *c,
+                good: Good::Magnet { grade: Idx::new(g) },
+                // Ten years of demand: a tenth a month is far above any
+                // month's shortfall.
+                tonnes: 100.0 * (demand + monthly),
+                source: Idx::new(0),
+            });
+        }
+        if !any {
+            continue;
+        }
+        let with = profile(model, scenario, &probe, partners)?;
+        for k in 0..partners.len() {
+            let months = base.magnet_released[k].len();
+            let mut series = Vec::with_capacity(months);
+            for t in 0..months {
+                let d: f64 = reo
+                    .iter()
+                    .map(|(e, _)| {
+                        with.magnet_released[k].get(t).map_or(0.0, |x| x[e])
+                            - base.magnet_released[k][t][e]
+                    })
+                    .sum();
+                series.push((d / content).max(0.0));
+            }
+            base.shortfall[k][MAGNET0 + g] = series;
+        }
+    }
+    Ok(base)
+}
+
+/// Runs `scenario` with `overlay` and records each partner's shortfall.
+fn profile(
+    model: &Model,
+    scenario: &Scenario,
+    overlay: &Overlay,
+    partners: &[CountryCode],
+) -> Result<Profile, OptError> {
+    let net = Network::build(model, scenario, overlay).map_err(|e| OptError::Simulation {
+        scenario: scenario.name.clone(),
+        message: e.to_string(),
+    })?;
+    let idx: Vec<usize> = partners
+        .iter()
+        .map(|c| net.countries().iter().position(|x| x == c).unwrap_or(0))
+        .collect();
+    let path = model.growth_path(&scenario.demand_path);
+    let grade_demand = |k: usize, g: usize, year: i32| -> f64 {
+        model
+            .demand
+            .iter()
+            .filter(|d| d.country == partners[k] && d.good == Good::Magnet { grade: Idx::new(g) })
+            .map(|d| {
+                let els = good_elements(d.good, &model.recipes);
+                d.t_per_yr / 12.0
+                    * path.map_or(1.0, |p| p.factor(model.base_year, year, d.sector, els))
+            })
+            .sum()
+    };
+    let mut rec = ShortfallRecorder {
+        partners: idx,
+        grade_demand: &grade_demand,
+        n_goods: n_goods(model),
+        grades: model.recipes.len(),
+        out: Profile::default(),
+    };
+    simulate_with(&net, &mut rec);
+    Ok(rec.out)
+}
+
+/// Each partner's consumption per element in `year`, t REO-eq per year.
+fn consumption(model: &Model, partner: CountryCode, year: i32, path: &str) -> PerElement {
+    let p = model.growth_path(path);
+    let mut out = PerElement::ZERO;
+    for d in model.demand.iter().filter(|d| d.country == partner) {
+        let els = good_elements(d.good, &model.recipes);
+        let t = d.t_per_yr * p.map_or(1.0, |p| p.factor(model.base_year, year, d.sector, els));
+        out.add_scaled(&critmin_model::reo_content(d.good, t, &model.recipes), 1.0);
+    }
+    out
+}
+
+/// Partner unmet share per element in each scenario, as simulated with a
+/// plan's stockpiles: `[scenario][partner] → per element`.
+pub fn simulated_unmet_share(
+    model: &Model,
+    request: &StockpileRequest,
+    overlay: &Overlay,
+) -> Result<Vec<Vec<PerElement>>, OptError> {
+    let mut out = Vec::new();
+    for s in &request.scenarios {
+        let p = profile(model, s, overlay, &request.partners)?;
+        out.push(
+            p.unmet
+                .iter()
+                .zip(&p.demand)
+                .map(|(u, d)| {
+                    let mut share = PerElement::ZERO;
+                    for e in Element::ALL {
+                        if d[e] > 0.0 {
+                            share[e] = u[e] / d[e];
+                        }
+                    }
+                    share
+                })
+                .collect(),
+        );
+    }
+    Ok(out)
+}
+
+/// Validates, measures the shortfall, and solves.
+pub fn optimise(model: &Model, r: &StockpileRequest) -> Result<StockpileResult, OptError> {
+    if r.target_months.is_none() && r.max_unmet_share.is_none() {
+        return Err(OptError::Invalid(
+            "give --target-months, --max-unmet-share or both: without a goal the cheapest stockpile is none".into(),
+        ));
+    }
+    if let Some(m) = r.target_months {
+        if !m.is_finite() || !(0.0..=600.0).contains(&m) {
+            return Err(OptError::Invalid(format!(
+                "target months must be between 0 and 600, not {m}"
+            )));
+        }
+    }
+    if let Some(s) = r.max_unmet_share {
+        if !s.is_finite() || !(0.0..=1.0).contains(&s) {
+            return Err(OptError::Invalid(format!(
+                "the unmet share must be between 0 and 1, not {s}"
+            )));
+        }
+        if r.scenarios.is_empty() {
+            return Err(OptError::Invalid(
+                "--max-unmet-share needs at least one scenario".into(),
+            ));
+        }
+    }
+    if r.partners.is_empty() || r.elements.is_empty() {
+        return Err(OptError::Invalid(
+            "at least one partner and one element are needed".into(),
+        ));
+    }
+    if !r.holding_cost_pct_per_yr.is_finite()
+        || r.holding_cost_pct_per_yr < 0.0
+        || !r.holding_years.is_finite()
+        || r.holding_years < 0.0
+    {
+        return Err(OptError::Invalid(
+            "holding cost and years must be ≥ 0".into(),
+        ));
+    }
+    let ng = n_goods(model);
+    let grade_reo: Vec<PerElement> = model.recipes.iter().map(|g| g.reo_t_per_t()).collect();
+    let prices = good_prices(model);
+    let cost_factor = 1.0 + r.holding_cost_pct_per_yr / 100.0 * r.holding_years;
+    let holders: Vec<String> = r.partners.iter().map(|c| holder_of(model, *c)).collect();
+    // Goods each partner may hold: oxides and metals of the elements,
+    // magnets of grades containing them that the partner consumes.
+    let allowed = |k: usize, g: usize| -> bool {
+        if g < MAGNET0 {
+            Element::from_index(g % N_ELEMENTS).is_some_and(|e| r.elements.contains(e))
+        } else {
+            let c = r.partners[k];
+            grade_reo[g - MAGNET0].support().intersects(r.elements)
+                && model.demand.iter().any(|d| {
+                    d.country == c
+                        && d.good
+                            == Good::Magnet {
+                                grade: Idx::new(g - MAGNET0),
+                            }
+                })
+        }
+    };
+    // Existing holdings per partner and good (engine units).
+    let mut existing = vec![vec![0.0; ng]; r.partners.len()];
+    for s in &model.stockpiles {
+        if let Some(k) = r.partners.iter().position(|c| *c == s.country) {
+            existing[k][good_index(s.good)] += engine_qty(s.good, s.tonnes);
+        }
+    }
+    let t0 = Instant::now();
+    let mut profiles = Vec::new();
+    if r.max_unmet_share.is_some() {
+        for s in &r.scenarios {
+            profiles.push(profile_probed(model, s, &Overlay::default(), &r.partners)?);
+        }
+    }
+    let simulate_seconds = t0.elapsed().as_secs_f64();
+
+    let mut vars = ProblemVariables::new();
+    let mut cons = Vec::new();
+    let h: Vec<Vec<Option<Variable>>> = (0..r.partners.len())
+        .map(|k| {
+            (0..ng)
+                .map(|g| allowed(k, g).then(|| vars.add(variable().min(0.0))))
+                .collect()
+        })
+        .collect();
+    let held = |k: usize, g: usize| -> Expression {
+        match h[k][g] {
+            Some(v) => v + existing[k][g],
+            None => Expression::from(existing[k][g]),
+        }
+    };
+    let mut cover_cons = Vec::new();
+    let mut share_cons: Vec<(usize, Element, usize, Expression, f64)> = Vec::new();
+    let monthly: Vec<PerElement> = r
+        .partners
+        .iter()
+        .map(|c| consumption(model, *c, r.cover_year, &r.path).scaled(1.0 / 12.0))
+        .collect();
+    for k in 0..r.partners.len() {
+        if let Some(m) = r.target_months {
+            for e in r.elements.iter() {
+                let need = m * monthly[k][e];
+                if need <= 0.0 {
+                    continue;
+                }
+                let mut have = Expression::from(0.0);
+                for g in 0..ng {
+                    let q = good_reo(&grade_reo, g)[e];
+                    if q > 0.0 {
+                        have += held(k, g) * q;
+                    }
+                }
+                cover_cons.push((k, e, have.clone(), need));
+                cons.push(constraint!(have >= need));
+            }
+        }
+        if let Some(share) = r.max_unmet_share {
+            let rate: Vec<f64> = r
+                .scenarios
+                .iter()
+                .map(|s| s.policy.rule_for(&holders[k]).max_release_share_per_month)
+                .collect();
+            for (si, p) in profiles.iter().enumerate() {
+                let mut unmet_e: Vec<Expression> = vec![Expression::from(0.0); N_ELEMENTS];
+                for g in 0..ng {
+                    let months = &p.shortfall[k][g];
+                    let total: f64 = months.iter().sum();
+                    if total <= 0.0 {
+                        continue;
+                    }
+                    let reo = good_reo(&grade_reo, g);
+                    let mut released = Expression::from(0.0);
+                    if h[k][g].is_some() || existing[k][g] > 0.0 {
+                        for &u in months {
+                            if u <= 0.0 {
+                                continue;
+                            }
+                            let x = vars.add(variable().min(0.0).max(u));
+                            let cap = held(k, g) * rate[si];
+                            cons.push(constraint!(x <= cap));
+                            released += x;
+                        }
+                        let all = held(k, g);
+                        cons.push(constraint!(released.clone() <= all));
+                    }
+                    for e in r.elements.iter() {
+                        if reo[e] > 0.0 {
+                            unmet_e[e.index()] +=
+                                (Expression::from(total) - released.clone()) * reo[e];
+                        }
+                    }
+                }
+                for e in r.elements.iter() {
+                    let d = p.demand[k][e];
+                    if d <= 0.0 {
+                        continue;
+                    }
+                    let u = unmet_e[e.index()].clone();
+                    share_cons.push((k, e, si, u.clone(), d));
+                    cons.push(constraint!(u <= share * d));
+                }
+            }
+        }
+    }
+    let mut objective = Expression::from(0.0);
+    for k in 0..r.partners.len() {
+        for g in 0..ng {
+            if let Some(v) = h[k][g] {
+                objective += v * (prices[g] * cost_factor / 1e6);
+            }
+        }
+    }
+    let mut lp = vars.minimise(objective.clone()).using(highs);
+    lp.set_verbose(false);
+    let t1 = Instant::now();
+    let sol = lp
+        .with_all(cons)
+        .solve()
+        .map_err(|e| OptError::Solver(e.to_string()))?;
+    let solve_seconds = t1.elapsed().as_secs_f64();
+
+    let mut holdings = Vec::new();
+    for (k, c) in r.partners.iter().enumerate() {
+        for g in 0..ng {
+            let Some(v) = h[k][g] else { continue };
+            let x = sol.value(v);
+            if x <= 1e-6 {
+                continue;
+            }
+            let (form, element, unit_per_engine) = if g < METAL0 {
+                (
+                    "oxide",
+                    Element::from_index(g)
+                        .map_or("", |e| e.symbol())
+                        .to_string(),
+                    1.0,
+                )
+            } else if g < MAGNET0 {
+                let e = Element::from_index(g - METAL0);
+                (
+                    "metal",
+                    e.map_or("", |e| e.symbol()).to_string(),
+                    e.map_or(1.0, |e| 1.0 / e.oxide_per_metal()),
+                )
+            } else {
+                ("magnet", model.recipes[g - MAGNET0].grade.clone(), 1.0)
+            };
+            holdings.push(Holding {
+                holder: holders[k].clone(),
+                country: c.to_string(),
+                form: form.into(),
+                element,
+                tonnes: x * unit_per_engine,
+                existing_tonnes: existing[k][g] * unit_per_engine,
+                cost_musd: x * prices[g] * cost_factor / 1e6,
+            });
+        }
+    }
+    let mut cover = Vec::new();
+    let mut binding_cost: Vec<(f64, String)> = Vec::new();
+    for (k, c) in r.partners.iter().enumerate() {
+        for e in r.elements.iter() {
+            let mut held_t = 0.0;
+            let mut spent = 0.0;
+            for g in 0..ng {
+                let q = good_reo(&grade_reo, g)[e];
+                if q > 0.0 {
+                    let x = h[k][g].map_or(0.0, |v| sol.value(v));
+                    held_t += (x + existing[k][g]) * q;
+                    spent += x * prices[g] * cost_factor / 1e6 * q;
+                }
+            }
+            let mut binding = Vec::new();
+            for (kk, ee, expr, need) in &cover_cons {
+                if *kk == k && *ee == e && sol.eval(expr) <= need * (1.0 + 1e-6) + 1e-9 {
+                    binding.push("cover".to_string());
+                }
+            }
+            let mut worst: Option<f64> = None;
+            for (kk, ee, _, expr, d) in &share_cons {
+                if *kk == k && *ee == e {
+                    let s = sol.eval(expr).max(0.0) / d;
+                    worst = Some(worst.map_or(s, |w: f64| w.max(s)));
+                    if r.max_unmet_share.is_some_and(|m| s >= m - 1e-6)
+                        && !binding.iter().any(|b| b == "unmet_share")
+                    {
+                        binding.push("unmet_share".to_string());
+                    }
+                }
+            }
+            if !binding.is_empty() && spent > 0.0 {
+                binding_cost.push((spent, format!("{} {}", c, e.symbol())));
+            }
+            cover.push(Cover {
+                holder: holders[k].clone(),
+                country: c.to_string(),
+                element: e.symbol().to_string(),
+                held_t,
+                cover_months: (monthly[k][e] > 0.0).then(|| held_t / monthly[k][e]),
+                worst_unmet_share: worst,
+                binding,
+            });
+        }
+    }
+    binding_cost.sort_by(|a, b| b.0.total_cmp(&a.0));
+    Ok(StockpileResult {
+        cost_musd: holdings.iter().map(|h| h.cost_musd).sum(),
+        holdings,
+        cover,
+        target_months: r.target_months,
+        max_unmet_share: r.max_unmet_share,
+        cover_year: r.cover_year,
+        scenarios: r.scenarios.iter().map(|s| s.name.clone()).collect(),
+        simulate_seconds,
+        solve_seconds,
+        binding_element: binding_cost.first().map(|(_, s)| s.clone()),
+    })
+}
+
+/// The map of a [`Cover`] list by `(country, element)`, for tests and
+/// reports.
+pub fn cover_map(c: &[Cover]) -> BTreeMap<(String, String), &Cover> {
+    c.iter()
+        .map(|x| ((x.country.clone(), x.element.clone()), x))
+        .collect()
+}

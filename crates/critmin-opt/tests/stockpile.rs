@@ -1,0 +1,115 @@
+//! The stockpile LP: months of cover are met; more months cost more; and
+//! simulating the written stockpile keeps each partner's unmet share of
+//! each element within the goal plus the stated tolerance
+//! (`docs/optimization.md`).
+
+use critmin_model::{CountryCode, Element, ElementSet, Model};
+use critmin_opt::stockpile::{StockpileRequest, optimise, simulated_unmet_share};
+
+fn scenario(model: &Model, file: &str) -> critmin_sim::Scenario {
+    let (_, text) = critmin_sim::library::LIBRARY
+        .iter()
+        .find(|(f, _)| *f == file)
+        .unwrap();
+    critmin_sim::scenario::parse(file, text, model).unwrap()
+}
+
+fn request(model: &Model) -> StockpileRequest {
+    StockpileRequest {
+        partners: vec![
+            CountryCode::parse("US").unwrap(),
+            CountryCode::parse("JP").unwrap(),
+        ],
+        elements: ElementSet::parse("magnet").unwrap(),
+        target_months: None,
+        max_unmet_share: None,
+        scenarios: vec![scenario(model, "china-total-ban-12m.toml")],
+        cover_year: 2030,
+        path: "steady".into(),
+        holding_cost_pct_per_yr: 2.0,
+        holding_years: 7.0,
+    }
+}
+
+#[test]
+fn months_of_cover_are_met_and_more_months_cost_more() {
+    let model = critmin_data::baseline();
+    let mut last = 0.0;
+    for months in [0.0, 6.0, 12.0, 24.0] {
+        let mut r = request(&model);
+        r.target_months = Some(months);
+        let res = optimise(&model, &r).unwrap();
+        for c in &res.cover {
+            let m = c.cover_months.unwrap();
+            assert!(
+                m >= months - 1e-6,
+                "{} {}: {m} < {months}",
+                c.country,
+                c.element
+            );
+        }
+        assert!(
+            res.cost_musd >= last - 1e-9,
+            "{months}: {} < {last}",
+            res.cost_musd
+        );
+        last = res.cost_musd;
+    }
+    assert!(last > 0.0);
+}
+
+#[test]
+fn contradictory_requests_are_errors() {
+    let model = critmin_data::baseline();
+    let r = request(&model);
+    assert!(
+        optimise(&model, &r)
+            .unwrap_err()
+            .to_string()
+            .contains("give --target-months")
+    );
+    let mut r = request(&model);
+    r.max_unmet_share = Some(1.5);
+    assert!(optimise(&model, &r).is_err());
+    let mut r = request(&model);
+    r.target_months = Some(-3.0);
+    assert!(optimise(&model, &r).is_err());
+}
+
+/// The tolerance stated in docs/optimization.md: simulated with the
+/// written stockpile, each partner's unmet share of Nd and Pr is within
+/// 1 percentage point of the goal, and of Dy and Tb within 10 points (the
+/// simulator's magnet plants cut production when released magnets meet
+/// demand, and released oxide is shared with metal plants, so part of the
+/// heavy-element shortfall comes back); every share falls.
+#[test]
+fn simulating_the_stockpile_keeps_unmet_demand_near_the_goal() {
+    let model = critmin_data::baseline();
+    for (file, goal) in [
+        ("china-total-ban-12m.toml", 0.05),
+        ("embargo-japan-2010.toml", 0.02),
+    ] {
+        let mut r = request(&model);
+        r.scenarios = vec![scenario(&model, file)];
+        r.max_unmet_share = Some(goal);
+        let res = optimise(&model, &r).unwrap();
+        let before = simulated_unmet_share(&model, &r, &Default::default()).unwrap();
+        let overlay = res.plan(&model).overlay(&model);
+        let after = simulated_unmet_share(&model, &r, &overlay).unwrap();
+        for (k, c) in r.partners.iter().enumerate() {
+            for e in r.elements.iter() {
+                let tol = if matches!(e, Element::Nd | Element::Pr) {
+                    0.01
+                } else {
+                    0.10
+                };
+                let (b, a) = (before[0][k][e], after[0][k][e]);
+                assert!(
+                    a <= goal + tol && a < b,
+                    "{file} {c} {}: simulated unmet share {a:.3} (goal {goal}, tolerance {tol}, before {b:.3})",
+                    e.symbol()
+                );
+            }
+        }
+    }
+}
