@@ -16,6 +16,7 @@
 pub mod assess;
 pub mod csv;
 pub mod html;
+pub mod optimization;
 pub mod simulation;
 pub mod svg;
 pub mod tables;

@@ -120,11 +120,21 @@ pub(crate) fn assess(args: &AssessArgs) -> Result {
         );
     }
     let scenario_runs: Vec<_> = runs.into_iter().map(|(r, _)| r).collect();
-    let sections = critmin_report::simulation::simulation_sections(
+    let mut sections = critmin_report::simulation::simulation_sections(
         &scenario_runs,
         &super::library::COUNTRIES,
         &super::library::ELEMENTS,
     );
+
+    // The fund's portfolio and the stockpiles (HiGHS).
+    let (section, lines) = super::optimize::assess_section(&m)?;
+    println!(
+        "\nFund portfolio under a year-long Chinese export stop (target 2030), and stockpiles:"
+    );
+    for l in lines {
+        println!("{l}");
+    }
+    sections.push(section);
 
     write_outputs(&args.out, &m, &inputs, sections)?;
     println!(

@@ -5,6 +5,7 @@ mod assess;
 mod data;
 mod library;
 mod metrics;
+mod optimize;
 mod simulate;
 mod targets;
 
@@ -36,6 +37,10 @@ enum Command {
     Targets(targets::TargetsArgs),
     /// Run a disruption scenario month by month.
     Simulate(simulate::SimulateArgs),
+    /// Optimise with HiGHS: the fund's project portfolio (MILP) or the
+    /// partners' stockpiles (LP).
+    #[command(subcommand)]
+    Optimize(optimize::OptimizeCommand),
 }
 
 #[derive(Subcommand, Debug)]
@@ -145,6 +150,7 @@ pub fn run(cli: Cli) -> Result {
         Command::Metrics(a) => metrics::metrics(&a),
         Command::Targets(a) => targets::targets(&a),
         Command::Simulate(a) => simulate::simulate(&a),
+        Command::Optimize(c) => optimize::optimize(&c),
     }
 }
 

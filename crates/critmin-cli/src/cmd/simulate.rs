@@ -36,6 +36,21 @@ pub(crate) struct SimulateArgs {
     /// demand).
     #[arg(long, value_delimiter = ',')]
     countries: Vec<String>,
+    /// A plan to lay over the dataset: funded projects and stockpile
+    /// purchases, as `critmin optimize --write-plan` writes (see
+    /// docs/optimization.md).
+    #[arg(long, value_name = "FILE")]
+    plan: Option<PathBuf>,
+}
+
+/// Reads a plan file and resolves it against `model`.
+pub(crate) fn load_plan(path: &Path, model: &Model) -> Result<Overlay> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the plan `{}`", path.display()))?;
+    let shown = path.display().to_string();
+    critmin_opt::plan::parse(&shown, &text, model)
+        .map(|(_, overlay)| overlay)
+        .map_err(|d| CliError::InvalidFile(shown, d))
 }
 
 /// Reads a scenario file and the dataset it runs on. `data` overrides the
@@ -68,8 +83,12 @@ pub(crate) fn simulate(args: &SimulateArgs) -> Result {
             }
         }
     }
-    let net = Network::build(&model, &scenario, &Overlay::default())
-        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let overlay = match &args.plan {
+        Some(p) => load_plan(p, &model)?,
+        None => Overlay::default(),
+    };
+    let net =
+        Network::build(&model, &scenario, &overlay).map_err(|e| CliError::Usage(e.to_string()))?;
     let mut rec = MonthlyRecorder {
         countries,
         rows: Vec::new(),

@@ -1,0 +1,177 @@
+//! The report's optimisation section: the recommended portfolio at several
+//! budgets with the scorecard each reaches and the simulator's check of its
+//! claim, and the least-cost stockpile for several months of cover. The
+//! numbers come from `critmin-opt` through the plain rows below; this
+//! module only lays them out.
+
+use crate::csv::CsvTable;
+use crate::html::{Cell, Section, table_html};
+use crate::svg::esc;
+
+/// One budget's recommended portfolio.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PortfolioRow {
+    /// Budget, USD million.
+    pub budget_musd: f64,
+    /// Chosen projects: id, first month of output, capex USD million.
+    pub selected: Vec<(String, String, f64)>,
+    /// Total capex, USD million.
+    pub spend_musd: f64,
+    /// Expected allied unmet demand in the target year, USD million/yr.
+    pub objective_musd: f64,
+    /// The same with nothing funded.
+    pub baseline_musd: f64,
+    /// The simulator's value for the same plan (mean over scenarios).
+    pub simulated_musd: f64,
+    /// Scorecard in the target year: coverage, dependency (fractions),
+    /// reserves (months).
+    pub scorecard: [Option<f64>; 3],
+}
+
+/// One cover target's least-cost stockpile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StockpileRow {
+    /// Months of cover asked for.
+    pub months: f64,
+    /// Cost, USD million.
+    pub cost_musd: f64,
+    /// Purchases: holder, form, element or grade, tonnes.
+    pub holdings: Vec<(String, String, String, f64)>,
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map_or("—".into(), |x| format!("{:.1}%", x * 100.0))
+}
+
+/// The section. `target_year` is the portfolio's; `scenarios` names the
+/// disruptions weighed.
+pub fn optimization_section(
+    target_year: i32,
+    scenarios: &str,
+    before: [Option<f64>; 3],
+    portfolios: &[PortfolioRow],
+    stockpiles: &[StockpileRow],
+) -> Section {
+    let mut body = String::new();
+    body.push_str(&format!(
+        "<h3>Recommended portfolio by budget</h3><p>Projects seeking finance chosen by a mixed-integer program (HiGHS) to minimise expected allied unmet demand in {target_year} under {}, valued at baseline prices; capex is paid over each project's lead time within a budget released evenly over the fund's years. The simulator's column replays each plan month by month with the disruption held over {target_year}.</p>",
+        esc(scenarios)
+    ));
+    let mut rows = vec![vec![
+        Cell::text("nothing funded"),
+        Cell::text("—"),
+        Cell::num("0"),
+        Cell::num(&format!(
+            "{:.0}",
+            portfolios.first().map_or(0.0, |p| p.baseline_musd)
+        )),
+        Cell::text("—"),
+        Cell::num(&pct(before[0])),
+        Cell::num(&pct(before[1])),
+        Cell::num(&before[2].map_or("—".into(), |v| format!("{v:.1}"))),
+    ]];
+    let mut csv = CsvTable::new(
+        "optimization_portfolio",
+        &[
+            "budget_musd",
+            "project",
+            "start",
+            "capex_musd",
+            "objective_musd_per_yr",
+            "simulated_musd_per_yr",
+        ],
+    );
+    for p in portfolios {
+        let chosen = if p.selected.is_empty() {
+            "none".to_string()
+        } else {
+            p.selected
+                .iter()
+                .map(|(id, start, _)| format!("{id} ({start})"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        rows.push(vec![
+            Cell::text(&format!("USD {:.0} million", p.budget_musd)),
+            Cell::text(&chosen),
+            Cell::num(&format!("{:.0}", p.spend_musd)),
+            Cell::num(&format!("{:.0}", p.objective_musd)),
+            Cell::num(&format!("{:.0}", p.simulated_musd)),
+            Cell::num(&pct(p.scorecard[0])),
+            Cell::num(&pct(p.scorecard[1])),
+            Cell::num(&p.scorecard[2].map_or("—".into(), |v| format!("{v:.1}"))),
+        ]);
+        for (id, start, capex) in &p.selected {
+            csv.push(vec![
+                format!("{:.0}", p.budget_musd),
+                id.clone(),
+                start.clone(),
+                format!("{capex:.1}"),
+                format!("{:.3}", p.objective_musd),
+                format!("{:.3}", p.simulated_musd),
+            ]);
+        }
+    }
+    body.push_str(&table_html(
+        &[
+            ("budget", false),
+            ("projects (first output)", false),
+            ("spend USD m", true),
+            ("unmet USD m/yr (claimed)", true),
+            ("unmet USD m/yr (simulated)", true),
+            ("processing coverage", true),
+            ("import dependency", true),
+            ("reserves, months", true),
+        ],
+        &rows,
+    ));
+    body.push_str(&format!(
+        "<h3>Least-cost stockpile by months of cover</h3><p>US and Japanese purchases of the magnet rare earths so that each partner holds the stated months of its {target_year} consumption of each element, at baseline prices plus a holding cost.</p>"
+    ));
+    let mut rows = Vec::new();
+    let mut scsv = CsvTable::new(
+        "optimization_stockpile",
+        &["months", "holder", "form", "element", "tonnes", "cost_musd"],
+    );
+    for s in stockpiles {
+        let buys = s
+            .holdings
+            .iter()
+            .map(|(h, f, e, t)| format!("{h} {e} {f} {t:.0} t"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        rows.push(vec![
+            Cell::num(&format!("{:.0}", s.months)),
+            Cell::num(&format!("{:.0}", s.cost_musd)),
+            Cell::text(&buys),
+        ]);
+        for (h, f, e, t) in &s.holdings {
+            scsv.push(vec![
+                format!("{:.0}", s.months),
+                h.clone(),
+                f.clone(),
+                e.clone(),
+                format!("{t:.1}"),
+                format!("{:.3}", s.cost_musd),
+            ]);
+        }
+    }
+    body.push_str(&table_html(
+        &[("months", true), ("cost USD m", true), ("purchases", false)],
+        &rows,
+    ));
+    let best = portfolios.last();
+    Section {
+        id: "optimization".into(),
+        title: "Optimisation: the fund's portfolio and the stockpiles".into(),
+        lead: match best {
+            Some(p) => format!(
+                "At USD {:.0} million the fund's best portfolio spends USD {:.0} million and lowers expected allied unmet demand in {target_year} from USD {:.0} to {:.0} million a year (the simulator gives {:.0} for the same plan).",
+                p.budget_musd, p.spend_musd, p.baseline_musd, p.objective_musd, p.simulated_musd
+            ),
+            None => String::new(),
+        },
+        body,
+        tables: vec![csv, scsv],
+    }
+}
