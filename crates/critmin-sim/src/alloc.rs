@@ -85,6 +85,11 @@ const INF: f64 = f64::INFINITY;
 /// Clears markets, reusing its buffers between calls.
 #[derive(Debug, Default)]
 pub struct Allocator {
+    /// Compacted copy of the market (only countries with stock or buyers).
+    compact: Compact,
+    /// The compact market's result.
+    inner: Allocation,
+    scratch: [Vec<f64>; 5],
     /// need[c]: quantity to deliver into country c.
     need: Vec<f64>,
     left: Vec<f64>,
@@ -106,6 +111,47 @@ impl Allocator {
     /// Clears `m` into `out`. Flows are filled when `want_flows` is true or
     /// when routes are capped.
     pub fn allocate(&mut self, m: &Market, want_flows: bool, out: &mut Allocation) {
+        // One seller and no cap (every concentrate pool, many oxide
+        // markets): a direct pass.
+        if m.caps.iter().all(|c| c.exporter == c.importer) {
+            let mut sellers = m.supply.iter().enumerate().filter(|(_, s)| **s > 0.0);
+            if let (Some((x, _)), None) = (sellers.next(), sellers.next()) {
+                single_seller(m, x, want_flows, out);
+                return;
+            }
+        }
+        // Work on the countries that have stock or buyers only: markets
+        // involve a handful of the dataset's countries.
+        let mut c = std::mem::take(&mut self.compact);
+        let mut inner = std::mem::take(&mut self.inner);
+        c.build(m);
+        let cm = Market {
+            supply: &c.supply,
+            buyers: &c.buyers,
+            caps: &c.caps,
+            n_tiers: m.n_tiers,
+            home: &c.home,
+        };
+        self.allocate_dense(&cm, want_flows, &mut inner);
+        out.served.clear();
+        out.served.extend_from_slice(&inner.served);
+        out.drawn.clear();
+        out.drawn.resize(m.supply.len(), 0.0);
+        for (k, &d) in inner.drawn.iter().enumerate() {
+            out.drawn[c.orig[k]] = d;
+        }
+        out.flows.clear();
+        out.flows.extend(inner.flows.iter().map(|f| Flow {
+            exporter: c.orig[f.exporter],
+            importer: c.orig[f.importer],
+            tonnes: f.tonnes,
+        }));
+        self.compact = c;
+        self.inner = inner;
+    }
+
+    /// [`Allocator::allocate`] on a market whose countries are all active.
+    fn allocate_dense(&mut self, m: &Market, want_flows: bool, out: &mut Allocation) {
         let n = m.supply.len();
         out.served.clear();
         out.served.resize(m.buyers.len(), 0.0);
@@ -145,14 +191,21 @@ impl Allocator {
         self.left.extend(m.supply.iter().map(|s| s.max(0.0)));
         self.served_country_tier.clear();
         self.served_country_tier.resize(m.n_tiers * n, 0.0);
-        let mut tier_dem = vec![0.0; m.n_tiers * n];
+        let [mut tier_dem, mut dem, mut gdem, mut gleft, mut rem] =
+            std::mem::take(&mut self.scratch);
+        for (v, len) in [
+            (&mut tier_dem, m.n_tiers * n),
+            (&mut dem, n),
+            (&mut gdem, n),
+            (&mut gleft, n),
+            (&mut rem, n),
+        ] {
+            v.clear();
+            v.resize(len, 0.0);
+        }
         for b in m.buyers {
             tier_dem[b.tier * n + b.country] += b.demand.max(0.0);
         }
-        let mut dem = vec![0.0; n];
-        let mut gdem = vec![0.0; n];
-        let mut gleft = vec![0.0; n];
-        let mut rem = vec![0.0; n];
         for t in 0..m.n_tiers {
             dem.copy_from_slice(&tier_dem[t * n..(t + 1) * n]);
             if dem.iter().all(|d| *d <= 0.0) {
@@ -301,7 +354,7 @@ impl Allocator {
             self.trial
                 .extend(self.fixed.iter().zip(dem).map(|(f, d)| f + d));
             let want: f64 = self.trial.iter().sum();
-            if net.max_flow(&self.trial) >= want * (1.0 - 1e-12) - 1e-12 {
+            if net.max_flow(&self.trial) >= want - 1e-9 * (1.0 + want) {
                 for c in 0..n {
                     self.served_country_tier[t * n + c] = dem[c];
                     self.fixed[c] += dem[c];
@@ -320,7 +373,12 @@ impl Allocator {
                 let want: f64 = s.trial.iter().sum();
                 net.max_flow(&s.trial) >= want - 1e-9 * (1.0 + want)
             };
-            if !floor_ok(1.0, self) {
+            if net.restricted.len() == 1 {
+                let lambda = net.single_max_f(&self.fixed, &floor, 0.0, &[]);
+                if lambda.0 < 1.0 {
+                    floor.iter_mut().for_each(|x| *x *= lambda.0);
+                }
+            } else if !floor_ok(1.0, self) {
                 let (mut a, mut b) = (0.0f64, 1.0f64);
                 for _ in 0..60 {
                     let mid = 0.5 * (a + b);
@@ -348,6 +406,49 @@ impl Allocator {
             }
             let amount = |c: usize, f: f64| floor[c] + f * (dem[c] - floor[c]);
             let mut lo = 0.0f64;
+            if net.restricted.len() == 1 {
+                // Exact: the feasible set has two constraints (total stock,
+                // and what must come from unrestricted sellers), so the
+                // largest common fraction is a breakpoint search.
+                let mut base = vec![0.0; n];
+                let mut dir = vec![0.0; n];
+                while self.frozen.iter().any(|f| !f) {
+                    for c in 0..n {
+                        if self.frozen[c] {
+                            base[c] = self.fixed[c] + self.frozen_at[c];
+                            dir[c] = 0.0;
+                        } else {
+                            base[c] = self.fixed[c] + floor[c];
+                            dir[c] = dem[c] - floor[c];
+                        }
+                    }
+                    let (f, bind) = net.single_max_f(&base, &dir, lo, &self.frozen);
+                    lo = f;
+                    let mut froze_any = false;
+                    for c in 0..n {
+                        if self.frozen[c] {
+                            continue;
+                        }
+                        let x = amount(c, f);
+                        let over_cap = self.fixed[c] + x
+                            >= net.cap(0, c) - 1e-9 * (1.0 + net.cap(0, c).min(1e300));
+                        if f >= 1.0 || bind != Bind::Caps || over_cap {
+                            self.frozen[c] = true;
+                            self.frozen_at[c] = if f >= 1.0 { dem[c] } else { x };
+                            froze_any = true;
+                        }
+                    }
+                    if !froze_any {
+                        // Numerical safety: nobody froze; stop at f.
+                        for c in 0..n {
+                            if !self.frozen[c] {
+                                self.frozen[c] = true;
+                                self.frozen_at[c] = amount(c, f);
+                            }
+                        }
+                    }
+                }
+            }
             while self.frozen.iter().any(|f| !f) {
                 let feasible = |f: f64, s: &mut Self| {
                     s.trial.clear();
@@ -459,6 +560,133 @@ impl Allocator {
     }
 }
 
+/// [`Allocator::allocate`] when `x` is the only seller and no route is
+/// capped: tier by tier, buyers at the seller's home first, then the others,
+/// pro rata within each.
+fn single_seller(m: &Market, x: usize, want_flows: bool, out: &mut Allocation) {
+    let n = m.supply.len();
+    out.served.clear();
+    out.served.resize(m.buyers.len(), 0.0);
+    out.drawn.clear();
+    out.drawn.resize(n, 0.0);
+    out.flows.clear();
+    let home = |c: usize| if m.home.len() == n { m.home[c] } else { c };
+    let hx = home(x);
+    let total = m.supply[x].max(0.0);
+    let mut left = total;
+    for t in 0..m.n_tiers {
+        let (mut d_home, mut d_other) = (0.0, 0.0);
+        for b in m.buyers.iter().filter(|b| b.tier == t) {
+            if home(b.country) == hx {
+                d_home += b.demand.max(0.0);
+            } else {
+                d_other += b.demand.max(0.0);
+            }
+        }
+        if d_home + d_other <= 0.0 {
+            continue;
+        }
+        let h = d_home.min(left);
+        left -= h;
+        let o = d_other.min(left);
+        left -= o;
+        let (fh, fo) = (
+            if d_home > 0.0 { h / d_home } else { 0.0 },
+            if d_other > 0.0 { o / d_other } else { 0.0 },
+        );
+        for (i, b) in m.buyers.iter().enumerate().filter(|(_, b)| b.tier == t) {
+            out.served[i] = b.demand.max(0.0) * if home(b.country) == hx { fh } else { fo };
+        }
+    }
+    out.drawn[x] = total - left;
+    if want_flows {
+        for (i, b) in m.buyers.iter().enumerate() {
+            if b.country != x && out.served[i] > 0.0 {
+                match out.flows.iter_mut().find(|f| f.importer == b.country) {
+                    Some(f) => f.tonnes += out.served[i],
+                    None => out.flows.push(Flow {
+                        exporter: x,
+                        importer: b.country,
+                        tonnes: out.served[i],
+                    }),
+                }
+            }
+        }
+    }
+}
+
+/// A market restricted to its active countries (with stock or buyers),
+/// renumbered densely.
+#[derive(Debug, Default)]
+struct Compact {
+    /// Original index → compact index (`usize::MAX` if inactive).
+    map: Vec<usize>,
+    /// Compact index → original index.
+    orig: Vec<usize>,
+    supply: Vec<f64>,
+    buyers: Vec<Buyer>,
+    caps: Vec<Cap>,
+    home: Vec<usize>,
+    leader: Vec<usize>,
+}
+
+impl Compact {
+    fn build(&mut self, m: &Market) {
+        let n = m.supply.len();
+        self.map.clear();
+        self.map.resize(n, usize::MAX);
+        self.orig.clear();
+        let add = |c: usize, map: &mut Vec<usize>, orig: &mut Vec<usize>| {
+            if map[c] == usize::MAX {
+                map[c] = orig.len();
+                orig.push(c);
+            }
+        };
+        for (c, &s) in m.supply.iter().enumerate() {
+            if s > 0.0 {
+                add(c, &mut self.map, &mut self.orig);
+            }
+        }
+        for b in m.buyers {
+            add(b.country, &mut self.map, &mut self.orig);
+        }
+        // Keep the original order so results do not depend on who came first.
+        self.orig.sort_unstable();
+        for (k, &c) in self.orig.iter().enumerate() {
+            self.map[c] = k;
+        }
+        self.supply.clear();
+        self.supply.extend(self.orig.iter().map(|&c| m.supply[c]));
+        self.buyers.clear();
+        self.buyers.extend(m.buyers.iter().map(|b| Buyer {
+            country: self.map[b.country],
+            ..*b
+        }));
+        self.caps.clear();
+        for cap in m.caps {
+            let (x, c) = (self.map[cap.exporter], self.map[cap.importer]);
+            if x != usize::MAX && c != usize::MAX {
+                self.caps.push(Cap {
+                    exporter: x,
+                    importer: c,
+                    max: cap.max,
+                });
+            }
+        }
+        // Home groups: the first active member leads.
+        self.leader.clear();
+        self.leader.resize(n, usize::MAX);
+        self.home.clear();
+        for (k, &c) in self.orig.iter().enumerate() {
+            let h = if m.home.len() == n { m.home[c] } else { c };
+            if self.leader[h] == usize::MAX {
+                self.leader[h] = k;
+            }
+            self.home.push(self.leader[h]);
+        }
+    }
+}
+
 /// Home floors of one tier: each home group's demand covered by its own
 /// (estimated) stock, shared among members in proportion to demand.
 fn home_floors(home: &[usize], dem: &[f64], left: &[f64], floor: &mut [f64]) {
@@ -520,7 +748,85 @@ struct Net<'a> {
     n: usize,
 }
 
+/// Which constraint stopped a fraction from growing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bind {
+    /// Nothing: the fraction reached 1.
+    None,
+    /// All stock is used.
+    Total,
+    /// The unrestricted sellers' stock is used by countries the restricted
+    /// exporter cannot serve more of.
+    Caps,
+}
+
 impl Net<'_> {
+    /// With one restricted exporter X: the largest `f` in `[f0, 1]` for
+    /// which delivering `base[c] + f·dir[c]` to every country is feasible.
+    /// Feasible means total ≤ all stock, and what countries take beyond
+    /// X's caps to them ≤ the unrestricted sellers' stock.
+    fn single_max_f(&self, base: &[f64], dir: &[f64], f0: f64, _frozen: &[bool]) -> (f64, Bind) {
+        let n = self.n;
+        let x = self.restricted[0];
+        let s_x = self.supply[x].max(0.0);
+        let s_u: f64 = (0..n)
+            .filter(|&c| c != x)
+            .map(|c| self.supply[c].max(0.0))
+            .sum();
+        let tol = 1e-9 * (1.0 + s_u + s_x);
+        // Total stock.
+        let b_sum: f64 = base.iter().sum();
+        let d_sum: f64 = dir.iter().sum();
+        let f_total = if d_sum > 0.0 {
+            (s_u + s_x - b_sum) / d_sum
+        } else {
+            f64::INFINITY
+        };
+        // Excess over caps, piecewise linear in f.
+        let excess = |f: f64| -> f64 {
+            (0..n)
+                .map(|c| (base[c] + f * dir[c] - self.cap(0, c)).max(0.0))
+                .sum()
+        };
+        let f_caps = if excess(1.0) <= s_u + tol {
+            f64::INFINITY
+        } else {
+            // Breakpoints where a country reaches its cap.
+            let mut points: Vec<f64> = (0..n)
+                .filter(|&c| dir[c] > 0.0 && self.cap(0, c).is_finite())
+                .map(|c| (self.cap(0, c) - base[c]) / dir[c])
+                .filter(|p| *p > f0 && *p < 1.0)
+                .collect();
+            points.push(1.0);
+            points.sort_by(f64::total_cmp);
+            let mut lo = f0;
+            let mut found = f0;
+            for &p in &points {
+                if excess(p) > s_u + tol {
+                    // Linear between lo and p.
+                    let (e_lo, e_p) = (excess(lo), excess(p));
+                    found = if e_p > e_lo {
+                        lo + (p - lo) * ((s_u - e_lo) / (e_p - e_lo)).clamp(0.0, 1.0)
+                    } else {
+                        lo
+                    };
+                    break;
+                }
+                lo = p;
+            }
+            found
+        };
+        let f = f_total.min(f_caps).min(1.0).max(f0);
+        let bind = if f_total.min(f_caps) >= 1.0 {
+            Bind::None
+        } else if f_total <= f_caps {
+            Bind::Total
+        } else {
+            Bind::Caps
+        };
+        (f, bind)
+    }
+
     fn is_restricted(&self, c: usize) -> bool {
         self.restricted.contains(&c)
     }
@@ -916,5 +1222,54 @@ mod tests {
             &[(0, 2, 5.0), (1, 2, 5.0)],
         );
         close(&a.served, &[10.0, 10.0]);
+    }
+}
+
+#[cfg(test)]
+mod regression {
+    use super::*;
+
+    #[test]
+    fn domestic_lower_tier_after_a_capped_export() {
+        let supply = [74.16828595779498, 0.0];
+        let buyers = [
+            Buyer {
+                country: 0,
+                tier: 1,
+                demand: 40.757226080925626,
+            },
+            Buyer {
+                country: 1,
+                tier: 0,
+                demand: 54.91005694743509,
+            },
+        ];
+        let caps = [Cap {
+            exporter: 0,
+            importer: 1,
+            max: 5.199913681778282,
+        }];
+        let mut out = Allocation::default();
+        Allocator::new().allocate(
+            &Market {
+                supply: &supply,
+                buyers: &buyers,
+                caps: &caps,
+                n_tiers: 3,
+                home: &[],
+            },
+            true,
+            &mut out,
+        );
+        assert!(
+            (out.served[1] - 5.199913681778282).abs() < 1e-6,
+            "{:?}",
+            out.served
+        );
+        assert!(
+            (out.served[0] - 40.757226080925626).abs() < 1e-6,
+            "{:?}",
+            out.served
+        );
     }
 }

@@ -289,10 +289,23 @@ impl SummaryRecorder {
 }
 
 /// Normal (baseline) cross-border flows per month: `(good, exporter,
-/// importer) → tonnes`.
+/// importer) → tonnes`, against which export restrictions are measured.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct NormalFlows {
-    pub months: Vec<HashMap<(u32, u16, u16), f64>>,
+pub struct NormalFlows {
+    pub(crate) months: Vec<HashMap<(u32, u16, u16), f64>>,
+}
+
+/// The normal flows of `net`: a run of it without events, restrictions,
+/// outages, shocks or manual releases.
+pub fn normal_flows(net: &Network) -> NormalFlows {
+    let mut base = net.clone();
+    base.restrictions.clear();
+    base.outages.clear();
+    base.shocks.clear();
+    base.manual_releases.clear();
+    let mut flows = NormalFlows::default();
+    Engine::new(&base, None, true).run(&mut flows);
+    flows
 }
 
 impl Recorder for NormalFlows {
@@ -312,21 +325,14 @@ pub fn simulate_with(net: &Network, recorder: &mut dyn Recorder) -> RunSummary {
     let normal = if net.restrictions.is_empty() {
         NormalFlows::default()
     } else {
-        let mut base = net.clone();
-        base.restrictions.clear();
-        base.outages.clear();
-        base.shocks.clear();
-        base.manual_releases.clear();
-        let mut flows = NormalFlows::default();
-        Engine::new(&base, None, true).run(&mut flows);
-        flows
+        normal_flows(net)
     };
-    run_against(net, &normal, recorder)
+    simulate_against(net, &normal, recorder)
 }
 
 /// As [`simulate_with`] with given normal flows (the Monte Carlo engine
 /// computes them once for all its runs).
-pub(crate) fn run_against(
+pub fn simulate_against(
     net: &Network,
     normal: &NormalFlows,
     recorder: &mut dyn Recorder,
@@ -335,6 +341,12 @@ pub(crate) fn run_against(
     let mut both = Both(&mut summary, recorder);
     Engine::new(net, Some(normal), false).run(&mut both);
     summary.finish(net)
+}
+
+/// Runs `net` against `normal` flows, calling only `recorder` (no
+/// [`RunSummary`]): the Monte Carlo engine's inner loop.
+pub fn run_months(net: &Network, normal: &NormalFlows, recorder: &mut dyn Recorder) {
+    Engine::new(net, Some(normal), false).run(recorder);
 }
 
 /// Runs `net` and returns its totals only.
@@ -363,19 +375,6 @@ enum Who {
     MagnetPlant(usize),
     Cracker(usize),
     Separator(usize),
-}
-
-/// An order for concentrate from one pool.
-#[derive(Debug, Clone, Copy)]
-struct FeedOrder {
-    pool: usize,
-    /// Feed class: 0 names the pool, 1 its country, 2 anywhere.
-    class: u8,
-    /// Deterministic order within a class.
-    key: (u8, usize),
-    who: Who,
-    country: usize,
-    tonnes: f64,
 }
 
 /// The engine's mutable state for one run.
@@ -417,10 +416,17 @@ struct Engine<'n> {
     drawn_magnet: Vec<f64>,
     demand_now: Vec<f64>,
     sep_made: Vec<f64>,
+    /// Elements each separation plant produces (from its feed blend).
+    sep_elements: Vec<ElementSet>,
     cracker_made: Vec<f64>,
     metal_made: Vec<f64>,
-    /// Concentrate orders: (pool, class, order key, who, country, tonnes).
-    reqs: Vec<FeedOrder>,
+    /// Scratch for plants' capacity per country and good.
+    cap_buf: Vec<f64>,
+    /// Pool stocks at the start of a concentrate pass, t REO.
+    pool_total: Vec<f64>,
+    /// Order ratio per cracking plant (by pool index) and separation plant.
+    taker_ratio: Vec<f64>,
+    sep_ratio: Vec<f64>,
 }
 
 impl<'n> Engine<'n> {
@@ -519,9 +525,15 @@ impl<'n> Engine<'n> {
             drawn_magnet: vec![0.0; nc * ng],
             demand_now: vec![0.0; net.demand.len()],
             sep_made: vec![0.0; net.seps.len()],
+            sep_elements: (0..net.seps.len())
+                .map(|s| sep_output_elements(net, s))
+                .collect(),
             cracker_made: vec![0.0; net.pools.len()],
             metal_made: vec![0.0; net.metals.len()],
-            reqs: Vec::new(),
+            cap_buf: Vec::new(),
+            pool_total: vec![0.0; net.pools.len()],
+            taker_ratio: vec![0.0; net.pools.len()],
+            sep_ratio: vec![0.0; net.seps.len()],
         }
     }
 
@@ -633,8 +645,7 @@ impl<'n> Engine<'n> {
         let net = self.net;
         for (s, sep) in net.seps.iter().enumerate() {
             self.sep_room[s] = if sep.first <= t && t < sep.last {
-                let kept = sep_output_elements(net, s);
-                let util = sep.util + (1.0 - sep.util) * self.response(kept);
+                let util = sep.util + (1.0 - sep.util) * self.response(self.sep_elements[s]);
                 sep.cap_month * util * self.outage_factor(sep.facility)
             } else {
                 0.0
@@ -655,12 +666,19 @@ impl<'n> Engine<'n> {
         // Cracking plants draw on mine pools first, then separation plants
         // on every pool; each plant spreads its order over its feed pools in
         // proportion to their stock (so its blend follows its feed), and a
-        // second pass re-spreads what a pool could not supply.
+        // second pass re-spreads what a pool could not supply. A plant's
+        // order to pool p is `ratio × stock(p)`, with the ratio set from the
+        // stocks at the start of the pass.
+        let np = net.pools.len();
         for phase in 0..2 {
             for _pass in 0..2 {
-                self.reqs.clear();
+                for p in 0..np {
+                    self.pool_total[p] = self.pool_inv[p].total();
+                }
+                let mut any = false;
                 if phase == 0 {
                     for &q in &net.crackers {
+                        self.taker_ratio[q] = 0.0;
                         if self.cracker_room[q] <= 1e-12 {
                             continue;
                         }
@@ -668,74 +686,73 @@ impl<'n> Engine<'n> {
                             PoolKind::Cracking { recovery } => recovery.max(1e-9),
                             PoolKind::Mine { .. } => 1.0,
                         };
-                        let feeds = &net.feeds_of_cracker[q];
-                        let w: f64 = feeds.iter().map(|&p| self.pool_inv[p].total()).sum();
-                        if w <= 1e-12 {
-                            continue;
-                        }
-                        let want = self.cracker_room[q] / rec;
-                        for (&p, &class) in feeds.iter().zip(&net.feed_class_of_cracker[q]) {
-                            let share = self.pool_inv[p].total() / w;
-                            if share > 0.0 {
-                                self.reqs.push(FeedOrder {
-                                    pool: p,
-                                    class,
-                                    key: taker_order(Who::Cracker(q)),
-                                    who: Who::Cracker(q),
-                                    country: net.pools[q].country,
-                                    tonnes: want * share,
-                                });
-                            }
+                        let w: f64 = net.feeds_of_cracker[q]
+                            .iter()
+                            .map(|&p| self.pool_total[p])
+                            .sum();
+                        if w > 1e-12 {
+                            self.taker_ratio[q] = self.cracker_room[q] / rec / w;
+                            any = true;
                         }
                     }
                 } else {
                     for (s, sep) in net.seps.iter().enumerate() {
+                        self.sep_ratio[s] = 0.0;
                         if self.sep_room[s] <= 1e-12 {
                             continue;
                         }
-                        let feeds = &net.feeds_of_sep[s];
-                        let (mut w, mut kept) = (0.0, 0.0);
-                        for &p in feeds {
-                            let tot = self.pool_inv[p].total();
-                            w += tot;
-                            kept += self.pool_inv[p].total_of(sep.elements);
-                        }
-                        if w <= 1e-12 || kept <= 1e-12 {
-                            continue;
-                        }
-                        // Feed needed for the room left, at this blend.
-                        let want = self.sep_room[s] / (sep.recovery.max(1e-9) * kept / w);
-                        for (&p, &class) in feeds.iter().zip(&net.feed_class_of_sep[s]) {
-                            let share = self.pool_inv[p].total() / w;
-                            if share > 0.0 {
-                                self.reqs.push(FeedOrder {
-                                    pool: p,
-                                    class,
-                                    key: taker_order(Who::Separator(s)),
-                                    who: Who::Separator(s),
-                                    country: sep.country,
-                                    tonnes: want * share,
-                                });
-                            }
+                        let all = sep.elements == ElementSet::ALL;
+                        let kept: f64 = net.feeds_of_sep[s]
+                            .iter()
+                            .map(|&p| {
+                                if all {
+                                    self.pool_total[p]
+                                } else {
+                                    self.pool_inv[p].total_of(sep.elements)
+                                }
+                            })
+                            .sum();
+                        if kept > 1e-12 {
+                            // Feed needed for the room left, at this blend.
+                            self.sep_ratio[s] = self.sep_room[s] / (sep.recovery.max(1e-9) * kept);
+                            any = true;
                         }
                     }
                 }
-                if self.reqs.is_empty() {
+                if !any {
                     break;
                 }
-                self.reqs.sort_by_key(|o| (o.pool, o.class, o.key));
-                let reqs = std::mem::take(&mut self.reqs);
-                let mut i = 0;
-                while i < reqs.len() {
-                    let p = reqs[i].pool;
-                    let mut j = i;
-                    while j < reqs.len() && reqs[j].pool == p {
-                        j += 1;
+                for p in 0..np {
+                    let stock = self.pool_total[p];
+                    if stock <= 1e-12 {
+                        continue;
                     }
-                    self.clear_pool(t, p, &reqs[i..j]);
-                    i = j;
+                    self.buyers.clear();
+                    self.who.clear();
+                    for &(taker, class) in &net.takers[p] {
+                        let (who, country, ratio) = match (phase, taker) {
+                            (0, Taker::Cracking(q)) => {
+                                (Who::Cracker(q), net.pools[q].country, self.taker_ratio[q])
+                            }
+                            (1, Taker::Separation(s)) => {
+                                (Who::Separator(s), net.seps[s].country, self.sep_ratio[s])
+                            }
+                            _ => continue,
+                        };
+                        let request = ratio * stock;
+                        if request > 1e-12 {
+                            self.buyers.push(Buyer {
+                                country,
+                                tier: class as usize,
+                                demand: request,
+                            });
+                            self.who.push(who);
+                        }
+                    }
+                    if !self.buyers.is_empty() {
+                        self.clear_pool(t, p);
+                    }
                 }
-                self.reqs = reqs;
             }
         }
         for (s, sep) in net.seps.iter().enumerate() {
@@ -759,33 +776,12 @@ impl<'n> Engine<'n> {
         }
     }
 
-    /// Clears pool `p`'s concentrate among the orders for it.
-    fn clear_pool(&mut self, t: usize, p: usize, group: &[FeedOrder]) {
+    /// Clears pool `p`'s concentrate among the current buyers (plants'
+    /// orders for it).
+    fn clear_pool(&mut self, t: usize, p: usize) {
         let net = self.net;
         let total = self.pool_inv[p].total();
         if total <= 1e-12 {
-            return;
-        }
-        self.buyers.clear();
-        self.who.clear();
-        for &FeedOrder {
-            class,
-            who,
-            country,
-            tonnes: request,
-            ..
-        } in group
-        {
-            if request > 1e-12 {
-                self.buyers.push(Buyer {
-                    country,
-                    tier: class as usize,
-                    demand: request,
-                });
-                self.who.push(who);
-            }
-        }
-        if self.buyers.is_empty() {
             return;
         }
         let good = net.pool_good(p);
@@ -920,7 +916,9 @@ impl<'n> Engine<'n> {
         self.metal_made.iter_mut().for_each(|x| *x = 0.0);
         // Metal plants' orders per element: what keeps their country's
         // metal stock at target, shared by capacity.
-        let mut cap_by_ce = vec![0.0; nc * N_ELEMENTS];
+        let mut cap_by_ce = std::mem::take(&mut self.cap_buf);
+        cap_by_ce.clear();
+        cap_by_ce.resize(nc * N_ELEMENTS, 0.0);
         for m in &net.metals {
             if m.first <= t && t < m.last {
                 for (e, s) in m.mix.iter() {
@@ -994,6 +992,7 @@ impl<'n> Engine<'n> {
                 ));
             }
         }
+        self.cap_buf = cap_by_ce;
     }
 
     fn metal_markets(&mut self, t: usize) {
@@ -1001,7 +1000,9 @@ impl<'n> Engine<'n> {
         let nc = self.nc;
         let ng = self.ng;
         // Magnet plants' production targets.
-        let mut cap_by_cg = vec![0.0; nc * ng];
+        let mut cap_by_cg = std::mem::take(&mut self.cap_buf);
+        cap_by_cg.clear();
+        cap_by_cg.resize(nc * ng, 0.0);
         for m in &net.magnets {
             if m.first <= t && t < m.last {
                 cap_by_cg[m.country * ng + m.grade] += m.cap_month * self.outage_factor(m.facility);
@@ -1024,6 +1025,7 @@ impl<'n> Engine<'n> {
             };
             self.magnet_target_t[k] = (want * share).min(cap);
         }
+        self.cap_buf = cap_by_cg;
         self.magnet_got.iter_mut().for_each(|x| *x = 0.0);
         self.drawn_metal.iter_mut().for_each(|x| *x = 0.0);
         for e in Element::ALL {
@@ -1139,8 +1141,10 @@ impl<'n> Engine<'n> {
 
     /// Adds the final demand for good `g` to the current buyers.
     fn push_demand(&mut self, g: usize) {
-        for (k, d) in self.net.demand.iter().enumerate() {
-            if d.good == g && self.demand_now[k] > 0.0 {
+        let net = self.net;
+        for &k in &net.demand_by_good[g] {
+            let d = &net.demand[k];
+            if self.demand_now[k] > 0.0 {
                 self.buyers.push(Buyer {
                     country: d.country,
                     tier: d.tier,
@@ -1165,21 +1169,20 @@ impl<'n> Engine<'n> {
         let net = self.net;
         let c = net.demand[d].country;
         let f = self.form_slot(g);
-        let mut dem = PerElement::ZERO;
-        net.reo_of(g, demand, &mut dem);
-        let mut got = PerElement::ZERO;
-        net.reo_of(g, served, &mut got);
-        for e in net.good_elements(g).iter() {
+        let content = &net.good_content[g];
+        let total: f64 = content.iter().map(|(_, q)| q).sum();
+        for &(e, q) in content {
             let i = self.stats.at(c, e, f);
-            self.stats.demand[i] += dem[e];
-            self.stats.served[i] += got[e];
-            self.stats.balance.consumed[e] += got[e];
+            let got = served * q;
+            self.stats.demand[i] += demand * q;
+            self.stats.served[i] += got;
+            self.stats.balance.consumed[e] += got;
             let p = self.price[i];
-            if p > 1.0 {
-                self.stats.cost_impact_usd[c] += (p - 1.0)
-                    * served
-                    * net.base_price_usd_per_t[g]
-                    * (got[e] / got.total().max(1e-300));
+            if p > 1.0 && total > 0.0 {
+                // The element's share of the good's content carries its
+                // share of the good's value.
+                self.stats.cost_impact_usd[c] +=
+                    (p - 1.0) * served * net.base_price_usd_per_t[g] * (q / total);
             }
         }
     }
@@ -1433,15 +1436,6 @@ impl<'n> Engine<'n> {
             }
         }
         self.stats.balance.inventory_end = self.inventory_total();
-    }
-}
-
-/// Deterministic order of concentrate takers within a feed class.
-fn taker_order(w: Who) -> (u8, usize) {
-    match w {
-        Who::Cracker(q) => (0, q),
-        Who::Separator(s) => (1, s),
-        _ => (2, 0),
     }
 }
 

@@ -20,12 +20,16 @@ mod engine;
 pub mod library;
 mod network;
 mod output;
+pub mod risk;
 pub mod scenario;
 mod toml_read;
 
 pub use alloc::{Allocation, Allocator, Buyer, Cap, Flow, Market};
 pub use engine::{Balance, MonthStats, Recorder, RunSummary, simulate, simulate_with};
-pub use engine::{BuyerAudit, CountrySummary, ElementSummary, FORMS};
+pub use engine::{
+    BuyerAudit, CountrySummary, ElementSummary, FORMS, NormalFlows, normal_flows, run_months,
+    simulate_against,
+};
 pub use network::{Network, NetworkError, Overlay, PriceParams};
 pub use output::{MonthlyRecorder, MonthlyRow};
 pub use scenario::{Event, EventKind, Policy, Scenario};

@@ -33,3 +33,10 @@ pub const LIBRARY: &[(&str, &str)] = &[
         include_str!("../../../scenarios/mountain-pass-outage.toml"),
     ),
 ];
+
+/// `(file name, TOML text)` of the risk models (for `critmin montecarlo`,
+/// `critmin bench` and the risk section of `critmin assess`).
+pub const RISK_LIBRARY: &[(&str, &str)] = &[(
+    "risk-baseline.toml",
+    include_str!("../../../scenarios/risk-baseline.toml"),
+)];

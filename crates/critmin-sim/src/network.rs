@@ -234,15 +234,17 @@ pub struct Network {
     pub(crate) crackers: Vec<usize>,
     /// For each separation plant, its feed pools and their feed classes.
     pub(crate) feeds_of_sep: Vec<Vec<usize>>,
-    pub(crate) feed_class_of_sep: Vec<Vec<u8>>,
     /// For each pool that is a cracking plant, its feed pools and classes
     /// (empty for mines).
     pub(crate) feeds_of_cracker: Vec<Vec<usize>>,
-    pub(crate) feed_class_of_cracker: Vec<Vec<u8>>,
     pub(crate) seps: Vec<Sep>,
     pub(crate) metals: Vec<MetalPlant>,
     pub(crate) magnets: Vec<MagnetPlant>,
     pub(crate) demand: Vec<DemandNode>,
+    /// Element content (t REO-eq per unit) of each market good.
+    pub(crate) good_content: Vec<Vec<(Element, f64)>>,
+    /// Demand node indices per market good.
+    pub(crate) demand_by_good: Vec<Vec<usize>>,
     pub(crate) stocks: Vec<StockNode>,
     pub(crate) holders: Vec<Holder>,
     pub(crate) agreements: Vec<Agreement>,
@@ -336,6 +338,33 @@ impl Network {
     #[inline]
     pub(crate) fn price_params(&self, e: Element, f: usize) -> PriceParams {
         self.price[e.index() * 3 + f]
+    }
+
+    /// Multiplies the growth of every demand row: a year's factor `f`
+    /// relative to the base year becomes `f^m` (so `m = 0` freezes demand
+    /// at the base year, `m = 2` doubles the growth rate in log terms).
+    pub fn scale_demand_growth(&mut self, m: f64) {
+        for d in &mut self.demand {
+            for f in &mut d.year_factor {
+                *f = f.max(1e-12).powf(m);
+            }
+        }
+    }
+
+    /// The facilities of the mines, in a fixed order.
+    pub fn mines(&self) -> Vec<Idx<Facility>> {
+        self.pools
+            .iter()
+            .filter(|p| matches!(p.kind, PoolKind::Mine { .. }))
+            .map(|p| p.facility)
+            .collect()
+    }
+
+    /// Multiplies a mine's capacity by `factor` (mine output variability).
+    pub fn scale_mine(&mut self, facility: Idx<Facility>, factor: f64) {
+        for p in self.pools.iter_mut().filter(|p| p.facility == facility) {
+            p.cap_month *= factor.max(0.0);
+        }
     }
 
     /// Records every buyer of every market in each month's statistics.
@@ -570,19 +599,15 @@ impl Network {
         }
         crackers.sort_unstable();
         let mut feeds_of_sep = vec![Vec::new(); seps.len()];
-        let mut feed_class_of_sep = vec![Vec::new(); seps.len()];
         let mut feeds_of_cracker = vec![Vec::new(); pools.len()];
-        let mut feed_class_of_cracker = vec![Vec::new(); pools.len()];
         for (p, list) in takers.iter().enumerate() {
-            for &(t, class) in list {
+            for &(t, _class) in list {
                 match t {
                     Taker::Separation(s) => {
                         feeds_of_sep[s].push(p);
-                        feed_class_of_sep[s].push(class);
                     }
                     Taker::Cracking(q) => {
                         feeds_of_cracker[q].push(p);
-                        feed_class_of_cracker[q].push(class);
                     }
                 }
             }
@@ -616,14 +641,25 @@ impl Network {
         // Demand with yearly growth factors.
         let first_year = start.year();
         let last_year = start.plus(horizon as i32 - 1).year();
-        let demand = model
+        let mut factors: HashMap<(critmin_model::Sector, ElementSet), Vec<f64>> = HashMap::new();
+        let demand: Vec<DemandNode> = model
             .demand
             .iter()
             .map(|d| {
                 let elements = good_elements(d.good, &model.recipes);
-                let year_factor = (first_year..=last_year)
-                    .map(|y| path.map_or(1.0, |p| p.factor(model.base_year, y, d.sector, elements)))
-                    .collect();
+                // Rows share a handful of (sector, elements) pairs.
+                let year_factor = factors
+                    .entry((d.sector, elements))
+                    .or_insert_with(|| {
+                        (first_year..=last_year)
+                            .map(|y| {
+                                path.map_or(1.0, |p| {
+                                    p.factor(model.base_year, y, d.sector, elements)
+                                })
+                            })
+                            .collect()
+                    })
+                    .clone();
                 DemandNode {
                     country: cix(d.country),
                     sector: d.sector,
@@ -815,6 +851,24 @@ impl Network {
                     .unwrap_or(c)
             })
             .collect();
+        let mut demand_by_good: Vec<Vec<usize>> = vec![Vec::new(); MAGNET0 + grade_reo.len()];
+        for (k, d) in demand.iter().enumerate() {
+            demand_by_good[d.good].push(k);
+        }
+        let mut good_content: Vec<Vec<(Element, f64)>> =
+            Vec::with_capacity(MAGNET0 + grade_reo.len());
+        for g in 0..MAGNET0 + grade_reo.len() {
+            good_content.push(if g < MAGNET0 {
+                Element::from_index(g % N_ELEMENTS)
+                    .map(|e| vec![(e, 1.0)])
+                    .unwrap_or_default()
+            } else {
+                grade_reo[g - MAGNET0]
+                    .iter()
+                    .filter(|(_, q)| *q > 0.0)
+                    .collect()
+            });
+        }
         let mut net = Network {
             start,
             horizon,
@@ -827,13 +881,13 @@ impl Network {
             takers,
             crackers,
             feeds_of_sep,
-            feed_class_of_sep,
             feeds_of_cracker,
-            feed_class_of_cracker,
             seps,
             metals,
             magnets,
             demand,
+            demand_by_good,
+            good_content,
             stocks,
             holders,
             agreements,

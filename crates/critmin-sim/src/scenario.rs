@@ -241,6 +241,12 @@ pub struct Scenario {
     pub events: Vec<Event>,
     /// Policies.
     pub policy: Policy,
+    /// Random event sources for Monte Carlo runs (ignored by a single
+    /// simulation).
+    pub risks: Vec<crate::risk::Risk>,
+    /// Uncertain inputs for Monte Carlo runs (ignored by a single
+    /// simulation).
+    pub uncertainty: crate::risk::Uncertainty,
 }
 
 impl Scenario {
@@ -261,6 +267,8 @@ impl Scenario {
             dataset: None,
             events: Vec::new(),
             policy: Policy::default(),
+            risks: Vec::new(),
+            uncertainty: crate::risk::Uncertainty::default(),
         }
     }
 
@@ -333,6 +341,36 @@ pub fn parse(file: &str, text: &str, model: &Model) -> Result<Scenario, Vec<Diag
             events.push(e);
         }
     }
+    let mut risks: Vec<crate::risk::Risk> = Vec::new();
+    for (i, t) in top.tables(&mut doc, "risk").into_iter().enumerate() {
+        let mut o = Obj::new(&doc, t, &format!("risk[{}].", i + 1));
+        let resolve = |doc: &mut Doc, field: &str, line: usize, names: &[String]| {
+            resolve_countries(doc, model, field, line, names)
+        };
+        if let Some(r) = crate::risk::parse_risk(&mut doc, &mut o, model, &resolve) {
+            if let Some(g) = &r.group {
+                if let Some(first) = risks.iter().find(|x| x.group.as_ref() == Some(g)) {
+                    if (first.onset_per_month - r.onset_per_month).abs() > 1e-12
+                        || first.duration_months != r.duration_months
+                    {
+                        doc.error(
+                            r.line,
+                            &format!("risk[{}].group", i + 1),
+                            format!("risks of group `{g}` start together: give them the same onset probability and duration as `{}`", first.name),
+                        );
+                    }
+                }
+            }
+            risks.push(r);
+        }
+    }
+    let uncertainty = match top.tables(&mut doc, "uncertainty").first() {
+        Some(t) => {
+            let mut o = Obj::new(&doc, *t, "uncertainty.");
+            crate::risk::parse_uncertainty(&mut doc, &mut o)
+        }
+        None => crate::risk::Uncertainty::default(),
+    };
     let policy = match top.tables(&mut doc, "policy").first() {
         Some(t) => {
             let mut o = Obj::new(&doc, *t, "policy.");
@@ -358,6 +396,8 @@ pub fn parse(file: &str, text: &str, model: &Model) -> Result<Scenario, Vec<Diag
         dataset,
         events,
         policy,
+        risks,
+        uncertainty,
     })
 }
 
@@ -588,6 +628,11 @@ fn parse_event(
 fn field_prefix(o: &Obj) -> String {
     // Obj keeps its prefix private; rebuild it from a probe field name.
     o.prefix().to_string()
+}
+
+/// Reads a list of traded forms (shared with risk entries).
+pub(crate) fn parse_forms_pub(doc: &mut Doc, field: &str, a: &At<Vec<String>>) -> Option<FormSet> {
+    parse_forms(doc, field, a)
 }
 
 fn parse_forms(doc: &mut Doc, field: &str, a: &At<Vec<String>>) -> Option<FormSet> {

@@ -236,6 +236,60 @@ impl<'t, 'i> Obj<'t, 'i> {
         }
     }
 
+    /// A sub-table (`key = { … }` or `[section.key]`), if present.
+    pub fn table(&mut self, doc: &mut Doc, key: &str) -> Option<TableRef<'t, 'i>> {
+        let (v, pos) = self.raw(key)?;
+        match v.get_ref() {
+            DeValue::Table(t) => Some(TableRef(t, v.span().start)),
+            _ => {
+                doc.error(doc.line(pos), &self.field(key), "must be a table");
+                None
+            }
+        }
+    }
+
+    /// Whether `key` holds a number (rather than a table).
+    pub fn is_number(&self, key: &str) -> bool {
+        self.table
+            .iter()
+            .find(|(k, _)| k.get_ref().as_ref() == key)
+            .is_some_and(|(_, v)| matches!(v.get_ref(), DeValue::Integer(_) | DeValue::Float(_)))
+    }
+
+    /// Whether `key` is present.
+    pub fn has(&self, key: &str) -> bool {
+        self.table.iter().any(|(k, _)| k.get_ref().as_ref() == key)
+    }
+
+    /// A list of numbers.
+    pub fn numbers(&mut self, doc: &mut Doc, key: &str) -> Option<At<Vec<f64>>> {
+        let Some((v, pos)) = self.raw(key) else {
+            doc.error(self.line, &self.field(key), "is required but missing");
+            return None;
+        };
+        let line = doc.line(pos);
+        let DeValue::Array(a) = v.get_ref() else {
+            doc.error(line, &self.field(key), "must be a list of numbers");
+            return None;
+        };
+        let mut out = Vec::new();
+        for item in a.iter() {
+            let x: Option<f64> = match item.get_ref() {
+                DeValue::Integer(i) if i.radix() == 10 => i.as_str().replace('_', "").parse().ok(),
+                DeValue::Float(f) => f.as_str().replace('_', "").parse().ok(),
+                _ => None,
+            };
+            match x.filter(|x| x.is_finite()) {
+                Some(x) => out.push(x),
+                None => {
+                    doc.error(line, &self.field(key), "must be a list of finite numbers");
+                    return None;
+                }
+            }
+        }
+        Some(At { value: out, line })
+    }
+
     /// Element set: `"all"`, `"heavy"`, `["Dy", "Tb"]` …
     pub fn elements(&mut self, doc: &mut Doc, key: &str, required: bool) -> Option<At<ElementSet>> {
         let at = self.strings(doc, key, required)?;

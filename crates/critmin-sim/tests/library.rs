@@ -148,6 +148,7 @@ fn the_compiled_library_matches_the_scenarios_directory() {
     on_disk.sort();
     let mut compiled: Vec<String> = critmin_sim::library::LIBRARY
         .iter()
+        .chain(critmin_sim::library::RISK_LIBRARY)
         .map(|(n, _)| n.to_string())
         .collect();
     compiled.sort();
@@ -155,7 +156,10 @@ fn the_compiled_library_matches_the_scenarios_directory() {
         on_disk, compiled,
         "add new scenarios to crates/critmin-sim/src/library.rs"
     );
-    for (name, text) in critmin_sim::library::LIBRARY {
+    for (name, text) in critmin_sim::library::LIBRARY
+        .iter()
+        .chain(critmin_sim::library::RISK_LIBRARY)
+    {
         assert_eq!(
             *text,
             std::fs::read_to_string(library().join(name)).unwrap()

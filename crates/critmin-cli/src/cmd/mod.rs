@@ -2,9 +2,11 @@
 //! command.
 
 mod assess;
+mod bench;
 mod data;
 mod library;
 mod metrics;
+mod montecarlo;
 mod optimize;
 mod simulate;
 mod targets;
@@ -41,6 +43,10 @@ enum Command {
     /// partners' stockpiles (LP).
     #[command(subcommand)]
     Optimize(optimize::OptimizeCommand),
+    /// Run thousands of futures of a scenario's risks (Monte Carlo).
+    Montecarlo(montecarlo::MonteCarloArgs),
+    /// Time the Monte Carlo engine: futures × months per second.
+    Bench(bench::BenchArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -151,6 +157,8 @@ pub fn run(cli: Cli) -> Result {
         Command::Targets(a) => targets::targets(&a),
         Command::Simulate(a) => simulate::simulate(&a),
         Command::Optimize(c) => optimize::optimize(&c),
+        Command::Montecarlo(a) => montecarlo::montecarlo(&a),
+        Command::Bench(a) => bench::bench(&a),
     }
 }
 

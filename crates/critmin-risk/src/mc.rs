@@ -1,0 +1,495 @@
+//! The Monte Carlo engine: draws a scenario's risks and uncertain inputs
+//! into futures, runs each on the one simulator (`critmin-sim`) in
+//! parallel, keeps a few numbers per future (never the monthly series), and
+//! summarises them.
+//!
+//! Reproducibility: future `i` draws from `Rng::for_run(seed, i)`, threads
+//! take contiguous blocks of futures, and outcomes are put back in future
+//! order before any statistic is computed, so the result is identical for a
+//! seed whatever the thread count.
+
+use crate::rng::Rng;
+use crate::sample::{sample, sample_events};
+use crate::stats::{Distribution, distribution, exceedance};
+use critmin_model::{CountryCode, Element, Model, N_ELEMENTS};
+use critmin_sim::{
+    Event, EventKind, FORMS, MonthStats, Network, NormalFlows, Overlay, Recorder, Scenario,
+    normal_flows,
+};
+use serde::Serialize;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Why a Monte Carlo run cannot start.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum McError {
+    /// The network could not be built.
+    #[error("{0}")]
+    Network(#[from] critmin_sim::NetworkError),
+    /// Zero futures asked for.
+    #[error("the number of runs must be at least 1")]
+    NoRuns,
+}
+
+/// Settings of a Monte Carlo run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct McConfig {
+    /// Number of futures.
+    pub runs: usize,
+    /// Seed.
+    pub seed: u64,
+    /// Worker threads (1 or more).
+    pub threads: usize,
+    /// Override of the scenario's horizon, months.
+    pub horizon_months: Option<u32>,
+    /// Countries and elements whose unmet demand gets exceedance curves.
+    pub focus_countries: Vec<CountryCode>,
+    /// Elements of the curves.
+    pub focus_elements: Vec<Element>,
+}
+
+/// What one future leaves behind (a few numbers, not its months).
+#[derive(Debug, Clone, Default)]
+struct Outcome {
+    el_unmet: [f64; N_ELEMENTS],
+    el_demand: [f64; N_ELEMENTS],
+    el_peak: [f64; N_ELEMENTS],
+    /// Per reported country.
+    c_unmet: Vec<f64>,
+    c_demand: Vec<f64>,
+    c_peak: Vec<f64>,
+    c_min_cover: Vec<f64>,
+    /// Per (focus country, focus element).
+    focus_unmet: Vec<f64>,
+    focus_demand: Vec<f64>,
+    months: usize,
+}
+
+/// Accumulates one future's [`Outcome`] month by month.
+struct OutcomeRecorder<'a> {
+    countries: &'a [usize],
+    focus: &'a [(usize, Element)],
+    out: Outcome,
+}
+
+impl Recorder for OutcomeRecorder<'_> {
+    fn month(&mut self, _net: &Network, _t: usize, s: &MonthStats) {
+        self.out.months += 1;
+        let nc = s.n_countries();
+        for c in 0..nc {
+            for e in Element::ALL {
+                for f in 0..FORMS.len() {
+                    let i = s.at(c, e, f);
+                    self.out.el_demand[e.index()] += s.demand[i];
+                    self.out.el_unmet[e.index()] += (s.demand[i] - s.served[i]).max(0.0);
+                }
+            }
+        }
+        for e in Element::ALL {
+            for f in 0..FORMS.len() {
+                let p = s.world_price[e.index() * FORMS.len() + f];
+                self.out.el_peak[e.index()] = self.out.el_peak[e.index()].max(p);
+            }
+        }
+        for (k, &c) in self.countries.iter().enumerate() {
+            let (mut dem, mut unmet, mut stock, mut wp) = (0.0, 0.0, 0.0, 0.0);
+            for e in Element::ALL {
+                for f in 0..FORMS.len() {
+                    let i = s.at(c, e, f);
+                    dem += s.demand[i];
+                    unmet += (s.demand[i] - s.served[i]).max(0.0);
+                    stock += s.stockpile[i];
+                    wp += s.price_index[i] * s.demand[i];
+                }
+            }
+            self.out.c_demand[k] += dem;
+            self.out.c_unmet[k] += unmet;
+            if dem > 0.0 {
+                self.out.c_peak[k] = self.out.c_peak[k].max(wp / dem);
+                self.out.c_min_cover[k] = self.out.c_min_cover[k].min(stock / dem);
+            }
+        }
+        for (k, &(c, e)) in self.focus.iter().enumerate() {
+            for f in 0..FORMS.len() {
+                let i = s.at(c, e, f);
+                self.out.focus_demand[k] += s.demand[i];
+                self.out.focus_unmet[k] += (s.demand[i] - s.served[i]).max(0.0);
+            }
+        }
+    }
+}
+
+/// Statistics of one element (world) or one country over all futures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutcomeStats {
+    /// Element symbol, or country code.
+    pub key: String,
+    /// Mean unmet demand over the horizon, t REO-eq.
+    pub unmet_mean_t: f64,
+    /// Standard error of that mean.
+    pub unmet_mean_se_t: f64,
+    /// Median unmet, t.
+    pub unmet_p50_t: f64,
+    /// 95th percentile, t.
+    pub unmet_p95_t: f64,
+    /// 99th percentile, t.
+    pub unmet_p99_t: f64,
+    /// Mean of the worst 5 % of futures, t.
+    pub unmet_cvar95_t: f64,
+    /// Unmet share of demand: mean.
+    pub unmet_share_mean: f64,
+    /// Its standard error.
+    pub unmet_share_mean_se: f64,
+    /// Unmet share: median.
+    pub unmet_share_p50: f64,
+    /// Unmet share: 95th percentile.
+    pub unmet_share_p95: f64,
+    /// Unmet share: 99th percentile.
+    pub unmet_share_p99: f64,
+    /// Unmet share: CVaR95.
+    pub unmet_share_cvar95: f64,
+    /// Share of futures with any unmet demand (> 0.001 t).
+    pub prob_shortfall: f64,
+    /// Its standard error, √(p(1−p)/n).
+    pub prob_shortfall_se: f64,
+    /// Mean over futures of the highest price index reached.
+    pub peak_price_index_mean: f64,
+    /// Its standard error.
+    pub peak_price_index_se: f64,
+}
+
+/// Per-country extras.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CountryStats {
+    /// The common statistics (`key` is the country code).
+    #[serde(flatten)]
+    pub stats: OutcomeStats,
+    /// Country code.
+    pub country: String,
+    /// Mean over futures of the lowest months of stockpile cover (stock ÷
+    /// that month's demand) seen in the future.
+    pub worst_cover_months_mean: f64,
+    /// 5th percentile of that lowest cover (a bad future).
+    pub worst_cover_months_p5: f64,
+}
+
+/// Per-element extras.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ElementStats {
+    /// The common statistics (`key` is the element symbol).
+    #[serde(flatten)]
+    pub stats: OutcomeStats,
+    /// Element symbol.
+    pub element: String,
+}
+
+/// An exceedance curve: `P(unmet > x)` for one country and element.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Exceedance {
+    /// Country.
+    pub country: String,
+    /// Element.
+    pub element: String,
+    /// `(unmet_t, probability)` points, increasing in `unmet_t`.
+    pub points: Vec<(f64, f64)>,
+    /// The same outcome's statistics.
+    pub stats: Distribution,
+}
+
+/// The summary of a Monte Carlo run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct McSummary {
+    /// By element, all countries together.
+    pub by_element: Vec<ElementStats>,
+    /// By country, all elements together.
+    pub by_country: Vec<CountryStats>,
+    /// Exceedance curves of the focus countries and elements.
+    pub exceedance: Vec<Exceedance>,
+}
+
+/// The result of a Monte Carlo run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct McResult {
+    /// Scenario name.
+    pub scenario: String,
+    /// Futures run.
+    pub runs: usize,
+    /// Seed.
+    pub seed: u64,
+    /// Months per future.
+    pub horizon_months: u32,
+    /// First month.
+    pub start: critmin_model::Month,
+    /// Statistics.
+    pub summary: McSummary,
+}
+
+/// A scenario made ready for many futures: the base network, the normal
+/// flows restrictions are measured against, the countries reported.
+pub struct MonteCarlo<'m> {
+    model: &'m Model,
+    scenario: Scenario,
+    overlay: Overlay,
+    normal: NormalFlows,
+    countries: Vec<(usize, CountryCode)>,
+    focus: Vec<(usize, Element)>,
+    focus_keys: Vec<(CountryCode, Element)>,
+    mines: Vec<critmin_model::Idx<critmin_model::Facility>>,
+    project_facilities: usize,
+}
+
+impl<'m> MonteCarlo<'m> {
+    /// Prepares `scenario` on `model` (with `overlay`'s decisions).
+    pub fn new(
+        model: &'m Model,
+        scenario: &Scenario,
+        overlay: &Overlay,
+        cfg: &McConfig,
+    ) -> Result<MonteCarlo<'m>, McError> {
+        let mut scenario = scenario.clone();
+        if let Some(h) = cfg.horizon_months {
+            scenario.horizon_months = h;
+        }
+        let base = Network::build(model, &scenario, overlay)?;
+        let normal = normal_flows(&base);
+        let demand_countries: Vec<CountryCode> = {
+            let mut v: Vec<CountryCode> = model.demand.iter().map(|d| d.country).collect();
+            v.sort();
+            v.dedup();
+            v
+        };
+        let countries = demand_countries
+            .iter()
+            .filter_map(|c| {
+                base.countries()
+                    .iter()
+                    .position(|x| x == c)
+                    .map(|i| (i, *c))
+            })
+            .collect();
+        let mut focus = Vec::new();
+        let mut focus_keys = Vec::new();
+        for c in &cfg.focus_countries {
+            if let Some(i) = base.countries().iter().position(|x| x == c) {
+                for e in &cfg.focus_elements {
+                    focus.push((i, *e));
+                    focus_keys.push((*c, *e));
+                }
+            }
+        }
+        Ok(MonteCarlo {
+            model,
+            mines: base.mines(),
+            scenario,
+            overlay: overlay.clone(),
+            normal,
+            countries,
+            focus,
+            focus_keys,
+            project_facilities: model.projects.len(),
+        })
+    }
+
+    /// The scenario with its horizon as run.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// One future: draw its events and inputs, build its network, run it.
+    fn future(&self, seed: u64, run: u64) -> Result<Outcome, McError> {
+        let mut rng = Rng::for_run(seed, run);
+        let s = &self.scenario;
+        let mut scn = s.clone();
+        scn.events
+            .extend(sample_events(&s.risks, s.start, s.horizon_months, &mut rng));
+        let u = &s.uncertainty;
+        if let Some(d) = &u.project_delay_months {
+            for p in 0..self.project_facilities {
+                let m = sample(d, &mut rng, 0.0, 240.0).round() as u32;
+                if m > 0 {
+                    scn.events.push(Event {
+                        from: s.start,
+                        to: s.start,
+                        kind: EventKind::ProjectDelay {
+                            project: critmin_model::Idx::new(p),
+                            months: m,
+                        },
+                        line: 0,
+                    });
+                }
+            }
+        }
+        let mut net = Network::build(self.model, &scn, &self.overlay)?;
+        if let Some(d) = &u.demand_growth {
+            net.scale_demand_growth(sample(d, &mut rng, 0.0, 10.0));
+        }
+        if let Some(d) = &u.mine_output {
+            for &f in &self.mines {
+                net.scale_mine(f, sample(d, &mut rng, 0.0, 10.0));
+            }
+        }
+        let nc = self.countries.len();
+        let idx: Vec<usize> = self.countries.iter().map(|(i, _)| *i).collect();
+        let mut rec = OutcomeRecorder {
+            countries: &idx,
+            focus: &self.focus,
+            out: Outcome {
+                c_unmet: vec![0.0; nc],
+                c_demand: vec![0.0; nc],
+                c_peak: vec![1.0; nc],
+                c_min_cover: vec![f64::INFINITY; nc],
+                focus_unmet: vec![0.0; self.focus.len()],
+                focus_demand: vec![0.0; self.focus.len()],
+                el_peak: [1.0; N_ELEMENTS],
+                ..Outcome::default()
+            },
+        };
+        critmin_sim::run_months(&net, &self.normal, &mut rec);
+        let mut out = rec.out;
+        for v in &mut out.c_min_cover {
+            if !v.is_finite() {
+                *v = 0.0;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Runs `cfg.runs` futures on `cfg.threads` threads; `progress` is
+    /// called with the number of futures done so far (from any thread).
+    pub fn run(
+        &self,
+        cfg: &McConfig,
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<McResult, McError> {
+        if cfg.runs == 0 {
+            return Err(McError::NoRuns);
+        }
+        let threads = cfg.threads.max(1).min(cfg.runs);
+        let done = AtomicUsize::new(0);
+        let chunk = cfg.runs.div_ceil(threads);
+        let results: Vec<Result<Vec<Outcome>, McError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let done = &done;
+                    scope.spawn(move || {
+                        let lo = t * chunk;
+                        let hi = ((t + 1) * chunk).min(cfg.runs);
+                        let mut out = Vec::with_capacity(hi.saturating_sub(lo));
+                        for run in lo..hi {
+                            out.push(self.future(cfg.seed, run as u64)?);
+                            progress(done.fetch_add(1, Ordering::Relaxed) + 1);
+                        }
+                        Ok(out)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
+        let mut outcomes = Vec::with_capacity(cfg.runs);
+        for r in results {
+            outcomes.extend(r?);
+        }
+        Ok(McResult {
+            scenario: self.scenario.name.clone(),
+            runs: cfg.runs,
+            seed: cfg.seed,
+            horizon_months: self.scenario.horizon_months,
+            start: self.scenario.start,
+            summary: self.summarise(&outcomes),
+        })
+    }
+
+    fn summarise(&self, o: &[Outcome]) -> McSummary {
+        let stats =
+            |key: String, unmet: Vec<f64>, demand: Vec<f64>, peak: Vec<f64>| -> OutcomeStats {
+                let n = unmet.len() as f64;
+                let share: Vec<f64> = unmet
+                    .iter()
+                    .zip(&demand)
+                    .map(|(u, d)| if *d > 0.0 { u / d } else { 0.0 })
+                    .collect();
+                let du = distribution(&unmet);
+                let ds = distribution(&share);
+                let dp = distribution(&peak);
+                let p = unmet.iter().filter(|u| **u > 1e-3).count() as f64 / n;
+                OutcomeStats {
+                    key,
+                    unmet_mean_t: du.mean,
+                    unmet_mean_se_t: du.se,
+                    unmet_p50_t: du.p50,
+                    unmet_p95_t: du.p95,
+                    unmet_p99_t: du.p99,
+                    unmet_cvar95_t: du.cvar95,
+                    unmet_share_mean: ds.mean,
+                    unmet_share_mean_se: ds.se,
+                    unmet_share_p50: ds.p50,
+                    unmet_share_p95: ds.p95,
+                    unmet_share_p99: ds.p99,
+                    unmet_share_cvar95: ds.cvar95,
+                    prob_shortfall: p,
+                    prob_shortfall_se: (p * (1.0 - p) / n).sqrt(),
+                    peak_price_index_mean: dp.mean,
+                    peak_price_index_se: dp.se,
+                }
+            };
+        let by_element = Element::ALL
+            .iter()
+            .filter(|e| o.iter().any(|x| x.el_demand[e.index()] > 0.0))
+            .map(|e| {
+                let i = e.index();
+                ElementStats {
+                    stats: stats(
+                        e.symbol().to_string(),
+                        o.iter().map(|x| x.el_unmet[i]).collect(),
+                        o.iter().map(|x| x.el_demand[i]).collect(),
+                        o.iter().map(|x| x.el_peak[i]).collect(),
+                    ),
+                    element: e.symbol().to_string(),
+                }
+            })
+            .collect();
+        let by_country = self
+            .countries
+            .iter()
+            .enumerate()
+            .map(|(k, (_, code))| {
+                let cover = distribution(&o.iter().map(|x| x.c_min_cover[k]).collect::<Vec<_>>());
+                let mut covers: Vec<f64> = o.iter().map(|x| x.c_min_cover[k]).collect();
+                covers.sort_by(f64::total_cmp);
+                CountryStats {
+                    stats: stats(
+                        code.to_string(),
+                        o.iter().map(|x| x.c_unmet[k]).collect(),
+                        o.iter().map(|x| x.c_demand[k]).collect(),
+                        o.iter().map(|x| x.c_peak[k]).collect(),
+                    ),
+                    country: code.to_string(),
+                    worst_cover_months_mean: cover.mean,
+                    worst_cover_months_p5: crate::stats::quantile_sorted(&covers, 0.05),
+                }
+            })
+            .collect();
+        let exceedance = self
+            .focus_keys
+            .iter()
+            .enumerate()
+            .map(|(k, (c, e))| {
+                let v: Vec<f64> = o.iter().map(|x| x.focus_unmet[k]).collect();
+                Exceedance {
+                    country: c.to_string(),
+                    element: e.symbol().to_string(),
+                    points: exceedance(&v, 60),
+                    stats: distribution(&v),
+                }
+            })
+            .collect();
+        McSummary {
+            by_element,
+            by_country,
+            exceedance,
+        }
+    }
+}
