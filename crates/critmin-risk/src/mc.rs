@@ -75,15 +75,11 @@ struct OutcomeRecorder<'a> {
 impl Recorder for OutcomeRecorder<'_> {
     fn month(&mut self, _net: &Network, _t: usize, s: &MonthStats) {
         self.out.months += 1;
-        let nc = s.n_countries();
-        for c in 0..nc {
-            for e in Element::ALL {
-                for f in 0..FORMS.len() {
-                    let i = s.at(c, e, f);
-                    self.out.el_demand[e.index()] += s.demand[i];
-                    self.out.el_unmet[e.index()] += (s.demand[i] - s.served[i]).max(0.0);
-                }
-            }
+        for &i in &s.active_cells {
+            let i = i as usize;
+            let e = (i / FORMS.len()) % N_ELEMENTS;
+            self.out.el_demand[e] += s.demand[i];
+            self.out.el_unmet[e] += (s.demand[i] - s.served[i]).max(0.0);
         }
         for e in Element::ALL {
             for f in 0..FORMS.len() {

@@ -26,7 +26,6 @@ use crate::alloc::{Allocation, Allocator, Buyer, Cap, Market};
 use crate::network::{MAGNET0, METAL0, Network, OXIDE0, PoolKind, Taker};
 use crate::scenario::SharingRule;
 use critmin_model::{CountryCode, Element, ElementSet, Form, Month, N_ELEMENTS, PerElement, Stage};
-use std::collections::HashMap;
 
 /// Forms tracked in the statistics: oxide, metal, magnet.
 pub const FORMS: [Form; 3] = [Form::Oxide, Form::Metal, Form::Magnet];
@@ -107,26 +106,32 @@ pub struct MonthStats {
     /// Every buyer of every market, after the market cleared and before
     /// stockpiles released (only when the network is audited).
     pub audit: Vec<BuyerAudit>,
+    /// The cells (indices into the per-cell vectors) that can ever hold
+    /// demand or production orders; every other cell stays zero (stockpile
+    /// cells aside).
+    pub active_cells: Vec<u32>,
 }
 
 impl MonthStats {
     fn reset(&mut self, n_countries: usize, record_flows: bool) {
         let n = n_countries * N_ELEMENTS * FORMS.len();
         self.n_countries = n_countries;
-        for v in [
-            &mut self.demand,
-            &mut self.served,
-            &mut self.from_stockpile,
-            &mut self.production_demand,
-            &mut self.production_served,
-            &mut self.stockpile,
-            &mut self.released,
-        ] {
-            v.clear();
-            v.resize(n, 0.0);
+        fn zero(v: &mut Vec<f64>, n: usize) {
+            if v.len() == n {
+                v.fill(0.0);
+            } else {
+                v.clear();
+                v.resize(n, 0.0);
+            }
         }
-        self.cost_impact_usd.clear();
-        self.cost_impact_usd.resize(n_countries, 0.0);
+        zero(&mut self.demand, n);
+        zero(&mut self.served, n);
+        zero(&mut self.from_stockpile, n);
+        zero(&mut self.production_demand, n);
+        zero(&mut self.production_served, n);
+        zero(&mut self.stockpile, n);
+        zero(&mut self.released, n);
+        zero(&mut self.cost_impact_usd, n_countries);
         self.balance = Balance::default();
         self.flows.clear();
         self.restricted_flows.clear();
@@ -234,17 +239,21 @@ impl Recorder for SummaryRecorder {
             self.c_cost = vec![0.0; nc];
             self.peak = PerElement([1.0; N_ELEMENTS]);
         }
-        for c in 0..nc {
-            for e in Element::ALL {
-                for f in 0..FORMS.len() {
-                    let i = s.at(c, e, f);
-                    self.demand[e] += s.demand[i];
-                    self.served[e] += s.served[i];
-                    self.c_demand[c] += s.demand[i];
-                    self.c_unmet[c] += s.demand[i] - s.served[i];
-                    self.c_released[c] += s.released[i];
-                }
+        let nf = FORMS.len();
+        for &i in &s.active_cells {
+            let i = i as usize;
+            let (c, e) = (i / (N_ELEMENTS * nf), Element::ALL[(i / nf) % N_ELEMENTS]);
+            self.demand[e] += s.demand[i];
+            self.served[e] += s.served[i];
+            self.c_demand[c] += s.demand[i];
+            self.c_unmet[c] += s.demand[i] - s.served[i];
+        }
+        for i in 0..s.released.len() {
+            if s.released[i] != 0.0 {
+                self.c_released[i / (N_ELEMENTS * nf)] += s.released[i];
             }
+        }
+        for c in 0..nc {
             self.c_cost[c] += s.cost_impact_usd[c];
         }
         for e in Element::ALL {
@@ -288,11 +297,25 @@ impl SummaryRecorder {
     }
 }
 
-/// Normal (baseline) cross-border flows per month: `(good, exporter,
-/// importer) → tonnes`, against which export restrictions are measured.
+/// Normal (baseline) cross-border flows per month, against which export
+/// restrictions are measured: per month, `(good, exporter, importer)` keys
+/// sorted for binary search, with their tonnes.
 #[derive(Debug, Clone, Default)]
 pub struct NormalFlows {
-    pub(crate) months: Vec<HashMap<(u32, u16, u16), f64>>,
+    pub(crate) months: Vec<Vec<(u64, f64)>>,
+}
+
+impl NormalFlows {
+    fn key(good: usize, exporter: usize, importer: usize) -> u64 {
+        ((good as u64) << 32) | ((exporter as u64) << 16) | importer as u64
+    }
+
+    /// Normal flow of `good` from `exporter` to `importer` in month `t`.
+    pub fn get(&self, t: usize, good: usize, exporter: usize, importer: usize) -> f64 {
+        let Some(m) = self.months.get(t) else { return 0.0 };
+        let k = NormalFlows::key(good, exporter, importer);
+        m.binary_search_by_key(&k, |(key, _)| *key).map_or(0.0, |i| m[i].1)
+    }
 }
 
 /// The normal flows of `net`: a run of it without events, restrictions,
@@ -310,11 +333,18 @@ pub fn normal_flows(net: &Network) -> NormalFlows {
 
 impl Recorder for NormalFlows {
     fn month(&mut self, _net: &Network, _t: usize, s: &MonthStats) {
-        let mut m = HashMap::new();
-        for &(g, x, c, q) in &s.flows {
-            *m.entry((g, x, c)).or_insert(0.0) += q;
+        let mut m: Vec<(u64, f64)> =
+            s.flows.iter().map(|&(g, x, c, q)| (NormalFlows::key(g as usize, x as usize, c as usize), q)).collect();
+        m.sort_by_key(|(k, _)| *k);
+        // Sum repeated keys.
+        let mut out: Vec<(u64, f64)> = Vec::with_capacity(m.len());
+        for (k, q) in m {
+            match out.last_mut() {
+                Some(last) if last.0 == k => last.1 += q,
+                _ => out.push((k, q)),
+            }
         }
-        self.months.push(m);
+        self.months.push(out);
     }
 }
 
@@ -415,6 +445,11 @@ struct Engine<'n> {
     drawn_metal: Vec<f64>,
     drawn_magnet: Vec<f64>,
     demand_now: Vec<f64>,
+    /// Demand per group this month.
+    group_now: Vec<f64>,
+    /// Statistics cells (country, element, form) that can have demand or
+    /// production orders: the only ones whose prices move.
+    active_cells: Vec<u32>,
     sep_made: Vec<f64>,
     /// Elements each separation plant produces (from its feed blend).
     sep_elements: Vec<ElementSet>,
@@ -490,6 +525,7 @@ impl<'n> Engine<'n> {
             }
         }
         let stock_left = net.stocks.iter().map(|s| s.initial).collect();
+        let cells = active_cells(net);
         Engine {
             net,
             normal,
@@ -509,7 +545,7 @@ impl<'n> Engine<'n> {
             stock_left,
             price: vec![1.0; nc * N_ELEMENTS * FORMS.len()],
             world_price: vec![1.0; N_ELEMENTS * FORMS.len()],
-            stats: MonthStats::default(),
+            stats: MonthStats { active_cells: cells.clone(), ..MonthStats::default() },
             alloc: Allocator::new(),
             out: Allocation::default(),
             buyers: Vec::new(),
@@ -524,6 +560,8 @@ impl<'n> Engine<'n> {
             drawn_metal: vec![0.0; nc * N_ELEMENTS],
             drawn_magnet: vec![0.0; nc * ng],
             demand_now: vec![0.0; net.demand.len()],
+            group_now: vec![0.0; net.demand_groups.len()],
+            active_cells: cells,
             sep_made: vec![0.0; net.seps.len()],
             sep_elements: (0..net.seps.len())
                 .map(|s| sep_output_elements(net, s))
@@ -612,6 +650,10 @@ impl<'n> Engine<'n> {
             }
             self.demand_now[k] = q;
         }
+        self.group_now.iter_mut().for_each(|x| *x = 0.0);
+        for (k, &gi) in net.node_group.iter().enumerate() {
+            self.group_now[gi] += self.demand_now[k];
+        }
 
         self.mine(t);
         self.concentrate(t);
@@ -679,7 +721,7 @@ impl<'n> Engine<'n> {
                 if phase == 0 {
                     for &q in &net.crackers {
                         self.taker_ratio[q] = 0.0;
-                        if self.cracker_room[q] <= 1e-12 {
+                        if self.cracker_room[q] <= 1e-9 * (1.0 + net.pools[q].cap_month) {
                             continue;
                         }
                         let rec = match net.pools[q].kind {
@@ -698,7 +740,7 @@ impl<'n> Engine<'n> {
                 } else {
                     for (s, sep) in net.seps.iter().enumerate() {
                         self.sep_ratio[s] = 0.0;
-                        if self.sep_room[s] <= 1e-12 {
+                        if self.sep_room[s] <= 1e-9 * (1.0 + sep.cap_month) {
                             continue;
                         }
                         let all = sep.elements == ElementSet::ALL;
@@ -838,22 +880,32 @@ impl<'n> Engine<'n> {
         self.caps.clear();
         let form = net.good_form(good);
         let elements = net.good_elements(good);
+        // Countries with buyers in this market (a route to anyone else
+        // carries nothing, so needs no cap).
+        let mut buyer_mask = 0u64;
+        let mut buyer_countries = [0usize; 64];
+        let mut nb = 0;
+        for b in &self.buyers {
+            if b.country < 64 && buyer_mask & (1 << b.country) == 0 {
+                buyer_mask |= 1 << b.country;
+                buyer_countries[nb] = b.country;
+                nb += 1;
+            }
+        }
         for r in &net.restrictions {
             if t < r.from || t > r.to || !r.forms.contains(form) || !r.elements.intersects(elements)
             {
                 continue;
             }
             for &x in &r.exporters {
-                for c in 0..self.nc {
+                if self.supply.get(x).is_none_or(|s| *s <= 0.0) {
+                    continue;
+                }
+                for &c in &buyer_countries[..nb] {
                     if c == x || r.importers.as_ref().is_some_and(|v| !v.contains(&c)) {
                         continue;
                     }
-                    let normal = self
-                        .normal
-                        .and_then(|n| n.months.get(t))
-                        .and_then(|m| m.get(&(good as u32, x as u16, c as u16)))
-                        .copied()
-                        .unwrap_or(0.0);
+                    let normal = self.normal.map_or(0.0, |n| n.get(t, good, x, c));
                     let max = r.share * normal;
                     match self
                         .caps
@@ -1142,14 +1194,10 @@ impl<'n> Engine<'n> {
     /// Adds the final demand for good `g` to the current buyers.
     fn push_demand(&mut self, g: usize) {
         let net = self.net;
-        for &k in &net.demand_by_good[g] {
-            let d = &net.demand[k];
-            if self.demand_now[k] > 0.0 {
-                self.buyers.push(Buyer {
-                    country: d.country,
-                    tier: d.tier,
-                    demand: self.demand_now[k],
-                });
+        for &k in &net.groups_by_good[g] {
+            let (country, tier, _) = net.demand_groups[k];
+            if self.group_now[k] > 0.0 {
+                self.buyers.push(Buyer { country, tier, demand: self.group_now[k] });
                 self.who.push(Who::Demand(k));
             }
         }
@@ -1167,7 +1215,7 @@ impl<'n> Engine<'n> {
 
     fn record_final(&mut self, d: usize, g: usize, demand: f64, served: f64) {
         let net = self.net;
-        let c = net.demand[d].country;
+        let c = net.demand_groups[d].0;
         let f = self.form_slot(g);
         let content = &net.good_content[g];
         let total: f64 = content.iter().map(|(_, q)| q).sum();
@@ -1211,9 +1259,10 @@ impl<'n> Engine<'n> {
                 continue;
             }
             let holder = &net.holders[node.holder];
-            let scope: Vec<usize> = match holder.agreement {
-                Some(a) => net.agreements[a].members.clone(),
-                None => vec![holder.country],
+            let own = [holder.country];
+            let scope: &[usize] = match holder.agreement {
+                Some(a) => &net.agreements[a].members,
+                None => &own,
             };
             // Unmet share in scope for this good (before release).
             let (mut dem, mut unmet) = (0.0, 0.0);
@@ -1331,7 +1380,7 @@ impl<'n> Engine<'n> {
             for (j, (k, _)) in unmet.iter().enumerate() {
                 self.out.served[*k] += given[j];
                 if let Who::Demand(d) = self.who[*k] {
-                    let c = net.demand[d].country;
+                    let c = net.demand_groups[d].0;
                     let mut q = PerElement::ZERO;
                     net.reo_of(g, given[j], &mut q);
                     for e in elements.iter() {
@@ -1380,35 +1429,36 @@ impl<'n> Engine<'n> {
 
     fn update_prices(&mut self) {
         let nf = FORMS.len();
-        let mut wsum = vec![0.0; N_ELEMENTS * nf];
-        let mut wdem = vec![0.0; N_ELEMENTS * nf];
-        for c in 0..self.nc {
-            for e in Element::ALL {
-                for f in 0..nf {
-                    let i = self.stats.at(c, e, f);
-                    let dem = self.stats.demand[i] + self.stats.production_demand[i];
-                    if dem <= 0.0 && self.price[i] == 1.0 {
-                        continue;
-                    }
-                    let p = self.net.price_params(e, f);
-                    let got = self.stats.served[i] + self.stats.production_served[i];
-                    let target = if dem > 1e-12 {
-                        let ratio = (got / dem).clamp(0.0, 1.0);
-                        if ratio <= 0.0 {
-                            p.max_index
-                        } else {
-                            ratio.powf(-1.0 / p.demand_elasticity).min(p.max_index)
-                        }
-                    } else {
-                        1.0
-                    };
-                    self.price[i] += p.adjustment_per_month * (target - self.price[i]);
-                    if dem > 0.0 {
-                        let w = e.index() * nf + f;
-                        wsum[w] += self.price[i] * dem;
-                        wdem[w] += dem;
-                    }
+        let mut wsum = [0.0; N_ELEMENTS * 3];
+        let mut wdem = [0.0; N_ELEMENTS * 3];
+        // Only cells that can have demand ever move.
+        for &i in &self.active_cells {
+            let i = i as usize;
+            let dem = self.stats.demand[i] + self.stats.production_demand[i];
+            if dem <= 0.0 && self.price[i] == 1.0 {
+                continue;
+            }
+            let f = i % nf;
+            let e = Element::ALL[(i / nf) % N_ELEMENTS];
+            let p = self.net.price_params(e, f);
+            let got = self.stats.served[i] + self.stats.production_served[i];
+            let target = if dem > 1e-12 {
+                let ratio = (got / dem).clamp(0.0, 1.0);
+                if ratio >= 1.0 - 1e-12 {
+                    1.0
+                } else if ratio <= 0.0 {
+                    p.max_index
+                } else {
+                    ratio.powf(-1.0 / p.demand_elasticity).min(p.max_index)
                 }
+            } else {
+                1.0
+            };
+            self.price[i] += p.adjustment_per_month * (target - self.price[i]);
+            if dem > 0.0 {
+                let w = e.index() * nf + f;
+                wsum[w] += self.price[i] * dem;
+                wdem[w] += dem;
             }
         }
         for w in 0..N_ELEMENTS * nf {
@@ -1437,6 +1487,38 @@ impl<'n> Engine<'n> {
         }
         self.stats.balance.inventory_end = self.inventory_total();
     }
+}
+
+/// The statistics cells that can ever hold demand or production orders:
+/// final demand's element content, metal plants' oxide inputs, magnet
+/// plants' metal inputs.
+fn active_cells(net: &Network) -> Vec<u32> {
+    let nf = FORMS.len();
+    let at = |c: usize, e: Element, f: usize| ((c * N_ELEMENTS + e.index()) * nf + f) as u32;
+    let mut cells = Vec::new();
+    for &(c, _, g) in &net.demand_groups {
+        let f = if g < METAL0 { 0 } else if g < MAGNET0 { 1 } else { 2 };
+        for &(e, _) in &net.good_content[g] {
+            cells.push(at(c, e, f));
+        }
+    }
+    for m in &net.metals {
+        for (e, s) in m.mix.iter() {
+            if s > 0.0 {
+                cells.push(at(m.country, e, 0));
+            }
+        }
+    }
+    for m in &net.magnets {
+        for (e, q) in net.grade_reo[m.grade].iter() {
+            if q > 0.0 {
+                cells.push(at(m.country, e, 1));
+            }
+        }
+    }
+    cells.sort_unstable();
+    cells.dedup();
+    cells
 }
 
 /// Elements a separation plant produces (its separated set restricted to

@@ -243,8 +243,14 @@ pub struct Network {
     pub(crate) demand: Vec<DemandNode>,
     /// Element content (t REO-eq per unit) of each market good.
     pub(crate) good_content: Vec<Vec<(Element, f64)>>,
-    /// Demand node indices per market good.
-    pub(crate) demand_by_good: Vec<Vec<usize>>,
+    /// Demand groups: demand nodes of one country, tier and good, which a
+    /// market serves alike (same country, same tier), so they buy as one:
+    /// `(country, tier, good)`.
+    pub(crate) demand_groups: Vec<(usize, usize, usize)>,
+    /// Group of each demand node.
+    pub(crate) node_group: Vec<usize>,
+    /// Demand group indices per market good.
+    pub(crate) groups_by_good: Vec<Vec<usize>>,
     pub(crate) stocks: Vec<StockNode>,
     pub(crate) holders: Vec<Holder>,
     pub(crate) agreements: Vec<Agreement>,
@@ -851,9 +857,20 @@ impl Network {
                     .unwrap_or(c)
             })
             .collect();
-        let mut demand_by_good: Vec<Vec<usize>> = vec![Vec::new(); MAGNET0 + grade_reo.len()];
-        for (k, d) in demand.iter().enumerate() {
-            demand_by_good[d.good].push(k);
+        let mut demand_groups: Vec<(usize, usize, usize)> = Vec::new();
+        let mut node_group = Vec::with_capacity(demand.len());
+        let mut groups_by_good: Vec<Vec<usize>> = vec![Vec::new(); MAGNET0 + grade_reo.len()];
+        for d in &demand {
+            let key = (d.country, d.tier, d.good);
+            let gi = match demand_groups.iter().position(|k| *k == key) {
+                Some(i) => i,
+                None => {
+                    demand_groups.push(key);
+                    groups_by_good[d.good].push(demand_groups.len() - 1);
+                    demand_groups.len() - 1
+                }
+            };
+            node_group.push(gi);
         }
         let mut good_content: Vec<Vec<(Element, f64)>> =
             Vec::with_capacity(MAGNET0 + grade_reo.len());
@@ -886,7 +903,9 @@ impl Network {
             metals,
             magnets,
             demand,
-            demand_by_good,
+            demand_groups,
+            node_group,
+            groups_by_good,
             good_content,
             stocks,
             holders,
