@@ -90,6 +90,11 @@ pub struct Allocator {
     /// The compact market's result.
     inner: Allocation,
     scratch: [Vec<f64>; 5],
+    home_buf: Vec<usize>,
+    /// Per-country buffers of the direct uncapped pass, zero between calls.
+    zeroed: [Vec<f64>; 4],
+    bucket_idx: Vec<u32>,
+    bucket_start: Vec<usize>,
     /// need[c]: quantity to deliver into country c.
     need: Vec<f64>,
     left: Vec<f64>,
@@ -111,14 +116,16 @@ impl Allocator {
     /// Clears `m` into `out`. Flows are filled when `want_flows` is true or
     /// when routes are capped.
     pub fn allocate(&mut self, m: &Market, want_flows: bool, out: &mut Allocation) {
-        // One seller and no cap (every concentrate pool, many oxide
-        // markets): a direct pass.
+        // No cap (the usual month): one seller (every concentrate pool,
+        // many oxide markets) or several, each in a direct pass.
         if m.caps.iter().all(|c| c.exporter == c.importer) {
             let mut sellers = m.supply.iter().enumerate().filter(|(_, s)| **s > 0.0);
             if let (Some((x, _)), None) = (sellers.next(), sellers.next()) {
                 single_seller(m, x, want_flows, out);
-                return;
+            } else {
+                self.uncapped_direct(m, want_flows, out);
             }
+            return;
         }
         // Work on the countries that have stock or buyers only: markets
         // involve a handful of the dataset's countries.
@@ -150,6 +157,130 @@ impl Allocator {
         self.inner = inner;
     }
 
+    /// [`Allocator::allocate`] without caps, on the original country
+    /// indices: the same rule as [`Allocator::uncapped`] (home groups first,
+    /// then an equal share of what is left anywhere), touching only the
+    /// sellers and the buyers' home groups.
+    fn uncapped_direct(&mut self, m: &Market, want_flows: bool, out: &mut Allocation) {
+        let n = m.supply.len();
+        out.served.clear();
+        out.served.resize(m.buyers.len(), 0.0);
+        out.drawn.clear();
+        out.drawn.resize(n, 0.0);
+        out.flows.clear();
+        let home = |c: usize| if m.home.len() == n { m.home[c] } else { c };
+        // These buffers are all zero between calls (each call zeroes what
+        // it touched), so no per-call fill over every country.
+        let [left, gdem, gleft, gfrac] = &mut self.zeroed;
+        for v in [&mut *left, &mut *gdem, &mut *gleft, &mut *gfrac] {
+            if v.len() < n {
+                v.resize(n, 0.0);
+            }
+        }
+        // Sellers and their stock left.
+        let sellers = &mut self.home_buf;
+        sellers.clear();
+        for (c, &sup) in m.supply.iter().enumerate() {
+            if sup > 0.0 {
+                left[c] = sup;
+                sellers.push(c);
+            }
+        }
+        let (idx, start) = (&mut self.bucket_idx, &mut self.bucket_start);
+        tier_buckets(m.buyers, m.n_tiers, idx, start);
+        for t in 0..m.n_tiers {
+            let tier = &idx[start[t]..start[t + 1]];
+            if tier.is_empty() {
+                continue;
+            }
+            for &i in tier {
+                let b = &m.buyers[i as usize];
+                gdem[home(b.country)] += b.demand.max(0.0);
+            }
+            for &c in sellers.iter() {
+                gleft[home(c)] += left[c];
+            }
+            // Home step: each group's own stock.
+            let mut rem_total = 0.0;
+            for &i in tier {
+                let b = &m.buyers[i as usize];
+                let g = home(b.country);
+                if gfrac[g] == 0.0 && gdem[g] > 0.0 {
+                    // First buyer of the group this tier: settle the group.
+                    let h = gdem[g].min(gleft[g]);
+                    gfrac[g] = if h > 0.0 { h / gdem[g] } else { -1.0 };
+                    rem_total += gdem[g] - h.max(0.0);
+                }
+            }
+            for &c in sellers.iter() {
+                let g = home(c);
+                if gfrac[g] > 0.0 && gleft[g] > 0.0 {
+                    let h = gdem[g] * gfrac[g];
+                    let draw = left[c] * h / gleft[g];
+                    out.drawn[c] += draw;
+                    if want_flows {
+                        for b in tier.iter().map(|&i| &m.buyers[i as usize]).filter(|b| home(b.country) == g && b.country != c) {
+                            let q = draw * b.demand.max(0.0) / gdem[g];
+                            match out.flows.iter_mut().find(|f| f.exporter == c && f.importer == b.country) {
+                                Some(f) => f.tonnes += q,
+                                None => out.flows.push(Flow { exporter: c, importer: b.country, tonnes: q }),
+                            }
+                        }
+                    }
+                }
+            }
+            for &c in sellers.iter() {
+                let g = home(c);
+                if gfrac[g] > 0.0 && gleft[g] > 0.0 {
+                    left[c] -= left[c] * (gdem[g] * gfrac[g]) / gleft[g];
+                }
+            }
+            // Export step: an equal share of what is left anywhere.
+            let l: f64 = sellers.iter().map(|&c| left[c]).sum();
+            let f = if rem_total > 0.0 && l > 0.0 { (l / rem_total).min(1.0) } else { 0.0 };
+            for &i in tier {
+                let i = i as usize;
+                let b = &m.buyers[i];
+                let g = home(b.country);
+                let hf = gfrac[g].max(0.0);
+                let d = b.demand.max(0.0);
+                out.served[i] = d * (hf + (1.0 - hf) * f);
+                if want_flows && f > 0.0 && hf < 1.0 {
+                    let need = d * (1.0 - hf) * f;
+                    for &c in sellers.iter() {
+                        if c != b.country && left[c] > 0.0 {
+                            let q = need * left[c] / l;
+                            match out.flows.iter_mut().find(|fl| fl.exporter == c && fl.importer == b.country) {
+                                Some(fl) => fl.tonnes += q,
+                                None => out.flows.push(Flow { exporter: c, importer: b.country, tonnes: q }),
+                            }
+                        }
+                    }
+                }
+            }
+            if f > 0.0 {
+                let k = rem_total * f / l;
+                for &c in sellers.iter() {
+                    let d = left[c] * k;
+                    out.drawn[c] += d;
+                    left[c] -= d;
+                }
+            }
+            // Reset the groups touched this tier.
+            for &i in tier {
+                let g = home(m.buyers[i as usize].country);
+                gdem[g] = 0.0;
+                gfrac[g] = 0.0;
+            }
+            for &c in sellers.iter() {
+                gleft[home(c)] = 0.0;
+            }
+        }
+        for &c in sellers.iter() {
+            left[c] = 0.0;
+        }
+    }
+
     /// [`Allocator::allocate`] on a market whose countries are all active.
     fn allocate_dense(&mut self, m: &Market, want_flows: bool, out: &mut Allocation) {
         let n = m.supply.len();
@@ -159,11 +290,13 @@ impl Allocator {
         out.drawn.resize(n, 0.0);
         out.flows.clear();
         // Home groups; a capped route between two members splits them.
-        let mut home: Vec<usize> = if m.home.len() == n {
-            m.home.to_vec()
+        let mut home = std::mem::take(&mut self.home_buf);
+        home.clear();
+        if m.home.len() == n {
+            home.extend_from_slice(m.home);
         } else {
-            (0..n).collect()
-        };
+            home.extend(0..n);
+        }
         for c in m.caps {
             if c.exporter != c.importer && home[c.exporter] == home[c.importer] {
                 let g = home[c.exporter];
@@ -180,6 +313,7 @@ impl Allocator {
         } else {
             self.uncapped(m, &home, want_flows, out);
         }
+        self.home_buf = home;
     }
 
     /// No capped route: tier by tier, each home group's buyers draw on the
@@ -557,6 +691,64 @@ impl Allocator {
         }
         self.restricted = restricted;
         self.cap_matrix = cap_matrix;
+    }
+}
+
+/// Buyer indices grouped by tier (a counting sort): the buyers of tier `t`
+/// are `idx[start[t]..start[t + 1]]`, in their original order.
+fn tier_buckets(buyers: &[Buyer], n_tiers: usize, idx: &mut Vec<u32>, start: &mut Vec<usize>) {
+    start.clear();
+    start.resize(n_tiers + 1, 0);
+    for b in buyers {
+        start[b.tier.min(n_tiers - 1) + 1] += 1;
+    }
+    for t in 0..n_tiers {
+        start[t + 1] += start[t];
+    }
+    idx.clear();
+    idx.resize(buyers.len(), 0);
+    let mut next: [usize; 16] = [0; 16];
+    for t in 0..n_tiers.min(16) {
+        next[t] = start[t];
+    }
+    for (i, b) in buyers.iter().enumerate() {
+        let t = b.tier.min(n_tiers - 1).min(15);
+        idx[next[t]] = i as u32;
+        next[t] += 1;
+    }
+}
+
+/// The fills of one seller's `stock` among `buyers`, no route capped: tier
+/// by tier, buyers at the seller's home group first, then the others, pro
+/// rata within each (what [`single_seller`] serves, without the per-country
+/// draws and flows). Used for concentrate pools in months without
+/// restrictions on concentrate.
+pub(crate) fn serve_single(stock: f64, seller_home: usize, buyers: &[Buyer], n_tiers: usize, home: &[usize], served: &mut Vec<f64>) {
+    served.clear();
+    served.resize(buyers.len(), 0.0);
+    let mut left = stock.max(0.0);
+    for t in 0..n_tiers {
+        let (mut d_home, mut d_other) = (0.0, 0.0);
+        for b in buyers.iter().filter(|b| b.tier == t) {
+            if home.get(b.country).copied().unwrap_or(b.country) == seller_home {
+                d_home += b.demand.max(0.0);
+            } else {
+                d_other += b.demand.max(0.0);
+            }
+        }
+        if d_home + d_other <= 0.0 {
+            continue;
+        }
+        let h = d_home.min(left);
+        left -= h;
+        let o = d_other.min(left);
+        left -= o;
+        let fh = if d_home > 0.0 { h / d_home } else { 0.0 };
+        let fo = if d_other > 0.0 { o / d_other } else { 0.0 };
+        for (i, b) in buyers.iter().enumerate().filter(|(_, b)| b.tier == t) {
+            let at_home = home.get(b.country).copied().unwrap_or(b.country) == seller_home;
+            served[i] = b.demand.max(0.0) * if at_home { fh } else { fo };
+        }
     }
 }
 

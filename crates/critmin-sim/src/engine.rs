@@ -113,31 +113,38 @@ pub struct MonthStats {
 }
 
 impl MonthStats {
-    fn reset(&mut self, n_countries: usize, record_flows: bool) {
+    /// Zeroes the month's figures. Only cells that can be written are
+    /// touched (`written`: demand, production and stockpile cells); the
+    /// others were zeroed when the vectors were created and stay zero.
+    fn reset(&mut self, n_countries: usize, written: &[u32]) {
         let n = n_countries * N_ELEMENTS * FORMS.len();
         self.n_countries = n_countries;
-        fn zero(v: &mut Vec<f64>, n: usize) {
+        let vectors = [
+            &mut self.demand,
+            &mut self.served,
+            &mut self.from_stockpile,
+            &mut self.production_demand,
+            &mut self.production_served,
+            &mut self.stockpile,
+            &mut self.released,
+        ];
+        for v in vectors {
             if v.len() == n {
-                v.fill(0.0);
+                for &i in written {
+                    v[i as usize] = 0.0;
+                }
             } else {
                 v.clear();
                 v.resize(n, 0.0);
             }
         }
-        zero(&mut self.demand, n);
-        zero(&mut self.served, n);
-        zero(&mut self.from_stockpile, n);
-        zero(&mut self.production_demand, n);
-        zero(&mut self.production_served, n);
-        zero(&mut self.stockpile, n);
-        zero(&mut self.released, n);
-        zero(&mut self.cost_impact_usd, n_countries);
+        self.cost_impact_usd.clear();
+        self.cost_impact_usd.resize(n_countries, 0.0);
         self.balance = Balance::default();
         self.flows.clear();
         self.restricted_flows.clear();
         self.facility_use.clear();
         self.audit.clear();
-        let _ = record_flows;
     }
 
     /// Index of (country, element, form) in the per-cell vectors.
@@ -450,6 +457,8 @@ struct Engine<'n> {
     /// Statistics cells (country, element, form) that can have demand or
     /// production orders: the only ones whose prices move.
     active_cells: Vec<u32>,
+    /// Active cells plus the cells of stockpiles: every cell a month writes.
+    written_cells: Vec<u32>,
     sep_made: Vec<f64>,
     /// Elements each separation plant produces (from its feed blend).
     sep_elements: Vec<ElementSet>,
@@ -457,6 +466,8 @@ struct Engine<'n> {
     metal_made: Vec<f64>,
     /// Scratch for plants' capacity per country and good.
     cap_buf: Vec<f64>,
+    /// Whether no restriction on concentrate is in force this month.
+    concentrate_free: bool,
     /// Pool stocks at the start of a concentrate pass, t REO.
     pool_total: Vec<f64>,
     /// Order ratio per cracking plant (by pool index) and separation plant.
@@ -561,6 +572,18 @@ impl<'n> Engine<'n> {
             drawn_magnet: vec![0.0; nc * ng],
             demand_now: vec![0.0; net.demand.len()],
             group_now: vec![0.0; net.demand_groups.len()],
+            written_cells: {
+                let mut w = cells.clone();
+                for node in &net.stocks {
+                    let f = if node.good < METAL0 { 0 } else if node.good < MAGNET0 { 1 } else { 2 };
+                    for &(e, _) in &net.good_content[node.good] {
+                        w.push(((node.country * N_ELEMENTS + e.index()) * FORMS.len() + f) as u32);
+                    }
+                }
+                w.sort_unstable();
+                w.dedup();
+                w
+            },
             active_cells: cells,
             sep_made: vec![0.0; net.seps.len()],
             sep_elements: (0..net.seps.len())
@@ -569,6 +592,7 @@ impl<'n> Engine<'n> {
             cracker_made: vec![0.0; net.pools.len()],
             metal_made: vec![0.0; net.metals.len()],
             cap_buf: Vec::new(),
+            concentrate_free: true,
             pool_total: vec![0.0; net.pools.len()],
             taker_ratio: vec![0.0; net.pools.len()],
             sep_ratio: vec![0.0; net.seps.len()],
@@ -620,9 +644,11 @@ impl<'n> Engine<'n> {
     fn step(&mut self, t: usize) {
         let net = self.net;
         let nc = self.nc;
-        self.stats.reset(nc, self.record_flows);
+        self.stats.reset(nc, &self.written_cells);
         self.stats.month = Some(net.start.plus(t as i32));
-        self.stats.balance.inventory_start = self.inventory_total();
+        if self.net.balance_check {
+            self.stats.balance.inventory_start = self.inventory_total();
+        }
 
         // Outage factors by facility.
         self.outage.clear();
@@ -685,6 +711,8 @@ impl<'n> Engine<'n> {
 
     fn concentrate(&mut self, t: usize) {
         let net = self.net;
+        self.concentrate_free =
+            !net.restrictions.iter().any(|r| r.from <= t && t <= r.to && r.forms.contains(Form::Concentrate));
         for (s, sep) in net.seps.iter().enumerate() {
             self.sep_room[s] = if sep.first <= t && t < sep.last {
                 let util = sep.util + (1.0 - sep.util) * self.response(self.sep_elements[s]);
@@ -764,7 +792,8 @@ impl<'n> Engine<'n> {
                 if !any {
                     break;
                 }
-                for p in 0..np {
+                let pools = if phase == 0 { &net.cracker_feed_pools } else { &net.sep_feed_pools };
+                for &p in pools {
                     let stock = self.pool_total[p];
                     if stock <= 1e-12 {
                         continue;
@@ -827,9 +856,21 @@ impl<'n> Engine<'n> {
             return;
         }
         let good = net.pool_good(p);
-        self.supply.iter_mut().for_each(|x| *x = 0.0);
-        self.supply[net.pools[p].country] = total;
-        self.clear_market(t, good, 3, false);
+        let seller = net.pools[p].country;
+        if self.concentrate_free && !self.record_flows {
+            // No restriction on concentrate this month: one seller, a
+            // direct split.
+            crate::alloc::serve_single(total, net.home[seller], &self.buyers, 3, &net.home, &mut self.out.served);
+            if net.audit {
+                for (b, &served) in self.buyers.iter().zip(&self.out.served) {
+                    self.stats.audit.push(BuyerAudit { good, country: b.country, tier: b.tier, demand: b.demand, served });
+                }
+            }
+        } else {
+            self.supply.iter_mut().for_each(|x| *x = 0.0);
+            self.supply[seller] = total;
+            self.clear_market(t, good, 3, false);
+        }
         let content = self.pool_inv[p];
         let mut taken_total = 0.0;
         for k in 0..self.buyers.len() {
@@ -838,22 +879,24 @@ impl<'n> Engine<'n> {
                 continue;
             }
             taken_total += x;
-            let a = content.scaled(x / total);
+            let frac = x / total;
             match self.who[k] {
                 Who::Cracker(q) => {
                     let rec = match net.pools[q].kind {
                         PoolKind::Cracking { recovery } => recovery,
                         PoolKind::Mine { .. } => 1.0,
                     };
-                    self.pool_inv[q].add_scaled(&a, rec);
-                    self.stats.balance.losses.add_scaled(&a, 1.0 - rec);
+                    self.pool_inv[q].add_scaled(&content, frac * rec);
+                    self.stats.balance.losses.add_scaled(&content, frac * (1.0 - rec));
                     self.cracker_room[q] -= x * rec;
                     self.cracker_made[q] += x * rec;
                 }
                 Who::Separator(s) => {
                     let sep = &net.seps[s];
                     let mut made = 0.0;
-                    for (e, q) in a.iter() {
+                    // Only the elements the pool can hold.
+                    for e in net.pools[p].elements.iter() {
+                        let q = content[e] * frac;
                         if sep.elements.contains(e) {
                             let o = q * sep.recovery;
                             self.oxide_inv[sep.country * N_ELEMENTS + e.index()] += o;
@@ -931,6 +974,11 @@ impl<'n> Engine<'n> {
         };
         let want_flows = self.record_flows || !self.caps.is_empty();
         self.alloc.allocate(&market, want_flows, &mut self.out);
+        if net.audit {
+            for (b, &served) in self.buyers.iter().zip(&self.out.served) {
+                self.stats.audit.push(BuyerAudit { good, country: b.country, tier: b.tier, demand: b.demand, served });
+            }
+        }
         if self.record_flows {
             for f in &self.out.flows {
                 if f.tonnes > 0.0 {
@@ -983,8 +1031,9 @@ impl<'n> Engine<'n> {
             let g = OXIDE0 + e.index();
             self.buyers.clear();
             self.who.clear();
-            for (k, m) in net.metals.iter().enumerate() {
-                if !(m.first <= t && t < m.last) || m.mix[e] <= 0.0 {
+            for &k in &net.metals_by_element[e.index()] {
+                let m = &net.metals[k];
+                if !(m.first <= t && t < m.last) {
                     continue;
                 }
                 let i = m.country * N_ELEMENTS + e.index();
@@ -1084,7 +1133,8 @@ impl<'n> Engine<'n> {
             let g = METAL0 + e.index();
             self.buyers.clear();
             self.who.clear();
-            for (k, m) in net.magnets.iter().enumerate() {
+            for &k in &net.magnets_by_element[e.index()] {
+                let m = &net.magnets[k];
                 let need = self.magnet_target_t[k] * net.grade_reo[m.grade][e];
                 if need > 1e-12 {
                     self.buyers.push(Buyer {
@@ -1131,15 +1181,13 @@ impl<'n> Engine<'n> {
             if self.magnet_target_t[k] <= 0.0 {
                 continue;
             }
-            let reo = &net.grade_reo[m.grade];
+            let content = &net.good_content[MAGNET0 + m.grade];
             let mut made = self.magnet_target_t[k];
-            for (e, q) in reo.iter() {
-                if q > 0.0 {
-                    made = made.min(self.magnet_got[k * N_ELEMENTS + e.index()] / q);
-                }
+            for &(e, q) in content {
+                made = made.min(self.magnet_got[k * N_ELEMENTS + e.index()] / q);
             }
             made = made.max(0.0);
-            for (e, q) in reo.iter() {
+            for &(e, q) in content {
                 let got = self.magnet_got[k * N_ELEMENTS + e.index()];
                 let back = (got - made * q).max(0.0);
                 let i = m.country * N_ELEMENTS + e.index();
@@ -1485,7 +1533,15 @@ impl<'n> Engine<'n> {
                 }
             }
         }
-        self.stats.balance.inventory_end = self.inventory_total();
+        if self.net.balance_check {
+            self.stats.balance.inventory_end = self.inventory_total();
+        } else {
+            // Not measured: report a balanced month.
+            let b = &mut self.stats.balance;
+            for e in Element::ALL {
+                b.inventory_end[e] = b.produced[e] + b.released[e] - b.consumed[e] - b.stockpiled[e] - b.losses[e];
+            }
+        }
     }
 }
 

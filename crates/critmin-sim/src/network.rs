@@ -232,6 +232,10 @@ pub struct Network {
     /// For each pool, the plants that take from it, by feed class.
     pub(crate) takers: Vec<Vec<(Taker, u8)>>,
     pub(crate) crackers: Vec<usize>,
+    /// Pools some cracking plant takes from, and pools some separation
+    /// plant takes from (ascending).
+    pub(crate) cracker_feed_pools: Vec<usize>,
+    pub(crate) sep_feed_pools: Vec<usize>,
     /// For each separation plant, its feed pools and their feed classes.
     pub(crate) feeds_of_sep: Vec<Vec<usize>>,
     /// For each pool that is a cracking plant, its feed pools and classes
@@ -240,6 +244,10 @@ pub struct Network {
     pub(crate) seps: Vec<Sep>,
     pub(crate) metals: Vec<MetalPlant>,
     pub(crate) magnets: Vec<MagnetPlant>,
+    /// Metal plants whose product has each element; magnet plants whose
+    /// grade has each element.
+    pub(crate) metals_by_element: Vec<Vec<usize>>,
+    pub(crate) magnets_by_element: Vec<Vec<usize>>,
     pub(crate) demand: Vec<DemandNode>,
     /// Element content (t REO-eq per unit) of each market good.
     pub(crate) good_content: Vec<Vec<(Element, f64)>>,
@@ -275,6 +283,10 @@ pub struct Network {
     /// Record every buyer of every market in [`crate::MonthStats`] (for
     /// tests and debugging; slows the run).
     pub(crate) audit: bool,
+    /// Measure inventories each month for the mass balance (on by
+    /// default; the Monte Carlo engine turns it off, the property tests
+    /// keep it on).
+    pub(crate) balance_check: bool,
 }
 
 /// Month index (from `start`) of a month, clamped to `0..=horizon`.
@@ -371,6 +383,12 @@ impl Network {
         for p in self.pools.iter_mut().filter(|p| p.facility == facility) {
             p.cap_month *= factor.max(0.0);
         }
+    }
+
+    /// Turns the monthly inventory count behind the mass balance on or off
+    /// (off saves a few per cent of a run; the balance then reads zero).
+    pub fn set_balance_check(&mut self, on: bool) {
+        self.balance_check = on;
     }
 
     /// Records every buyer of every market in each month's statistics.
@@ -604,6 +622,10 @@ impl Network {
             t.sort_by_key(|(w, c)| (*c, taker_key(*w)));
         }
         crackers.sort_unstable();
+        let cracker_feed_pools: Vec<usize> =
+            (0..pools.len()).filter(|&p| takers[p].iter().any(|(t, _)| matches!(t, Taker::Cracking(_)))).collect();
+        let sep_feed_pools: Vec<usize> =
+            (0..pools.len()).filter(|&p| takers[p].iter().any(|(t, _)| matches!(t, Taker::Separation(_)))).collect();
         let mut feeds_of_sep = vec![Vec::new(); seps.len()];
         let mut feeds_of_cracker = vec![Vec::new(); pools.len()];
         for (p, list) in takers.iter().enumerate() {
@@ -886,6 +908,14 @@ impl Network {
                     .collect()
             });
         }
+        let metals_by_element: Vec<Vec<usize>> = Element::ALL
+            .iter()
+            .map(|&e| (0..metals.len()).filter(|&k| metals[k].mix[e] > 0.0).collect())
+            .collect();
+        let magnets_by_element: Vec<Vec<usize>> = Element::ALL
+            .iter()
+            .map(|&e| (0..magnets.len()).filter(|&k| grade_reo[magnets[k].grade][e] > 0.0).collect())
+            .collect();
         let mut net = Network {
             start,
             horizon,
@@ -897,11 +927,15 @@ impl Network {
             pools,
             takers,
             crackers,
+            cracker_feed_pools,
+            sep_feed_pools,
             feeds_of_sep,
             feeds_of_cracker,
             seps,
             metals,
             magnets,
+            metals_by_element,
+            magnets_by_element,
             demand,
             demand_groups,
             node_group,
@@ -921,6 +955,7 @@ impl Network {
             base_price_usd_per_t: base_price,
             first_year,
             audit: false,
+            balance_check: true,
         };
         for p in 0..net.pools.len() {
             let months = net.inventory_months(Stage::Mining, net.pools[p].country);

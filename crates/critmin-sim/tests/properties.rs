@@ -421,6 +421,8 @@ fn random_scenario(g: &mut Gen, m: &Model) -> Scenario {
 /// Checks every month as it arrives.
 struct Checker {
     months: usize,
+    /// Buyers seen by the priority check (it must not be vacuous).
+    audited: usize,
     failures: Vec<String>,
     pro_rata_sharing: bool,
 }
@@ -428,6 +430,7 @@ struct Checker {
 impl Recorder for Checker {
     fn month(&mut self, net: &Network, t: usize, s: &MonthStats) {
         self.months += 1;
+        self.audited += s.audit.len();
         for e in Element::ALL {
             let err = s.balance.error(e);
             if err.abs() > 1e-6 {
@@ -507,9 +510,12 @@ proptest! {
         let s = random_scenario(&mut g, &m);
         let mut net = Network::build(&m, &s, &Overlay::default()).unwrap();
         net.set_audit(true);
-        let mut c = Checker { months: 0, failures: Vec::new(), pro_rata_sharing: false };
+        let mut c = Checker {
+            months: 0,
+            audited: 0, failures: Vec::new(), pro_rata_sharing: false };
         let summary = simulate_with(&net, &mut c);
         prop_assert_eq!(c.months, s.horizon_months as usize);
+        prop_assert!(c.audited > 0, "the priority check saw no buyer");
         prop_assert!(c.failures.is_empty(), "seed {}: {}", seed, c.failures.join("\n"));
         prop_assert!(summary.max_balance_error_t < 1e-6);
     }
