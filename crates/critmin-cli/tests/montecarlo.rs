@@ -4,19 +4,43 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn critmin(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_critmin")).args(args).output().expect("run critmin")
+    Command::new(env!("CARGO_BIN_EXE_critmin"))
+        .args(args)
+        .output()
+        .expect("run critmin")
 }
 
 fn scenario(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios").join(name).display().to_string()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../scenarios")
+        .join(name)
+        .display()
+        .to_string()
 }
 
 #[test]
 fn json_is_byte_identical_for_one_and_two_threads() {
     let s = scenario("risk-baseline.toml");
     let run = |threads: &str| {
-        let out = critmin(&["montecarlo", &s, "--runs", "24", "--seed", "42", "--horizon", "18", "--threads", threads, "--format", "json"]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = critmin(&[
+            "montecarlo",
+            &s,
+            "--runs",
+            "24",
+            "--seed",
+            "42",
+            "--horizon",
+            "18",
+            "--threads",
+            threads,
+            "--format",
+            "json",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         out.stdout
     };
     let one = run("1");
@@ -26,17 +50,43 @@ fn json_is_byte_identical_for_one_and_two_threads() {
     assert_eq!(doc["runs"], 24);
     assert_eq!(doc["seed"], 42);
     for e in doc["summary"]["by_element"].as_array().unwrap() {
-        for k in ["element", "unmet_mean_t", "unmet_p95_t", "unmet_cvar95_t", "prob_shortfall", "unmet_mean_se_t", "peak_price_index_mean"] {
+        for k in [
+            "element",
+            "unmet_mean_t",
+            "unmet_p95_t",
+            "unmet_cvar95_t",
+            "prob_shortfall",
+            "unmet_mean_se_t",
+            "peak_price_index_mean",
+        ] {
             assert!(e.get(k).is_some(), "{k} missing in {e}");
         }
     }
     for c in doc["summary"]["by_country"].as_array().unwrap() {
-        for k in ["country", "unmet_mean_t", "unmet_p95_t", "unmet_cvar95_t", "prob_shortfall", "worst_cover_months_mean"] {
+        for k in [
+            "country",
+            "unmet_mean_t",
+            "unmet_p95_t",
+            "unmet_cvar95_t",
+            "prob_shortfall",
+            "worst_cover_months_mean",
+        ] {
             assert!(c.get(k).is_some(), "{k} missing in {c}");
         }
     }
     // A different seed gives a different answer.
-    let other = critmin(&["montecarlo", &s, "--runs", "24", "--seed", "43", "--horizon", "18", "--format", "json"]);
+    let other = critmin(&[
+        "montecarlo",
+        &s,
+        "--runs",
+        "24",
+        "--seed",
+        "43",
+        "--horizon",
+        "18",
+        "--format",
+        "json",
+    ]);
     assert_ne!(other.stdout, one);
 }
 
@@ -52,8 +102,14 @@ fn a_bad_risk_entry_is_reported_with_its_line() {
     let out = critmin(&["montecarlo", path.to_str().unwrap(), "--runs", "5"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("bad.toml:8: risk[1].onset_probability_per_year: 1.5 is outside 0..=1"), "{stderr}");
-    assert!(stderr.contains("bad.toml:9: risk[1].duration_months: need min ≤ mode ≤ max"), "{stderr}");
+    assert!(
+        stderr.contains("bad.toml:8: risk[1].onset_probability_per_year: 1.5 is outside 0..=1"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("bad.toml:9: risk[1].duration_months: need min ≤ mode ≤ max"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -65,7 +121,11 @@ fn zero_runs_is_a_usage_error() {
 #[test]
 fn bench_reports_throughput_and_cores() {
     let out = critmin(&["bench", "--runs", "4", "--horizon", "6", "--json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(doc["cores"].as_u64().unwrap() >= 1);
     assert!(doc["rows"][0]["future_months_per_second"].as_f64().unwrap() > 0.0);

@@ -14,7 +14,11 @@ use critmin_sim::risk::{Dist, Risk, RiskTemplate};
 use critmin_sim::{Overlay, Scenario};
 
 fn tiny() -> Model {
-    let mut m = Model { name: "tiny".into(), base_year: 2024, ..Model::default() };
+    let mut m = Model {
+        name: "tiny".into(),
+        base_year: 2024,
+        ..Model::default()
+    };
     m.sources.push(Source {
         id: "s".into(),
         publication: "test".into(),
@@ -26,10 +30,18 @@ fn tiny() -> Model {
     });
     let src: Idx<Source> = Idx::new(0);
     let aa = CountryCode::parse("AA").unwrap();
-    m.countries.push(Country { code: aa, name: "A".into() });
+    m.countries.push(Country {
+        code: aa,
+        name: "A".into(),
+    });
     let mut shares = PerElement::ZERO;
     shares[Element::Nd] = 1.0;
-    m.compositions.push(Composition { id: "nd".into(), name: "Nd".into(), shares, source: src });
+    m.compositions.push(Composition {
+        id: "nd".into(),
+        name: "Nd".into(),
+        shares,
+        source: src,
+    });
     let fac = |id: &str, stage: Stage, process: Process| Facility {
         id: id.into(),
         name: id.into(),
@@ -47,21 +59,58 @@ fn tiny() -> Model {
         direct_jobs: None,
         source: src,
     };
-    m.facilities.push(fac("mine", Stage::Mining, Process::Mine { deposit: String::new(), ore: Idx::new(0), grade_pct: None }));
+    m.facilities.push(fac(
+        "mine",
+        Stage::Mining,
+        Process::Mine {
+            deposit: String::new(),
+            ore: Idx::new(0),
+            grade_pct: None,
+        },
+    ));
     m.facilities.push(fac(
         "sep",
         Stage::Separation,
-        Process::Separation { feed: vec![FeedRef::Facility(Idx::new(0))], recovery: 1.0, elements: ElementSet::ALL },
+        Process::Separation {
+            feed: vec![FeedRef::Facility(Idx::new(0))],
+            recovery: 1.0,
+            elements: ElementSet::ALL,
+        },
     ));
-    m.demand.push(DemandRow { country: aa, sector: Sector::Other, good: Good::Oxide { element: Element::Nd }, t_per_yr: 1200.0, source: src });
-    for stage in [Stage::Mining, Stage::Separation, Stage::MetalAlloy, Stage::Magnet] {
-        m.inventories.push(InventoryPolicy { stage, country: None, months: 0.0, source: src });
+    m.demand.push(DemandRow {
+        country: aa,
+        sector: Sector::Other,
+        good: Good::Oxide {
+            element: Element::Nd,
+        },
+        t_per_yr: 1200.0,
+        source: src,
+    });
+    for stage in [
+        Stage::Mining,
+        Stage::Separation,
+        Stage::MetalAlloy,
+        Stage::Magnet,
+    ] {
+        m.inventories.push(InventoryPolicy {
+            stage,
+            country: None,
+            months: 0.0,
+            source: src,
+        });
     }
     m
 }
 
 fn run(model: &Model, scenario: &Scenario, runs: usize, threads: usize) -> critmin_risk::McResult {
-    let cfg = McConfig { runs, seed: 11, threads, horizon_months: None, focus_countries: vec![], focus_elements: vec![] };
+    let cfg = McConfig {
+        runs,
+        seed: 11,
+        threads,
+        horizon_months: None,
+        focus_countries: vec![],
+        focus_elements: vec![],
+    };
     let mc = MonteCarlo::new(model, scenario, &Overlay::default(), &cfg).unwrap();
     mc.run(&cfg, &|_| {}).unwrap()
 }
@@ -77,12 +126,20 @@ fn onset_probability_gives_the_shortfall_probability() {
         group: None,
         onset_per_month: p,
         duration_months: Dist::Fixed(1.0),
-        template: RiskTemplate::FacilityOutage { facility: Idx::new(0), remaining_share: Dist::Fixed(0.0) },
+        template: RiskTemplate::FacilityOutage {
+            facility: Idx::new(0),
+            remaining_share: Dist::Fixed(0.0),
+        },
         line: 0,
     });
     let n = 4000;
     let r = run(&m, &s, n, 2);
-    let nd = r.summary.by_element.iter().find(|e| e.element == "Nd").unwrap();
+    let nd = r
+        .summary
+        .by_element
+        .iter()
+        .find(|e| e.element == "Nd")
+        .unwrap();
     let expect = 1.0 - (1.0f64 - p).powi(months as i32);
     let se = (expect * (1.0 - expect) / n as f64).sqrt();
     assert!(
@@ -106,21 +163,40 @@ fn quantiles_of_a_uniform_shock_come_out_right() {
         group: None,
         onset_per_month: 1.0,
         duration_months: Dist::Fixed(f64::from(months)),
-        template: RiskTemplate::DemandShock { countries: vec![], sectors: vec![], elements: ElementSet::ALL, factor: Dist::Uniform { min: 1.0, max: 2.0 } },
+        template: RiskTemplate::DemandShock {
+            countries: vec![],
+            sectors: vec![],
+            elements: ElementSet::ALL,
+            factor: Dist::Uniform { min: 1.0, max: 2.0 },
+        },
         line: 0,
     });
     let r = run(&m, &s, 3000, 2);
-    let nd = &r.summary.by_element.iter().find(|e| e.element == "Nd").unwrap().stats;
+    let nd = &r
+        .summary
+        .by_element
+        .iter()
+        .find(|e| e.element == "Nd")
+        .unwrap()
+        .stats;
     let close = |got: f64, want: f64| (got - want).abs() < 20.0;
     assert!(close(nd.unmet_mean_t, 300.0), "mean {}", nd.unmet_mean_t);
     assert!(close(nd.unmet_p50_t, 300.0), "P50 {}", nd.unmet_p50_t);
     assert!(close(nd.unmet_p95_t, 570.0), "P95 {}", nd.unmet_p95_t);
     assert!(close(nd.unmet_p99_t, 594.0), "P99 {}", nd.unmet_p99_t);
     // CVaR95 of U(0, 600): the mean of the top 5 %, 585.
-    assert!(close(nd.unmet_cvar95_t, 585.0), "CVaR95 {}", nd.unmet_cvar95_t);
+    assert!(
+        close(nd.unmet_cvar95_t, 585.0),
+        "CVaR95 {}",
+        nd.unmet_cvar95_t
+    );
     // The standard error of the mean: 600/√12/√n.
     let se = 600.0 / 12f64.sqrt() / 3000f64.sqrt();
-    assert!((nd.unmet_mean_se_t - se).abs() < 0.1 * se, "se {} vs {se}", nd.unmet_mean_se_t);
+    assert!(
+        (nd.unmet_mean_se_t - se).abs() < 0.1 * se,
+        "se {} vs {se}",
+        nd.unmet_mean_se_t
+    );
 }
 
 #[test]
@@ -131,8 +207,15 @@ fn results_do_not_depend_on_the_thread_count() {
         name: "outage".into(),
         group: None,
         onset_per_month: 0.1,
-        duration_months: Dist::Triangular { min: 1.0, mode: 2.0, max: 5.0 },
-        template: RiskTemplate::FacilityOutage { facility: Idx::new(0), remaining_share: Dist::Uniform { min: 0.0, max: 0.8 } },
+        duration_months: Dist::Triangular {
+            min: 1.0,
+            mode: 2.0,
+            max: 5.0,
+        },
+        template: RiskTemplate::FacilityOutage {
+            facility: Idx::new(0),
+            remaining_share: Dist::Uniform { min: 0.0, max: 0.8 },
+        },
         line: 0,
     });
     let one = run(&m, &s, 301, 1);

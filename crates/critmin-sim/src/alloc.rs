@@ -91,6 +91,8 @@ pub struct Allocator {
     inner: Allocation,
     scratch: [Vec<f64>; 5],
     home_buf: Vec<usize>,
+    /// Buffers of the capped path.
+    cs: CappedScratch,
     /// Per-country buffers of the direct uncapped pass, zero between calls.
     zeroed: [Vec<f64>; 4],
     bucket_idx: Vec<u32>,
@@ -219,11 +221,23 @@ impl Allocator {
                     let draw = left[c] * h / gleft[g];
                     out.drawn[c] += draw;
                     if want_flows {
-                        for b in tier.iter().map(|&i| &m.buyers[i as usize]).filter(|b| home(b.country) == g && b.country != c) {
+                        for b in tier
+                            .iter()
+                            .map(|&i| &m.buyers[i as usize])
+                            .filter(|b| home(b.country) == g && b.country != c)
+                        {
                             let q = draw * b.demand.max(0.0) / gdem[g];
-                            match out.flows.iter_mut().find(|f| f.exporter == c && f.importer == b.country) {
+                            match out
+                                .flows
+                                .iter_mut()
+                                .find(|f| f.exporter == c && f.importer == b.country)
+                            {
                                 Some(f) => f.tonnes += q,
-                                None => out.flows.push(Flow { exporter: c, importer: b.country, tonnes: q }),
+                                None => out.flows.push(Flow {
+                                    exporter: c,
+                                    importer: b.country,
+                                    tonnes: q,
+                                }),
                             }
                         }
                     }
@@ -237,7 +251,11 @@ impl Allocator {
             }
             // Export step: an equal share of what is left anywhere.
             let l: f64 = sellers.iter().map(|&c| left[c]).sum();
-            let f = if rem_total > 0.0 && l > 0.0 { (l / rem_total).min(1.0) } else { 0.0 };
+            let f = if rem_total > 0.0 && l > 0.0 {
+                (l / rem_total).min(1.0)
+            } else {
+                0.0
+            };
             for &i in tier {
                 let i = i as usize;
                 let b = &m.buyers[i];
@@ -250,9 +268,17 @@ impl Allocator {
                     for &c in sellers.iter() {
                         if c != b.country && left[c] > 0.0 {
                             let q = need * left[c] / l;
-                            match out.flows.iter_mut().find(|fl| fl.exporter == c && fl.importer == b.country) {
+                            match out
+                                .flows
+                                .iter_mut()
+                                .find(|fl| fl.exporter == c && fl.importer == b.country)
+                            {
                                 Some(fl) => fl.tonnes += q,
-                                None => out.flows.push(Flow { exporter: c, importer: b.country, tonnes: q }),
+                                None => out.flows.push(Flow {
+                                    exporter: c,
+                                    importer: b.country,
+                                    tonnes: q,
+                                }),
                             }
                         }
                     }
@@ -469,14 +495,21 @@ impl Allocator {
         self.served_country_tier.resize(nt * n, 0.0);
         self.fixed.clear();
         self.fixed.resize(n, 0.0);
-        let mut tier_dem = vec![0.0; nt * n];
+        let mut cs = std::mem::take(&mut self.cs);
+        let mut tier_dem = std::mem::take(&mut cs.tier_dem);
+        tier_dem.clear();
+        tier_dem.resize(nt * n, 0.0);
         for b in m.buyers {
             tier_dem[b.tier * n + b.country] += b.demand.max(0.0);
         }
         // A ledger of each country's stock, drawn home first, to set the
         // home floors of the next tier.
-        let mut est_left: Vec<f64> = m.supply.iter().map(|s| s.max(0.0)).collect();
-        let mut floor = vec![0.0; n];
+        let mut est_left = std::mem::take(&mut cs.est_left);
+        est_left.clear();
+        est_left.extend(m.supply.iter().map(|s| s.max(0.0)));
+        let mut floor = std::mem::take(&mut cs.floor);
+        floor.clear();
+        floor.resize(n, 0.0);
         for t in 0..nt {
             let dem = &tier_dem[t * n..(t + 1) * n];
             let total: f64 = dem.iter().sum();
@@ -493,12 +526,12 @@ impl Allocator {
                     self.served_country_tier[t * n + c] = dem[c];
                     self.fixed[c] += dem[c];
                 }
-                debit(&mut est_left, home, dem);
+                debit(&mut est_left, home, dem, &mut cs.g1, &mut cs.g2);
                 continue;
             }
             // Home floors: what each home group's own stock covers, scaled
             // down until routable with the tiers above.
-            home_floors(home, dem, &est_left, &mut floor);
+            home_floors(home, dem, &est_left, &mut floor, &mut cs.g1, &mut cs.g2);
             let floor_ok = |k: f64, s: &mut Self| {
                 s.trial.clear();
                 for c in 0..n {
@@ -508,7 +541,7 @@ impl Allocator {
                 net.max_flow(&s.trial) >= want - 1e-9 * (1.0 + want)
             };
             if net.restricted.len() == 1 {
-                let lambda = net.single_max_f(&self.fixed, &floor, 0.0, &[]);
+                let lambda = net.single_max_f(&self.fixed, &floor, 0.0, &mut cs.points);
                 if lambda.0 < 1.0 {
                     floor.iter_mut().for_each(|x| *x *= lambda.0);
                 }
@@ -544,8 +577,12 @@ impl Allocator {
                 // Exact: the feasible set has two constraints (total stock,
                 // and what must come from unrestricted sellers), so the
                 // largest common fraction is a breakpoint search.
-                let mut base = vec![0.0; n];
-                let mut dir = vec![0.0; n];
+                let mut base = std::mem::take(&mut cs.base);
+                let mut dir = std::mem::take(&mut cs.dir);
+                base.clear();
+                base.resize(n, 0.0);
+                dir.clear();
+                dir.resize(n, 0.0);
                 while self.frozen.iter().any(|f| !f) {
                     for c in 0..n {
                         if self.frozen[c] {
@@ -556,7 +593,7 @@ impl Allocator {
                             dir[c] = dem[c] - floor[c];
                         }
                     }
-                    let (f, bind) = net.single_max_f(&base, &dir, lo, &self.frozen);
+                    let (f, bind) = net.single_max_f(&base, &dir, lo, &mut cs.points);
                     lo = f;
                     let mut froze_any = false;
                     for c in 0..n {
@@ -582,6 +619,8 @@ impl Allocator {
                         }
                     }
                 }
+                cs.base = base;
+                cs.dir = dir;
             }
             while self.frozen.iter().any(|f| !f) {
                 let feasible = |f: f64, s: &mut Self| {
@@ -655,20 +694,24 @@ impl Allocator {
                     }
                 }
             }
-            let mut got = vec![0.0; n];
+            let mut got = std::mem::take(&mut cs.got);
+            got.clear();
+            got.resize(n, 0.0);
             for c in 0..n {
                 let x = self.frozen_at[c].min(dem[c]);
                 self.served_country_tier[t * n + c] = x;
                 self.fixed[c] += x;
                 got[c] = x;
             }
-            debit(&mut est_left, home, &got);
+            debit(&mut est_left, home, &got, &mut cs.g1, &mut cs.g2);
+            cs.got = got;
         }
         // Route the fixed totals; what cannot be routed (rounding) is taken
         // back from the lowest tiers.
         self.need.clear();
         self.need.extend_from_slice(&self.fixed);
-        let routed = route_capped(&net, &mut self.need, &mut self.left, out);
+        let mut routed = std::mem::take(&mut cs.received);
+        route_capped(&net, &mut self.need, &mut self.left, out, &mut routed);
         for c in 0..n {
             let mut short = (self.fixed[c] - routed[c]).max(0.0);
             for t in (0..nt).rev() {
@@ -691,6 +734,11 @@ impl Allocator {
         }
         self.restricted = restricted;
         self.cap_matrix = cap_matrix;
+        cs.tier_dem = tier_dem;
+        cs.est_left = est_left;
+        cs.floor = floor;
+        cs.received = routed;
+        self.cs = cs;
     }
 }
 
@@ -723,7 +771,14 @@ fn tier_buckets(buyers: &[Buyer], n_tiers: usize, idx: &mut Vec<u32>, start: &mu
 /// rata within each (what [`single_seller`] serves, without the per-country
 /// draws and flows). Used for concentrate pools in months without
 /// restrictions on concentrate.
-pub(crate) fn serve_single(stock: f64, seller_home: usize, buyers: &[Buyer], n_tiers: usize, home: &[usize], served: &mut Vec<f64>) {
+pub(crate) fn serve_single(
+    stock: f64,
+    seller_home: usize,
+    buyers: &[Buyer],
+    n_tiers: usize,
+    home: &[usize],
+    served: &mut Vec<f64>,
+) {
     served.clear();
     served.resize(buyers.len(), 0.0);
     let mut left = stock.max(0.0);
@@ -879,12 +934,36 @@ impl Compact {
     }
 }
 
+/// Buffers the capped path reuses between calls.
+#[derive(Debug, Default)]
+struct CappedScratch {
+    tier_dem: Vec<f64>,
+    est_left: Vec<f64>,
+    floor: Vec<f64>,
+    base: Vec<f64>,
+    dir: Vec<f64>,
+    got: Vec<f64>,
+    g1: Vec<f64>,
+    g2: Vec<f64>,
+    points: Vec<f64>,
+    received: Vec<f64>,
+}
+
 /// Home floors of one tier: each home group's demand covered by its own
 /// (estimated) stock, shared among members in proportion to demand.
-fn home_floors(home: &[usize], dem: &[f64], left: &[f64], floor: &mut [f64]) {
+fn home_floors(
+    home: &[usize],
+    dem: &[f64],
+    left: &[f64],
+    floor: &mut [f64],
+    gdem: &mut Vec<f64>,
+    gleft: &mut Vec<f64>,
+) {
     let n = dem.len();
-    let mut gdem = vec![0.0; n];
-    let mut gleft = vec![0.0; n];
+    gdem.clear();
+    gdem.resize(n, 0.0);
+    gleft.clear();
+    gleft.resize(n, 0.0);
     for c in 0..n {
         gdem[home[c]] += dem[c];
         gleft[home[c]] += left[c];
@@ -901,10 +980,18 @@ fn home_floors(home: &[usize], dem: &[f64], left: &[f64], floor: &mut [f64]) {
 
 /// Draws `got` from the ledger: each home group's own stock first, the rest
 /// pro rata from everyone's.
-fn debit(left: &mut [f64], home: &[usize], got: &[f64]) {
+fn debit(
+    left: &mut [f64],
+    home: &[usize],
+    got: &[f64],
+    gneed: &mut Vec<f64>,
+    gleft: &mut Vec<f64>,
+) {
     let n = got.len();
-    let mut gneed = vec![0.0; n];
-    let mut gleft = vec![0.0; n];
+    gneed.clear();
+    gneed.resize(n, 0.0);
+    gleft.clear();
+    gleft.resize(n, 0.0);
     for c in 0..n {
         gneed[home[c]] += got[c];
         gleft[home[c]] += left[c];
@@ -957,7 +1044,13 @@ impl Net<'_> {
     /// which delivering `base[c] + f·dir[c]` to every country is feasible.
     /// Feasible means total ≤ all stock, and what countries take beyond
     /// X's caps to them ≤ the unrestricted sellers' stock.
-    fn single_max_f(&self, base: &[f64], dir: &[f64], f0: f64, _frozen: &[bool]) -> (f64, Bind) {
+    fn single_max_f(
+        &self,
+        base: &[f64],
+        dir: &[f64],
+        f0: f64,
+        points: &mut Vec<f64>,
+    ) -> (f64, Bind) {
         let n = self.n;
         let x = self.restricted[0];
         let s_x = self.supply[x].max(0.0);
@@ -984,16 +1077,18 @@ impl Net<'_> {
             f64::INFINITY
         } else {
             // Breakpoints where a country reaches its cap.
-            let mut points: Vec<f64> = (0..n)
-                .filter(|&c| dir[c] > 0.0 && self.cap(0, c).is_finite())
-                .map(|c| (self.cap(0, c) - base[c]) / dir[c])
-                .filter(|p| *p > f0 && *p < 1.0)
-                .collect();
+            points.clear();
+            points.extend(
+                (0..n)
+                    .filter(|&c| dir[c] > 0.0 && self.cap(0, c).is_finite())
+                    .map(|c| (self.cap(0, c) - base[c]) / dir[c])
+                    .filter(|p| *p > f0 && *p < 1.0),
+            );
             points.push(1.0);
             points.sort_by(f64::total_cmp);
             let mut lo = f0;
             let mut found = f0;
-            for &p in &points {
+            for &p in points.iter() {
                 if excess(p) > s_u + tol {
                     // Linear between lo and p.
                     let (e_lo, e_p) = (excess(lo), excess(p));
@@ -1076,9 +1171,11 @@ fn route_capped(
     need: &mut [f64],
     left: &mut Vec<f64>,
     out: &mut Allocation,
-) -> Vec<f64> {
+    received: &mut Vec<f64>,
+) {
     let n = net.n;
-    let mut received = vec![0.0; n];
+    received.clear();
+    received.resize(n, 0.0);
     left.clear();
     left.extend(net.supply.iter().map(|s| s.max(0.0)));
     // One restricted seller: its own country first, then its capped
@@ -1121,7 +1218,7 @@ fn route_capped(
             }
         }
     } else if !net.restricted.is_empty() {
-        restricted_max_flow(net, need, left, &mut received, out);
+        restricted_max_flow(net, need, left, received, out);
     }
     // Unrestricted sellers.
     let mut import_total = 0.0;
@@ -1171,7 +1268,6 @@ fn route_capped(
             }
         }
     }
-    received
 }
 
 /// Max flow from several restricted sellers into countries, by augmenting

@@ -319,9 +319,12 @@ impl NormalFlows {
 
     /// Normal flow of `good` from `exporter` to `importer` in month `t`.
     pub fn get(&self, t: usize, good: usize, exporter: usize, importer: usize) -> f64 {
-        let Some(m) = self.months.get(t) else { return 0.0 };
+        let Some(m) = self.months.get(t) else {
+            return 0.0;
+        };
         let k = NormalFlows::key(good, exporter, importer);
-        m.binary_search_by_key(&k, |(key, _)| *key).map_or(0.0, |i| m[i].1)
+        m.binary_search_by_key(&k, |(key, _)| *key)
+            .map_or(0.0, |i| m[i].1)
     }
 }
 
@@ -340,8 +343,11 @@ pub fn normal_flows(net: &Network) -> NormalFlows {
 
 impl Recorder for NormalFlows {
     fn month(&mut self, _net: &Network, _t: usize, s: &MonthStats) {
-        let mut m: Vec<(u64, f64)> =
-            s.flows.iter().map(|&(g, x, c, q)| (NormalFlows::key(g as usize, x as usize, c as usize), q)).collect();
+        let mut m: Vec<(u64, f64)> = s
+            .flows
+            .iter()
+            .map(|&(g, x, c, q)| (NormalFlows::key(g as usize, x as usize, c as usize), q))
+            .collect();
         m.sort_by_key(|(k, _)| *k);
         // Sum repeated keys.
         let mut out: Vec<(u64, f64)> = Vec::with_capacity(m.len());
@@ -556,7 +562,10 @@ impl<'n> Engine<'n> {
             stock_left,
             price: vec![1.0; nc * N_ELEMENTS * FORMS.len()],
             world_price: vec![1.0; N_ELEMENTS * FORMS.len()],
-            stats: MonthStats { active_cells: cells.clone(), ..MonthStats::default() },
+            stats: MonthStats {
+                active_cells: cells.clone(),
+                ..MonthStats::default()
+            },
             alloc: Allocator::new(),
             out: Allocation::default(),
             buyers: Vec::new(),
@@ -575,7 +584,13 @@ impl<'n> Engine<'n> {
             written_cells: {
                 let mut w = cells.clone();
                 for node in &net.stocks {
-                    let f = if node.good < METAL0 { 0 } else if node.good < MAGNET0 { 1 } else { 2 };
+                    let f = if node.good < METAL0 {
+                        0
+                    } else if node.good < MAGNET0 {
+                        1
+                    } else {
+                        2
+                    };
                     for &(e, _) in &net.good_content[node.good] {
                         w.push(((node.country * N_ELEMENTS + e.index()) * FORMS.len() + f) as u32);
                     }
@@ -711,8 +726,10 @@ impl<'n> Engine<'n> {
 
     fn concentrate(&mut self, t: usize) {
         let net = self.net;
-        self.concentrate_free =
-            !net.restrictions.iter().any(|r| r.from <= t && t <= r.to && r.forms.contains(Form::Concentrate));
+        self.concentrate_free = !net
+            .restrictions
+            .iter()
+            .any(|r| r.from <= t && t <= r.to && r.forms.contains(Form::Concentrate));
         for (s, sep) in net.seps.iter().enumerate() {
             self.sep_room[s] = if sep.first <= t && t < sep.last {
                 let util = sep.util + (1.0 - sep.util) * self.response(self.sep_elements[s]);
@@ -792,7 +809,11 @@ impl<'n> Engine<'n> {
                 if !any {
                     break;
                 }
-                let pools = if phase == 0 { &net.cracker_feed_pools } else { &net.sep_feed_pools };
+                let pools = if phase == 0 {
+                    &net.cracker_feed_pools
+                } else {
+                    &net.sep_feed_pools
+                };
                 for &p in pools {
                     let stock = self.pool_total[p];
                     if stock <= 1e-12 {
@@ -860,10 +881,23 @@ impl<'n> Engine<'n> {
         if self.concentrate_free && !self.record_flows {
             // No restriction on concentrate this month: one seller, a
             // direct split.
-            crate::alloc::serve_single(total, net.home[seller], &self.buyers, 3, &net.home, &mut self.out.served);
+            crate::alloc::serve_single(
+                total,
+                net.home[seller],
+                &self.buyers,
+                3,
+                &net.home,
+                &mut self.out.served,
+            );
             if net.audit {
                 for (b, &served) in self.buyers.iter().zip(&self.out.served) {
-                    self.stats.audit.push(BuyerAudit { good, country: b.country, tier: b.tier, demand: b.demand, served });
+                    self.stats.audit.push(BuyerAudit {
+                        good,
+                        country: b.country,
+                        tier: b.tier,
+                        demand: b.demand,
+                        served,
+                    });
                 }
             }
         } else {
@@ -887,7 +921,10 @@ impl<'n> Engine<'n> {
                         PoolKind::Mine { .. } => 1.0,
                     };
                     self.pool_inv[q].add_scaled(&content, frac * rec);
-                    self.stats.balance.losses.add_scaled(&content, frac * (1.0 - rec));
+                    self.stats
+                        .balance
+                        .losses
+                        .add_scaled(&content, frac * (1.0 - rec));
                     self.cracker_room[q] -= x * rec;
                     self.cracker_made[q] += x * rec;
                 }
@@ -976,7 +1013,13 @@ impl<'n> Engine<'n> {
         self.alloc.allocate(&market, want_flows, &mut self.out);
         if net.audit {
             for (b, &served) in self.buyers.iter().zip(&self.out.served) {
-                self.stats.audit.push(BuyerAudit { good, country: b.country, tier: b.tier, demand: b.demand, served });
+                self.stats.audit.push(BuyerAudit {
+                    good,
+                    country: b.country,
+                    tier: b.tier,
+                    demand: b.demand,
+                    served,
+                });
             }
         }
         if self.record_flows {
@@ -1245,7 +1288,11 @@ impl<'n> Engine<'n> {
         for &k in &net.groups_by_good[g] {
             let (country, tier, _) = net.demand_groups[k];
             if self.group_now[k] > 0.0 {
-                self.buyers.push(Buyer { country, tier, demand: self.group_now[k] });
+                self.buyers.push(Buyer {
+                    country,
+                    tier,
+                    demand: self.group_now[k],
+                });
                 self.who.push(Who::Demand(k));
             }
         }
@@ -1266,7 +1313,7 @@ impl<'n> Engine<'n> {
         let c = net.demand_groups[d].0;
         let f = self.form_slot(g);
         let content = &net.good_content[g];
-        let total: f64 = content.iter().map(|(_, q)| q).sum();
+        let total = net.good_content_total[g];
         for &(e, q) in content {
             let i = self.stats.at(c, e, f);
             let got = served * q;
@@ -1294,7 +1341,8 @@ impl<'n> Engine<'n> {
     /// members.
     fn stockpile_pass(&mut self, t: usize, g: usize) {
         let net = self.net;
-        if net.stocks.is_empty() {
+        // Most goods have no stockpile at all.
+        if !net.stocks.iter().any(|n| n.good == g) {
             return;
         }
         let f = self.form_slot(g);
@@ -1539,7 +1587,8 @@ impl<'n> Engine<'n> {
             // Not measured: report a balanced month.
             let b = &mut self.stats.balance;
             for e in Element::ALL {
-                b.inventory_end[e] = b.produced[e] + b.released[e] - b.consumed[e] - b.stockpiled[e] - b.losses[e];
+                b.inventory_end[e] =
+                    b.produced[e] + b.released[e] - b.consumed[e] - b.stockpiled[e] - b.losses[e];
             }
         }
     }
@@ -1553,7 +1602,13 @@ fn active_cells(net: &Network) -> Vec<u32> {
     let at = |c: usize, e: Element, f: usize| ((c * N_ELEMENTS + e.index()) * nf + f) as u32;
     let mut cells = Vec::new();
     for &(c, _, g) in &net.demand_groups {
-        let f = if g < METAL0 { 0 } else if g < MAGNET0 { 1 } else { 2 };
+        let f = if g < METAL0 {
+            0
+        } else if g < MAGNET0 {
+            1
+        } else {
+            2
+        };
         for &(e, _) in &net.good_content[g] {
             cells.push(at(c, e, f));
         }

@@ -251,6 +251,8 @@ pub struct Network {
     pub(crate) demand: Vec<DemandNode>,
     /// Element content (t REO-eq per unit) of each market good.
     pub(crate) good_content: Vec<Vec<(Element, f64)>>,
+    /// Total content of each good, t REO-eq per unit.
+    pub(crate) good_content_total: Vec<f64>,
     /// Demand groups: demand nodes of one country, tier and good, which a
     /// market serves alike (same country, same tier), so they buy as one:
     /// `(country, tier, good)`.
@@ -622,10 +624,20 @@ impl Network {
             t.sort_by_key(|(w, c)| (*c, taker_key(*w)));
         }
         crackers.sort_unstable();
-        let cracker_feed_pools: Vec<usize> =
-            (0..pools.len()).filter(|&p| takers[p].iter().any(|(t, _)| matches!(t, Taker::Cracking(_)))).collect();
-        let sep_feed_pools: Vec<usize> =
-            (0..pools.len()).filter(|&p| takers[p].iter().any(|(t, _)| matches!(t, Taker::Separation(_)))).collect();
+        let cracker_feed_pools: Vec<usize> = (0..pools.len())
+            .filter(|&p| {
+                takers[p]
+                    .iter()
+                    .any(|(t, _)| matches!(t, Taker::Cracking(_)))
+            })
+            .collect();
+        let sep_feed_pools: Vec<usize> = (0..pools.len())
+            .filter(|&p| {
+                takers[p]
+                    .iter()
+                    .any(|(t, _)| matches!(t, Taker::Separation(_)))
+            })
+            .collect();
         let mut feeds_of_sep = vec![Vec::new(); seps.len()];
         let mut feeds_of_cracker = vec![Vec::new(); pools.len()];
         for (p, list) in takers.iter().enumerate() {
@@ -910,11 +922,23 @@ impl Network {
         }
         let metals_by_element: Vec<Vec<usize>> = Element::ALL
             .iter()
-            .map(|&e| (0..metals.len()).filter(|&k| metals[k].mix[e] > 0.0).collect())
+            .map(|&e| {
+                (0..metals.len())
+                    .filter(|&k| metals[k].mix[e] > 0.0)
+                    .collect()
+            })
             .collect();
         let magnets_by_element: Vec<Vec<usize>> = Element::ALL
             .iter()
-            .map(|&e| (0..magnets.len()).filter(|&k| grade_reo[magnets[k].grade][e] > 0.0).collect())
+            .map(|&e| {
+                (0..magnets.len())
+                    .filter(|&k| grade_reo[magnets[k].grade][e] > 0.0)
+                    .collect()
+            })
+            .collect();
+        let good_content_total: Vec<f64> = good_content
+            .iter()
+            .map(|c| c.iter().map(|(_, q)| q).sum())
             .collect();
         let mut net = Network {
             start,
@@ -941,6 +965,7 @@ impl Network {
             node_group,
             groups_by_good,
             good_content,
+            good_content_total,
             stocks,
             holders,
             agreements,
