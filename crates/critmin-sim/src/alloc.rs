@@ -756,9 +756,8 @@ fn tier_buckets(buyers: &[Buyer], n_tiers: usize, idx: &mut Vec<u32>, start: &mu
     idx.clear();
     idx.resize(buyers.len(), 0);
     let mut next: [usize; 16] = [0; 16];
-    for t in 0..n_tiers.min(16) {
-        next[t] = start[t];
-    }
+    let k = n_tiers.min(16);
+    next[..k].copy_from_slice(&start[..k]);
     for (i, b) in buyers.iter().enumerate() {
         let t = b.tier.min(n_tiers - 1).min(15);
         idx[next[t]] = i as u32;
