@@ -138,13 +138,25 @@ fn summary_json_has_the_documented_shape() {
 #[test]
 fn assess_runs_on_the_baseline_and_writes_outputs() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = critmin(&["assess", "--out", "report"], tmp.path());
+    let out = critmin(
+        &["assess", "--out", "report", "--risk-runs", "40"],
+        tmp.path(),
+    );
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(tmp.path().join("report/summary.json").is_file());
+    let html = std::fs::read_to_string(tmp.path().join("report/report.html")).unwrap();
+    for section in [
+        "id=\"scenarios\"",
+        "id=\"scenario-china-total-ban-12m\"",
+        "id=\"risk\"",
+        "chance unmet exceeds x",
+    ] {
+        assert!(html.contains(section), "report lacks {section}");
+    }
 }
 
 #[test]

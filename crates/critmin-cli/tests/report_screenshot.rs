@@ -45,7 +45,7 @@ fn report_renders_in_headless_chromium_without_network() {
     let browser = chromium();
     let tmp = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_critmin"))
-        .args(["assess", "--out", "out"])
+        .args(["assess", "--out", "out", "--risk-runs", "40"])
         .current_dir(tmp.path())
         .output()
         .expect("run critmin");

@@ -17,6 +17,7 @@ pub mod assess;
 pub mod csv;
 pub mod html;
 pub mod optimization;
+pub mod risk;
 pub mod simulation;
 pub mod svg;
 pub mod tables;

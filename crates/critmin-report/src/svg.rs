@@ -380,8 +380,15 @@ impl LineChart {
         // Ticks counted back from the last x, so the last is always shown
         // and never crowds its neighbour.
         let n = self.x.len();
+        let longest = self
+            .x_labels
+            .iter()
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or(0);
         let xstep = if !self.x_labels.is_empty() {
-            n.div_ceil(6).max(1)
+            // About six labels, five when they are long.
+            n.div_ceil(if longest > 7 { 5 } else { 6 }).max(1)
         } else if n > 8 {
             2
         } else {

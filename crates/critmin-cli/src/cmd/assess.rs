@@ -120,11 +120,37 @@ pub(crate) fn assess(args: &AssessArgs) -> Result {
         );
     }
     let scenario_runs: Vec<_> = runs.into_iter().map(|(r, _)| r).collect();
+    // The risk model, as thousands of futures.
+    let mut risk_sections = Vec::new();
+    if args.risk_runs > 0 {
+        let t0 = std::time::Instant::now();
+        let risk = super::library::run_risk(&m, args.risk_runs)?;
+        let share = |c: &str| {
+            risk.countries
+                .iter()
+                .find(|r| r.key == c)
+                .map_or(0.0, |r| r.share_mean)
+        };
+        println!(
+            "\nRisk ({} futures of {} months, {:.1} s): mean unmet share US {}, JP {}",
+            risk.runs,
+            risk.horizon_months,
+            t0.elapsed().as_secs_f64(),
+            pct(share("US")),
+            pct(share("JP"))
+        );
+        risk_sections.push(critmin_report::risk::risk_section(
+            &risk,
+            &super::library::COUNTRIES,
+            &super::library::ELEMENTS,
+        ));
+    }
     let mut sections = critmin_report::simulation::simulation_sections(
         &scenario_runs,
         &super::library::COUNTRIES,
         &super::library::ELEMENTS,
     );
+    sections.extend(risk_sections);
 
     // The fund's portfolio and the stockpiles (HiGHS).
     let (section, lines) = super::optimize::assess_section(&m)?;

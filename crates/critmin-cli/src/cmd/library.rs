@@ -104,3 +104,69 @@ pub(crate) fn run_library(model: &Model) -> Result<Vec<(ScenarioRun, RunSummary)
     }
     Ok(out)
 }
+
+/// Runs the library's risk model (`risk-baseline.toml`) with `runs` futures
+/// on all cores, for the report.
+pub(crate) fn run_risk(model: &Model, runs: usize) -> Result<critmin_report::risk::RiskInput> {
+    use critmin_report::risk::{Curve, RiskInput, StatRow};
+    let (file, text) = critmin_sim::library::RISK_LIBRARY[0];
+    let scenario = critmin_sim::scenario::parse(file, text, model)
+        .map_err(|d| CliError::InvalidFile(file.to_string(), d))?;
+    let (focus_countries, focus_elements) = super::montecarlo::focus();
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let cfg = critmin_risk::McConfig {
+        runs,
+        seed: 1,
+        threads,
+        horizon_months: None,
+        focus_countries,
+        focus_elements,
+    };
+    let mc = critmin_risk::MonteCarlo::new(model, &scenario, &Overlay::default(), &cfg)
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let r = mc
+        .run(&cfg, &|_| {})
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let row = |s: &critmin_risk::OutcomeStats, cover: Option<f64>| StatRow {
+        key: s.key.clone(),
+        mean_t: s.unmet_mean_t,
+        se_t: s.unmet_mean_se_t,
+        p95_t: s.unmet_p95_t,
+        cvar95_t: s.unmet_cvar95_t,
+        share_mean: s.unmet_share_mean,
+        share_p95: s.unmet_share_p95,
+        prob_shortfall: s.prob_shortfall,
+        peak_price: s.peak_price_index_mean,
+        worst_cover_months: cover,
+    };
+    Ok(RiskInput {
+        scenario: r.scenario.clone(),
+        description: scenario.description.clone(),
+        runs: r.runs,
+        seed: r.seed,
+        horizon_months: r.horizon_months,
+        start: r.start.to_string(),
+        curves: r
+            .summary
+            .exceedance
+            .iter()
+            .map(|x| Curve {
+                country: x.country.clone(),
+                element: x.element.clone(),
+                points: x.points.clone(),
+            })
+            .collect(),
+        elements: r
+            .summary
+            .by_element
+            .iter()
+            .map(|e| row(&e.stats, None))
+            .collect(),
+        countries: r
+            .summary
+            .by_country
+            .iter()
+            .map(|c| row(&c.stats, Some(c.worst_cover_months_mean)))
+            .collect(),
+    })
+}

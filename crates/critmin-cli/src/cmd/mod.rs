@@ -92,6 +92,9 @@ pub(crate) struct AssessArgs {
     /// Directory for the outputs.
     #[arg(long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
+    /// Futures in the report's Monte Carlo risk section.
+    #[arg(long, default_value_t = 1000)]
+    pub risk_runs: usize,
 }
 
 /// An error at the edge, with the exit status it maps to.
