@@ -91,6 +91,8 @@ pub struct Allocator {
     inner: Allocation,
     scratch: [Vec<f64>; 5],
     home_buf: Vec<usize>,
+    /// 0, 1, 2 … (the home of each country when there are no groups).
+    identity: Vec<usize>,
     /// Buffers of the capped path.
     cs: CappedScratch,
     /// Per-country buffers of the direct uncapped pass, zero between calls.
@@ -170,7 +172,15 @@ impl Allocator {
         out.drawn.clear();
         out.drawn.resize(n, 0.0);
         out.flows.clear();
-        let home = |c: usize| if m.home.len() == n { m.home[c] } else { c };
+        if self.identity.len() < n {
+            self.identity = (0..n).collect();
+        }
+        let homes: &[usize] = if m.home.len() == n {
+            m.home
+        } else {
+            &self.identity[..n]
+        };
+        let home = |c: usize| homes[c];
         // These buffers are all zero between calls (each call zeroes what
         // it touched), so no per-call fill over every country.
         let [left, gdem, gleft, gfrac] = &mut self.zeroed;
@@ -1066,39 +1076,52 @@ impl Net<'_> {
         } else {
             f64::INFINITY
         };
-        // Excess over caps, piecewise linear in f.
-        let excess = |f: f64| -> f64 {
-            (0..n)
-                .map(|c| (base[c] + f * dir[c] - self.cap(0, c)).max(0.0))
-                .sum()
-        };
-        let f_caps = if excess(1.0) <= s_u + tol {
-            f64::INFINITY
+        // Excess over caps, piecewise linear and convex in f: a sweep over
+        // the breakpoints where countries reach their caps. `points` holds
+        // (breakpoint, slope added) pairs, flattened.
+        let (mut v, mut slope) = (0.0, 0.0);
+        points.clear();
+        for c in 0..n {
+            let cap = self.cap(0, c);
+            if !cap.is_finite() {
+                continue;
+            }
+            let at0 = base[c] + f0 * dir[c] - cap;
+            if at0 > 0.0 {
+                v += at0;
+                slope += dir[c];
+            } else if dir[c] > 0.0 {
+                let b = (cap - base[c]) / dir[c];
+                if b < 1.0 {
+                    points.push(b.max(f0));
+                    points.push(dir[c]);
+                }
+            }
+        }
+        let mut pairs: Vec<(f64, f64)> = Vec::with_capacity(points.len() / 2);
+        for k in (0..points.len()).step_by(2) {
+            pairs.push((points[k], points[k + 1]));
+        }
+        pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let limit = s_u + tol;
+        let f_caps = if v > limit {
+            f0
         } else {
-            // Breakpoints where a country reaches its cap.
-            points.clear();
-            points.extend(
-                (0..n)
-                    .filter(|&c| dir[c] > 0.0 && self.cap(0, c).is_finite())
-                    .map(|c| (self.cap(0, c) - base[c]) / dir[c])
-                    .filter(|p| *p > f0 && *p < 1.0),
-            );
-            points.push(1.0);
-            points.sort_by(f64::total_cmp);
-            let mut lo = f0;
-            let mut found = f0;
-            for &p in points.iter() {
-                if excess(p) > s_u + tol {
-                    // Linear between lo and p.
-                    let (e_lo, e_p) = (excess(lo), excess(p));
-                    found = if e_p > e_lo {
-                        lo + (p - lo) * ((s_u - e_lo) / (e_p - e_lo)).clamp(0.0, 1.0)
+            let mut f = f0;
+            let mut found = f64::INFINITY;
+            for &(b, d) in pairs.iter().chain(std::iter::once(&(1.0, 0.0))) {
+                let v_b = v + slope * (b - f);
+                if v_b > limit {
+                    found = if slope > 0.0 {
+                        (f + (s_u - v) / slope).clamp(f, b)
                     } else {
-                        lo
+                        f
                     };
                     break;
                 }
-                lo = p;
+                f = b;
+                v = v_b;
+                slope += d;
             }
             found
         };

@@ -466,12 +466,20 @@ struct Engine<'n> {
     /// Active cells plus the cells of stockpiles: every cell a month writes.
     written_cells: Vec<u32>,
     sep_made: Vec<f64>,
+    /// Concentrate each separation plant took in the current pass, and
+    /// the plants that took some.
+    sep_intake: Vec<PerElement>,
+    sep_intake_total: Vec<f64>,
+    touched_seps: Vec<usize>,
     /// Elements each separation plant produces (from its feed blend).
     sep_elements: Vec<ElementSet>,
     cracker_made: Vec<f64>,
     metal_made: Vec<f64>,
     /// Scratch for plants' capacity per country and good.
     cap_buf: Vec<f64>,
+    /// Tonnes each restricted route carried so far this month:
+    /// `(good, exporter, importer, tonnes)`.
+    route_used: Vec<(u32, u16, u16, f64)>,
     /// Whether no restriction on concentrate is in force this month.
     concentrate_free: bool,
     /// Pool stocks at the start of a concentrate pass, t REO.
@@ -601,12 +609,16 @@ impl<'n> Engine<'n> {
             },
             active_cells: cells,
             sep_made: vec![0.0; net.seps.len()],
+            sep_intake: vec![PerElement::ZERO; net.seps.len()],
+            sep_intake_total: vec![0.0; net.seps.len()],
+            touched_seps: Vec::new(),
             sep_elements: (0..net.seps.len())
                 .map(|s| sep_output_elements(net, s))
                 .collect(),
             cracker_made: vec![0.0; net.pools.len()],
             metal_made: vec![0.0; net.metals.len()],
             cap_buf: Vec::new(),
+            route_used: Vec::new(),
             concentrate_free: true,
             pool_total: vec![0.0; net.pools.len()],
             taker_ratio: vec![0.0; net.pools.len()],
@@ -661,6 +673,7 @@ impl<'n> Engine<'n> {
         let nc = self.nc;
         self.stats.reset(nc, &self.written_cells);
         self.stats.month = Some(net.start.plus(t as i32));
+        self.route_used.clear();
         if self.net.balance_check {
             self.stats.balance.inventory_start = self.inventory_total();
         }
@@ -845,6 +858,7 @@ impl<'n> Engine<'n> {
                         self.clear_pool(t, p);
                     }
                 }
+                self.separate_intake();
             }
         }
         for (s, sep) in net.seps.iter().enumerate() {
@@ -866,6 +880,36 @@ impl<'n> Engine<'n> {
                 ));
             }
         }
+    }
+
+    /// Separates what each separation plant took in this pass: oxides of the
+    /// elements it separates × recovery; the rest is a loss.
+    fn separate_intake(&mut self) {
+        let net = self.net;
+        for k in 0..self.touched_seps.len() {
+            let s = self.touched_seps[k];
+            let sep = &net.seps[s];
+            let intake = self.sep_intake[s];
+            let mut made = 0.0;
+            for (e, q) in intake.iter() {
+                if q <= 0.0 {
+                    continue;
+                }
+                if sep.elements.contains(e) {
+                    let o = q * sep.recovery;
+                    self.oxide_inv[sep.country * N_ELEMENTS + e.index()] += o;
+                    self.stats.balance.losses[e] += q - o;
+                    made += o;
+                } else {
+                    self.stats.balance.losses[e] += q;
+                }
+            }
+            self.sep_room[s] -= made;
+            self.sep_made[s] += made;
+            self.sep_intake[s] = PerElement::ZERO;
+            self.sep_intake_total[s] = 0.0;
+        }
+        self.touched_seps.clear();
     }
 
     /// Clears pool `p`'s concentrate among the current buyers (plants'
@@ -929,22 +973,12 @@ impl<'n> Engine<'n> {
                     self.cracker_made[q] += x * rec;
                 }
                 Who::Separator(s) => {
-                    let sep = &net.seps[s];
-                    let mut made = 0.0;
-                    // Only the elements the pool can hold.
-                    for e in net.pools[p].elements.iter() {
-                        let q = content[e] * frac;
-                        if sep.elements.contains(e) {
-                            let o = q * sep.recovery;
-                            self.oxide_inv[sep.country * N_ELEMENTS + e.index()] += o;
-                            self.stats.balance.losses[e] += q - o;
-                            made += o;
-                        } else {
-                            self.stats.balance.losses[e] += q;
-                        }
+                    // Separated at the end of the pass, all pools at once.
+                    if self.sep_intake_total[s] == 0.0 {
+                        self.touched_seps.push(s);
                     }
-                    self.sep_room[s] -= made;
-                    self.sep_made[s] += made;
+                    self.sep_intake[s].add_scaled(&content, frac);
+                    self.sep_intake_total[s] += x;
                 }
                 _ => {}
             }
@@ -986,7 +1020,14 @@ impl<'n> Engine<'n> {
                         continue;
                     }
                     let normal = self.normal.map_or(0.0, |n| n.get(t, good, x, c));
-                    let max = r.share * normal;
+                    // A month's cap, less what the route already carried
+                    // this month (concentrate clears in several passes).
+                    let used = self
+                        .route_used
+                        .iter()
+                        .find(|u| u.0 == good as u32 && u.1 == x as u16 && u.2 == c as u16)
+                        .map_or(0.0, |u| u.3);
+                    let max = (r.share * normal - used).max(0.0);
                     match self
                         .caps
                         .iter_mut()
@@ -1041,13 +1082,23 @@ impl<'n> Engine<'n> {
                     .iter()
                     .find(|k| k.exporter == f.exporter && k.importer == f.importer)
                 {
-                    self.stats.restricted_flows.push((
-                        good as u32,
-                        f.exporter as u16,
-                        f.importer as u16,
-                        f.tonnes,
-                        k.max,
-                    ));
+                    let key = (good as u32, f.exporter as u16, f.importer as u16);
+                    let used = match self.route_used.iter_mut().find(|u| (u.0, u.1, u.2) == key) {
+                        Some(u) => {
+                            let before = u.3;
+                            u.3 += f.tonnes;
+                            before
+                        }
+                        None => {
+                            self.route_used.push((key.0, key.1, key.2, f.tonnes));
+                            0.0
+                        }
+                    };
+                    // The whole month's cap: what this call could carry plus
+                    // what earlier calls carried.
+                    self.stats
+                        .restricted_flows
+                        .push((key.0, key.1, key.2, f.tonnes, k.max + used));
                 }
             }
         }
