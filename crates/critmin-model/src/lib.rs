@@ -1,8 +1,9 @@
 //! The rare-earth supply-chain model: the 17 elements and the forms they move
 //! in, the stages of the chain (mining → separation → metal/alloy → magnet →
 //! end use), countries and groups, facilities with their ores and recipes,
-//! demand and its growth paths, inventories, stockpiles, the project
-//! pipeline, published statistics and the sources behind every number.
+//! demand and its growth paths, capacity growth trends, inventories,
+//! stockpiles, the project pipeline, published statistics and the sources
+//! behind every number.
 //!
 //! This crate owns the *types* and the arithmetic that is true of any
 //! dataset (oxide/metal conversion, growth factors, whether a facility is
@@ -28,6 +29,7 @@ mod source;
 mod stats;
 mod stock;
 mod time;
+mod trend;
 
 pub use chain::{Form, Sector, Stage, Status};
 pub use criticality::{ElementRisk, Governance, SectorValue};
@@ -42,3 +44,4 @@ pub use source::{Confidence, Source};
 pub use stats::{Benchmark, BenchmarkMetric, MineProduction, Price, PriceResponse};
 pub use stock::{InventoryPolicy, Stockpile, StockpileTarget};
 pub use time::{MAX_YEAR, MIN_YEAR, Month, MonthParseError};
+pub use trend::CapacityTrend;

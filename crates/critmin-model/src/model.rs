@@ -2,9 +2,9 @@
 //! state" everything else in critmin is derived from.
 
 use crate::{
-    Benchmark, Composition, Country, CountryCode, DemandRow, ElementRisk, Facility, Governance,
-    Group, GrowthPath, Idx, InventoryPolicy, MagnetRecipe, MineProduction, Price, PriceResponse,
-    Project, SectorValue, Source, Stockpile, StockpileTarget,
+    Benchmark, CapacityTrend, Composition, Country, CountryCode, DemandRow, ElementRisk, Facility,
+    Governance, Group, GrowthPath, Idx, InventoryPolicy, MagnetRecipe, MineProduction, Month,
+    Price, PriceResponse, Project, SectorValue, Source, Stockpile, StockpileTarget,
 };
 use serde::Serialize;
 
@@ -34,6 +34,9 @@ pub struct Model {
     pub recipes: Vec<MagnetRecipe>,
     /// Facilities at every stage, incl. planned ones.
     pub facilities: Vec<Facility>,
+    /// Growth of the capacity of a country's facilities at a stage after
+    /// the base year (see [`Model::capacity_factor`]).
+    pub capacity_trends: Vec<CapacityTrend>,
     /// Working inventory rules.
     pub inventories: Vec<InventoryPolicy>,
     /// Base-year demand.
@@ -135,11 +138,141 @@ impl Model {
         self.growth_paths.iter().find(|p| p.name == name)
     }
 
+    /// How much a facility's capacity has grown by `month` under the
+    /// dataset's capacity trends: the product, over every trend of the
+    /// facility's country and stage, of `(1 + g/100)^(m/12)`, where `g` is
+    /// the trend's `annual_growth_pct` and `m` the months elapsed from
+    /// January of its `from_year` to `month`, clipped to
+    /// `0..=12 × (to_year − from_year + 1)` ([`CapacityTrend::factor`]).
+    ///
+    /// 1.0 when no trend matches or before every matching trend starts, so
+    /// base-year figures are unchanged by trends that start after the base
+    /// year. The factor applies to every facility of the country and stage
+    /// whatever its status; whether the facility runs in `month` is still
+    /// [`Facility::active_in`]'s to say. Capacity in `month` is
+    /// `capacity_t_per_yr × capacity_factor(facility, month)`, and output
+    /// grows with it at the facility's utilisation.
+    ///
+    /// # Panics
+    /// If `facility` is not an index into this model's facilities.
+    pub fn capacity_factor(&self, facility: Idx<Facility>, month: Month) -> f64 {
+        let f = self.at(facility);
+        self.capacity_trends
+            .iter()
+            .filter(|t| t.applies_to(f.country, f.stage))
+            .map(|t| t.factor(month))
+            .product()
+    }
+
     /// Iterates over facilities with their indices.
     pub fn facilities_indexed(&self) -> impl Iterator<Item = (Idx<Facility>, &Facility)> {
         self.facilities
             .iter()
             .enumerate()
             .map(|(i, f)| (Idx::new(i), f))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Confidence, Process, Stage, Status};
+
+    /// A model with one separation plant in China, one in the US, and the
+    /// given trends (country, stage, from, to, %/yr).
+    fn model(trends: &[(CountryCode, Stage, i32, i32, f64)]) -> Model {
+        let mut m = Model {
+            base_year: 2024,
+            ..Model::default()
+        };
+        m.sources.push(Source {
+            id: "s".into(),
+            publication: "test".into(),
+            locator: String::new(),
+            year: 2024,
+            citation: String::new(),
+            confidence: Confidence::E,
+            note: "estimate for a test".into(),
+        });
+        for (id, country) in [("sep_cn", CountryCode::CN), ("sep_us", CountryCode::US)] {
+            m.facilities.push(Facility {
+                id: id.into(),
+                name: id.into(),
+                operator: String::new(),
+                country,
+                stage: Stage::Separation,
+                capacity_t_per_yr: 1000.0,
+                utilisation: 1.0,
+                status: Status::Operating,
+                start: None,
+                end: None,
+                process: Process::Separation {
+                    feed: Vec::new(),
+                    recovery: 0.95,
+                    elements: crate::ElementSet::ALL,
+                },
+                unit_cost_usd_per_t: None,
+                waste_t_per_t_reo: None,
+                direct_jobs: None,
+                source: Idx::new(0),
+            });
+        }
+        for &(country, stage, from_year, to_year, annual_growth_pct) in trends {
+            m.capacity_trends.push(CapacityTrend {
+                country,
+                stage,
+                from_year,
+                to_year,
+                annual_growth_pct,
+                source: Idx::new(0),
+            });
+        }
+        m
+    }
+
+    fn check(m: &Model, facility: &str, month: &str, want: f64) {
+        let i = m.facility_idx(facility).unwrap();
+        let got = m.capacity_factor(i, month.parse().unwrap());
+        assert!(
+            (got - want).abs() < 1e-12,
+            "{facility} {month}: {got} != {want}"
+        );
+    }
+
+    #[test]
+    fn capacity_factor_by_hand() {
+        use CountryCode as C;
+        // China's separation +6 %/yr over 2025–2035 (11 years).
+        let m = model(&[(C::CN, Stage::Separation, 2025, 2035, 6.0)]);
+        check(&m, "sep_cn", "2024-07", 1.0); // before from_year
+        check(&m, "sep_cn", "2025-01", 1.0); // no month elapsed yet
+        check(&m, "sep_cn", "2026-01", 1.06);
+        // 2030-07: 66 months, 1.06^5.5 = 1.06^5 × 1.06^0.5
+        //        = 1.3382255776 × 1.0295630141 = 1.3777875592…
+        check(&m, "sep_cn", "2030-07", 1.06_f64.powi(5) * 1.06_f64.sqrt());
+        check(&m, "sep_cn", "2030-07", 1.377_787_559_217_830_1);
+        // After to_year: the full product 1.06^11 = 1.8982985583…
+        check(&m, "sep_cn", "2036-01", 1.898_298_558_335_426);
+        check(&m, "sep_cn", "2050-12", 1.06_f64.powi(11));
+        // Other countries and stages are untouched.
+        check(&m, "sep_us", "2030-07", 1.0);
+        let mining = model(&[(C::CN, Stage::Mining, 2025, 2035, 6.0)]);
+        check(&mining, "sep_cn", "2030-07", 1.0);
+    }
+
+    #[test]
+    fn trends_of_the_same_facility_multiply() {
+        use CountryCode as C;
+        // +10 %/yr in 2025 and −50 %/yr in 2027: in 2028 the factor is
+        // 1.1 × 0.5 = 0.55; in 2027-07, 1.1 × 0.5^0.5 = 0.7778174593…
+        let m = model(&[
+            (C::CN, Stage::Separation, 2025, 2025, 10.0),
+            (C::CN, Stage::Separation, 2027, 2027, -50.0),
+        ]);
+        check(&m, "sep_cn", "2025-12", 1.1_f64.powf(11.0 / 12.0));
+        check(&m, "sep_cn", "2026-06", 1.1);
+        check(&m, "sep_cn", "2027-07", 0.777_817_459_305_202_2);
+        check(&m, "sep_cn", "2028-01", 0.55);
+        check(&m, "sep_us", "2028-01", 1.0);
     }
 }
