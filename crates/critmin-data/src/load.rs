@@ -7,11 +7,11 @@ use crate::manifest::{self, GroupDef, Manifest};
 use crate::table::{RowCtx, Schema, Table, clip};
 use crate::{DatasetSource, Diagnostic, Diagnostics};
 use critmin_model::{
-    ALLIED, Benchmark, BenchmarkMetric, Composition, Confidence, Country, CountryCode,
-    DEFAULT_ALLIED, DemandRow, Element, ElementRisk, ElementSet, Facility, FeedRef, Form, Funding,
-    Good, Governance, Group, GrowthPath, GrowthRule, Idx, InventoryPolicy, MagnetRecipe,
-    MineProduction, Model, PerElement, Price, PriceResponse, Process, Project, Sector, SectorValue,
-    Source, Stage, Status, Stockpile, StockpileTarget, US_JP,
+    ALLIED, Benchmark, BenchmarkMetric, CapacityTrend, Composition, Confidence, Country,
+    CountryCode, DEFAULT_ALLIED, DemandRow, Element, ElementRisk, ElementSet, Facility, FeedRef,
+    Form, Funding, Good, Governance, Group, GrowthPath, GrowthRule, Idx, InventoryPolicy,
+    MagnetRecipe, MineProduction, Model, PerElement, Price, PriceResponse, Process, Project,
+    Sector, SectorValue, Source, Stage, Status, Stockpile, StockpileTarget, US_JP,
 };
 use std::collections::{BTreeSet, HashMap};
 
@@ -143,6 +143,7 @@ pub(crate) fn load(src: &dyn DatasetSource, diags: &mut Diagnostics) -> Option<M
     b.compositions(&reader, diags);
     b.recipes(&reader, diags);
     b.facilities(&reader, diags);
+    b.capacity_trends(&reader, manifest.as_ref().map(|m| m.base_year), diags);
     b.inventories(&reader, diags);
     b.demand(&reader, diags);
     b.growth(&reader, diags);
@@ -228,6 +229,12 @@ struct Builder {
 }
 
 const NO_COLUMNS: &[&str] = &[];
+
+/// The years a capacity trend may name: a narrower range than months
+/// accept, since a trend beyond 2100 is a typo.
+const TREND_MIN_YEAR: i64 = 1900;
+/// See [`TREND_MIN_YEAR`].
+const TREND_MAX_YEAR: i64 = 2100;
 
 impl Builder {
     fn src(&self) -> &Refs<Source> {
@@ -916,6 +923,106 @@ impl Builder {
                     sector,
                     good,
                     t_per_yr,
+                    source,
+                });
+            }
+        }
+    }
+
+    /// `capacity_trends.csv`: growth of a country's capacity at a stage.
+    /// Trends of the same country and stage multiply, so rows whose years
+    /// overlap are refused (an overlap is almost always a copy-paste slip);
+    /// consecutive rows (2025–2030, then 2031–2035) are fine. A trend must
+    /// start after the base year, whose capacities the facilities already
+    /// give.
+    fn capacity_trends(&mut self, r: &Reader, base_year: Option<i32>, diags: &mut Diagnostics) {
+        let schema = Schema {
+            required: &[
+                "country",
+                "stage",
+                "from_year",
+                "to_year",
+                "annual_growth_pct",
+                "source",
+            ],
+            optional: &["note"],
+            element_columns: false,
+        };
+        let t = r.table("capacity_trends.csv", false, &schema, diags);
+        // (country, stage, from, to, line) of every row whose key parsed.
+        let mut seen: Vec<(CountryCode, Stage, i32, i32, usize)> = Vec::new();
+        for row in &t.rows {
+            let mut c = t.row(row, diags);
+            let country = c.country("country", &self.country_codes);
+            let mut stage = c.vocab(
+                "stage",
+                true,
+                Stage::parse,
+                "mining, separation, metal_alloy, magnet",
+            );
+            if stage.is_some_and(|s| !s.has_facilities()) {
+                c.error(
+                    "stage",
+                    "end_use is demand, not a facility stage; use mining, separation, metal_alloy or magnet",
+                );
+                stage = None;
+            }
+            let from = c
+                .integer("from_year", true, TREND_MIN_YEAR, TREND_MAX_YEAR)
+                .map(|y| y as i32);
+            let to = c
+                .integer("to_year", true, TREND_MIN_YEAR, TREND_MAX_YEAR)
+                .map(|y| y as i32);
+            if let (Some(f), Some(t)) = (from, to) {
+                if f > t {
+                    c.error("to_year", format!("{t} is before from_year {f}"));
+                }
+            }
+            if let (Some(f), Some(b)) = (from, base_year) {
+                if f <= b {
+                    c.error(
+                        "from_year",
+                        format!(
+                            "{f} is not after the base year {b}: facility capacities already describe {b}, so growth starts in {} at the earliest",
+                            b + 1
+                        ),
+                    );
+                }
+            }
+            let pct = c.number("annual_growth_pct", true, -50.0, 100.0);
+            let source = source_col(&mut c, self.src());
+            if let (Some(k), Some(s), Some(f), Some(t)) = (country, stage, from, to) {
+                if let Some(&(.., pf, pt, line)) = seen
+                    .iter()
+                    .find(|&&(pk, ps, pf, pt, _)| pk == k && ps == s && f <= pt && pf <= t)
+                {
+                    c.error(
+                        "(row)",
+                        format!(
+                            "{k} {s} {f}–{t} overlaps the trend on line {line} ({pf}–{pt}); trends of the same country and stage multiply, so give each year one row"
+                        ),
+                    );
+                }
+                if f <= t {
+                    seen.push((k, s, f, t, c.line()));
+                }
+            }
+            if let (
+                true,
+                Some(country),
+                Some(stage),
+                Some(from_year),
+                Some(to_year),
+                Some(annual_growth_pct),
+                Some(source),
+            ) = (c.ok(), country, stage, from, to, pct, source)
+            {
+                self.model.capacity_trends.push(CapacityTrend {
+                    country,
+                    stage,
+                    from_year,
+                    to_year,
+                    annual_growth_pct,
                     source,
                 });
             }

@@ -54,6 +54,11 @@ fn minimal_fixture_is_valid() {
         (2, 2, 2),
         "criticality inputs"
     );
+    assert_eq!(
+        m.capacity_trends.len(),
+        3,
+        "capacity trends, consecutive rows allowed"
+    );
     assert_eq!(m.group("allied").unwrap().members.len(), 4);
     assert_eq!(
         m.group("us_jp").unwrap().members.len(),
