@@ -8,6 +8,16 @@
 //! magnet plant's by its grade's recipe. Metal and magnet quantities are
 //! converted to t REO-equivalent by oxide stoichiometry so that stages can be
 //! compared element by element.
+//!
+//! A year is read month by month, as the simulator steps: a facility counts
+//! for the months it is active, each with a twelfth of its yearly capacity
+//! grown by the dataset's capacity trends to that month
+//! ([`Model::capacity_factor`]). A plant active all year without a trend has
+//! its nameplate capacity; one that starts in October has a quarter of it;
+//! under a trend of +6 %/yr from 2025 the year 2030 averages the factors of
+//! its twelve months, 1.06^(60/12) … 1.06^(71/12). Base-year figures do not
+//! move as long as trends start after the base year, which the dataset
+//! format enforces.
 
 use critmin_model::{Facility, FeedRef, Idx, Model, Month, PerElement, Process, Stage, Status};
 
@@ -19,9 +29,11 @@ pub struct FacilityFlow {
     /// Months of the year it is active, 0–12.
     pub active_months: u32,
     /// Capacity in the year, in the stage's own unit (t REO, t metal or
-    /// t magnet), pro rata to the months active.
+    /// t magnet): pro rata to the months active, each grown by the
+    /// capacity trends ([`capacity_years`]).
     pub capacity_native_t: f64,
-    /// Output in the year in the stage's unit (capacity × utilisation).
+    /// Output in the year in the stage's unit (capacity × utilisation: a
+    /// trend grows output at the base-year utilisation).
     pub output_native_t: f64,
     /// Capacity by element, t REO-equivalent.
     pub capacity_reo_t: PerElement,
@@ -36,9 +48,26 @@ pub fn active_months(f: &Facility, year: i32) -> u32 {
         .count() as u32
 }
 
+/// How many years of its base-year capacity facility `i` has in `year`:
+/// the sum over the months of `year` in which it is active of
+/// [`Model::capacity_factor`] / 12. Without trends this is
+/// [`active_months`] / 12; a facility active all year under trends has the
+/// mean of its twelve monthly factors.
+pub fn capacity_years(model: &Model, i: Idx<Facility>, year: i32) -> f64 {
+    let f = model.at(i);
+    (1..=12)
+        .filter_map(|m| Month::new(year, m))
+        .filter(|&m| f.active_in(m))
+        .map(|m| model.capacity_factor(i, m))
+        .sum::<f64>()
+        / 12.0
+}
+
 /// The typical element mix (fractions of REO summing to 1, or all zero if
 /// unknown) of what a mining-stage facility delivers, or of the feed a
-/// separation plant takes.
+/// separation plant takes. Feed sources are weighted by their base-year
+/// output: the mix is a property of the plant, not of a year, so capacity
+/// trends do not shift it.
 pub fn feed_mix(model: &Model, f: &Facility) -> PerElement {
     feed_mix_depth(model, f, 0)
 }
@@ -138,7 +167,7 @@ pub fn facility_flows_with(
         if months == 0 {
             continue;
         }
-        let frac = f64::from(months) / 12.0;
+        let frac = capacity_years(model, i, year);
         let unit = reo_per_unit(model, f);
         let cap = f.capacity_t_per_yr * frac;
         let outp = f.output_t_per_yr() * frac;

@@ -3,7 +3,9 @@
 //! [`Projection`], so they all agree on the rules:
 //!
 //! - facilities come online at their `start` month and stop at their `end`
-//!   month (pro rata to the months active, see [`crate::flows`]);
+//!   month (pro rata to the months active, see [`crate::flows`]), and their
+//!   capacity grows month by month under the dataset's capacity trends
+//!   ([`critmin_model::Model::capacity_factor`]);
 //! - a facility built by a pipeline project counts only if the project's
 //!   funding is `committed`, unless [`Projection::with_pipeline`] is set, in
 //!   which case `seeking` projects count too (as if financed on time);

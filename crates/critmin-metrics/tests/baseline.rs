@@ -120,6 +120,50 @@ fn mining_output_by_country_matches_usgs() {
     }
 }
 
+/// China's capacity trends raise its separation capacity in 2030 by the
+/// mean of the twelve monthly factors, and leave the base year alone.
+#[test]
+fn china_separation_capacity_grows_with_its_trend() {
+    let m = critmin_data::baseline();
+    let trend = m
+        .capacity_trends
+        .iter()
+        .find(|t| t.country == CountryCode::CN && t.stage == Stage::Separation)
+        .expect("the baseline has a trend for China's separation");
+    assert_eq!(
+        (trend.from_year, trend.to_year, trend.annual_growth_pct),
+        (2025, 2035, 6.0)
+    );
+    let flat = critmin_model::Model {
+        capacity_trends: Vec::new(),
+        ..m.clone()
+    };
+    let china_separation = |model: &critmin_model::Model, year: i32| -> f64 {
+        critmin_metrics::flows::facility_flows(model, year)
+            .iter()
+            .filter(|fl| {
+                let f = model.at(fl.facility);
+                f.country == CountryCode::CN && f.stage == Stage::Separation
+            })
+            .map(|fl| fl.capacity_native_t)
+            .sum()
+    };
+    // 2030-01 is 60 months into the trend, 2030-12 is 71:
+    // Σ_{k=60..71} 1.06^(k/12) / 12 = 1.06^5 × 1.0272106952 = 1.3746396259.
+    let factor = 1.374_639_625_860_455_8;
+    let (grown, base) = (china_separation(&m, 2030), china_separation(&flat, 2030));
+    assert!(base > 300_000.0, "China separates {base} t REO/yr");
+    assert!(
+        within(grown, base * factor, 1e-12),
+        "2030: {grown} vs {base} × {factor}"
+    );
+    assert_eq!(
+        china_separation(&m, m.base_year),
+        china_separation(&flat, m.base_year),
+        "base year unchanged"
+    );
+}
+
 /// Reads the raw CSV tables of the baseline (independently of the loader)
 /// and checks that every row holding a number cites a source that exists.
 #[test]

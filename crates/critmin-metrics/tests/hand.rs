@@ -375,6 +375,65 @@ mine_cn,Mine CN,CN,mining,mine,1200,1,construction,2025-07,,ore,,,,,,s
 }
 
 #[test]
+fn capacity_trends_grow_capacity_month_by_month() {
+    // China's separation grows 12 %/yr over 2025–2026, its mining likewise;
+    // Malaysia has no trend. Each month of a year counts a twelfth of the
+    // capacity grown to that month: 1.12^(k/12) in month k of 2025 (k = 0
+    // for January), 1.12² = 1.2544 from 2027 on.
+    let trends = "country,stage,from_year,to_year,annual_growth_pct,source\n\
+                  CN,separation,2025,2026,12,s\n\
+                  CN,mining,2025,2026,12,s\n";
+    let chain = format!(
+        "{CHAIN}mine_cn2,Mine CN 2,CN,mining,mine,1200,1,construction,2025-07,,ore,,,,,,s\n"
+    );
+    let m = world(
+        &chain,
+        "JP,electronics,oxide,Nd,,100,s\n",
+        &[("capacity_trends.csv", trends)],
+    );
+    let row = |stage: &str, year: i32| {
+        metrics(&m, &Projection::default(), year, &["JP"])
+            .unwrap()
+            .stages
+            .into_iter()
+            .find(|s| s.stage.as_str() == stage && s.element == Scope::All.label())
+            .unwrap()
+    };
+    // The base year is untouched: 4000 + 1000 t of separation capacity.
+    assert!(close(row("separation", 2024).world_capacity_t, 5000.0));
+    // 2025: Σ_{k=0..11} 1.12^(k/12) / 12 = 1.0538748257, so China has
+    // 4000 × 1.0538748257 = 4215.4993028 t; Malaysia still 1000.
+    let sep = row("separation", 2025);
+    assert!(
+        close(sep.world_capacity_t, 5_215.499_302_784_394),
+        "{sep:?}"
+    );
+    // 2027: 4000 × 1.2544 = 5017.6 t of Chinese output (utilisation 1)
+    // against Malaysia's 500: China's share 5017.6 / 5517.6.
+    let sep = row("separation", 2027);
+    assert!(close(sep.world_capacity_t, 5017.6 + 1000.0), "{sep:?}");
+    assert!(close(sep.china_share, 5017.6 / 5517.6), "{sep:?}");
+    // A Chinese mine of 1200 t starting 2025-07 counts its six months at
+    // the factors of July to December: 1200 × Σ_{k=6..11} 1.12^(k/12) / 12
+    // = 1200 × 6.5023524066 / 12 = 650.2352407 t, on top of 1000 t in AU
+    // and 4000 × 1.0538748257 in CN.
+    let mining = row("mining", 2025);
+    assert!(
+        close(
+            mining.world_output_t,
+            1000.0 + 4_215.499_302_784_393 + 650.235_240_662_625_1
+        ),
+        "{mining:?}"
+    );
+    // From 2027 both Chinese mines have grown by 1.2544.
+    let mining = row("mining", 2027);
+    assert!(
+        close(mining.world_output_t, 1000.0 + 5200.0 * 1.2544),
+        "{mining:?}"
+    );
+}
+
+#[test]
 fn unknown_groups_and_paths_are_errors() {
     let m = world(CHAIN, "JP,electronics,oxide,Nd,,100,s\n", &[]);
     let e = metrics(&m, &Projection::default(), 2024, &["atlantis"]).unwrap_err();
