@@ -45,7 +45,7 @@
 //! ramp-up, and working inventories are not counted.
 
 use crate::OptError;
-use critmin_metrics::flows::{active_months, facility_flows, feed_mix};
+use critmin_metrics::flows::{active_months, capacity_years, facility_flows, feed_mix};
 use critmin_model::{
     ALLIED, CountryCode, Element, ElementSet, Facility, FeedRef, Form, Funding, Good, Idx, Model,
     Month, N_ELEMENTS, PerElement, Process, Stockpile, good_elements,
@@ -351,15 +351,21 @@ impl ChainYear {
             .map(|g| g.members.clone())
             .unwrap_or_default();
         let ng = n_goods(model);
-        let cap_of = |i: Idx<Facility>, f: &Facility, full_t: f64| -> Cap {
-            let online = match seeking_project(model, i) {
-                Some(p) => Online::Project(p),
-                None => Online::Fixed(f64::from(active_months(f, year)) / 12.0),
-            };
-            Cap {
-                facility: i,
-                full_t,
-                online,
+        let cap_of = |i: Idx<Facility>, _: &Facility, full_t: f64| -> Cap {
+            // Capacity trends (the facility's country and stage) count as
+            // the metrics count them: month by month over the year.
+            match seeking_project(model, i) {
+                Some(p) => Cap {
+                    facility: i,
+                    full_t: full_t
+                        * Month::new(year, 7).map_or(1.0, |m| model.capacity_factor(i, m)),
+                    online: Online::Project(p),
+                },
+                None => Cap {
+                    facility: i,
+                    full_t,
+                    online: Online::Fixed(capacity_years(model, i, year)),
+                },
             }
         };
         let free = |f: &Facility| !is_china(f.country);

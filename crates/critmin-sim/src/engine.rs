@@ -650,9 +650,18 @@ impl<'n> Engine<'n> {
         inv
     }
 
-    /// Capacity factor of facility-level outages this month.
+    /// Capacity factor of a facility this month: its capacity trend's
+    /// growth since the base year times the share an outage leaves.
     fn outage_factor(&self, fac: critmin_model::Idx<critmin_model::Facility>) -> f64 {
         self.outage.get(fac.get()).copied().unwrap_or(1.0)
+    }
+
+    /// Growth factor of a facility's capacity this month (its trend only).
+    fn growth_factor(&self, fac: critmin_model::Idx<critmin_model::Facility>, t: usize) -> f64 {
+        match self.net.fac_curve.get(fac.get()) {
+            Some(&k) if k != u32::MAX => self.net.cap_curves[k as usize][t],
+            _ => 1.0,
+        }
     }
 
     /// Supply response: share of spare capacity used at the world oxide
@@ -678,14 +687,20 @@ impl<'n> Engine<'n> {
             self.stats.balance.inventory_start = self.inventory_total();
         }
 
-        // Outage factors by facility.
+        // Capacity factors by facility: growth trend × outage share.
         self.outage.clear();
-        for &(a, b, fac, share) in &net.outages {
-            if a <= t && t <= b {
-                if self.outage.len() <= fac.get() {
-                    self.outage.resize(fac.get() + 1, 1.0);
+        if !net.cap_curves.is_empty() || !net.outages.is_empty() {
+            self.outage.resize(net.fac_curve.len(), 1.0);
+            // Overlapping outages: the deepest cut holds.
+            for &(a, b, fac, share) in &net.outages {
+                if a <= t && t <= b && fac.get() < self.outage.len() {
+                    self.outage[fac.get()] = self.outage[fac.get()].min(share);
                 }
-                self.outage[fac.get()] = self.outage[fac.get()].min(share);
+            }
+            for (f, &k) in net.fac_curve.iter().enumerate() {
+                if k != u32::MAX {
+                    self.outage[f] *= net.cap_curves[k as usize][t];
+                }
             }
         }
         // Demand this month.
@@ -730,9 +745,10 @@ impl<'n> Engine<'n> {
                 let out = pool.cap_month * util * self.outage_factor(pool.facility);
                 self.pool_inv[p].add_scaled(comp, out);
                 self.stats.balance.produced.add_scaled(comp, out);
+                let cap = pool.cap_month * self.growth_factor(pool.facility, t);
                 self.stats
                     .facility_use
-                    .push((pool.facility.get(), out, pool.cap_month));
+                    .push((pool.facility.get(), out, cap));
             }
         }
     }
@@ -1289,9 +1305,8 @@ impl<'n> Engine<'n> {
                 self.drawn_metal[i] -= back;
             }
             self.magnet_inv[m.country * ng + m.grade] += made;
-            self.stats
-                .facility_use
-                .push((m.facility.get(), made, m.cap_month));
+            let cap = m.cap_month * self.growth_factor(m.facility, t);
+            self.stats.facility_use.push((m.facility.get(), made, cap));
         }
         for i in 0..nc * N_ELEMENTS {
             self.metal_draw[i] = DRAW_SMOOTHING * self.metal_draw[i]

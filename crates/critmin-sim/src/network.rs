@@ -271,6 +271,11 @@ pub struct Network {
     pub(crate) restrictions: Vec<Restriction>,
     /// (first, last inclusive, facility, remaining share)
     pub(crate) outages: Vec<(usize, usize, Idx<Facility>, f64)>,
+    /// Capacity growth curves (factor per month of the run, from the
+    /// dataset's capacity trends), one per (country, stage) with a trend.
+    pub(crate) cap_curves: Vec<Vec<f64>>,
+    /// Curve of each facility (by facility index), `u32::MAX` for none.
+    pub(crate) fac_curve: Vec<u32>,
     pub(crate) shocks: Vec<Shock>,
     /// (first, last inclusive, holder, elements, tonnes per month)
     pub(crate) manual_releases: Vec<(usize, usize, usize, ElementSet, f64)>,
@@ -940,6 +945,28 @@ impl Network {
             .iter()
             .map(|c| c.iter().map(|(_, q)| q).sum())
             .collect();
+        // Capacity trends: one curve per (country, stage) that has one.
+        let mut cap_curves: Vec<Vec<f64>> = Vec::new();
+        let mut fac_curve = vec![u32::MAX; model.facilities.len()];
+        let mut curve_of: HashMap<(CountryCode, Stage), u32> = HashMap::new();
+        for (i, f) in model.facilities_indexed() {
+            if !model
+                .capacity_trends
+                .iter()
+                .any(|tr| tr.country == f.country && tr.stage == f.stage)
+            {
+                continue;
+            }
+            let k = *curve_of.entry((f.country, f.stage)).or_insert_with(|| {
+                cap_curves.push(
+                    (0..horizon)
+                        .map(|t| model.capacity_factor(i, start.plus(t as i32)))
+                        .collect(),
+                );
+                (cap_curves.len() - 1) as u32
+            });
+            fac_curve[i.get()] = k;
+        }
         let mut net = Network {
             start,
             horizon,
@@ -972,6 +999,8 @@ impl Network {
             home,
             restrictions,
             outages,
+            cap_curves,
+            fac_curve,
             shocks,
             manual_releases,
             inv_months,
