@@ -3,8 +3,10 @@
 //! Chinese ban leaves large unmet Dy and Tb demand in Japan and the United
 //! States; a US–Japan sharing agreement helps the worse-off partner.
 
-use critmin_model::{CountryCode, Model};
-use critmin_sim::{MonthlyRecorder, Network, Overlay, RunSummary, Scenario, simulate_with};
+use critmin_model::{CountryCode, Model, Month};
+use critmin_sim::{
+    MonthStats, MonthlyRecorder, Network, Overlay, Recorder, RunSummary, Scenario, simulate_with,
+};
 use std::path::Path;
 
 fn library() -> std::path::PathBuf {
@@ -163,6 +165,44 @@ fn the_compiled_library_matches_the_scenarios_directory() {
         assert_eq!(
             *text,
             std::fs::read_to_string(library().join(name)).unwrap()
+        );
+    }
+}
+
+/// Capacity trends reach the simulator: Bayan Obo (run at full utilisation)
+/// mines its base-year capacity × 1.06^(months since 2025-01 / 12), the
+/// baseline's 6 %/yr trend for Chinese mining.
+#[test]
+fn china_mining_grows_by_its_trend() {
+    struct Out(usize, Vec<f64>);
+    impl Recorder for Out {
+        fn month(&mut self, _: &Network, _: usize, s: &MonthStats) {
+            let out = s
+                .facility_use
+                .iter()
+                .find(|u| u.0 == self.0)
+                .map_or(f64::NAN, |u| u.1);
+            self.1.push(out);
+        }
+    }
+    let model = critmin_data::baseline();
+    let (i, f) = model
+        .facilities_indexed()
+        .find(|(_, f)| f.id == "cn_bayan_obo")
+        .unwrap();
+    assert_eq!(f.utilisation, 1.0);
+    let start = Month::new(2026, 1).unwrap();
+    let s = Scenario::baseline(&model, start, 36);
+    let net = Network::build(&model, &s, &Overlay::default()).unwrap();
+    let mut rec = Out(i.get(), Vec::new());
+    simulate_with(&net, &mut rec);
+    let base = f.capacity_t_per_yr / 12.0;
+    for (t, &out) in rec.1.iter().enumerate() {
+        let months = (12 + t).min(132) as f64;
+        let want = base * 1.06f64.powf(months / 12.0);
+        assert!(
+            (out - want).abs() < 1e-6 * want,
+            "month {t}: mined {out}, want {want}"
         );
     }
 }

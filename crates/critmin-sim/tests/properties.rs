@@ -6,8 +6,8 @@
 //! Case counts are modest by default; `PROPTEST_CASES` raises them.
 
 use critmin_model::{
-    Composition, Confidence, Country, CountryCode, DemandRow, Element, ElementSet, Facility,
-    FeedRef, Form, Funding, Good, Group, GrowthPath, GrowthRule, Idx, InventoryPolicy,
+    CapacityTrend, Composition, Confidence, Country, CountryCode, DemandRow, Element, ElementSet,
+    Facility, FeedRef, Form, Funding, Good, Group, GrowthPath, GrowthRule, Idx, InventoryPolicy,
     MagnetRecipe, Model, Month, PerElement, Process, Project, Sector, Source, Stage, Status,
     Stockpile,
 };
@@ -349,6 +349,23 @@ fn random_model(g: &mut Gen) -> Model {
                 source: src,
             });
         }
+    }
+    // A capacity trend (growth or decline) on some country and stage.
+    if g.chance(0.5) {
+        let stages = [
+            Stage::Mining,
+            Stage::Separation,
+            Stage::MetalAlloy,
+            Stage::Magnet,
+        ];
+        m.capacity_trends.push(CapacityTrend {
+            country: code(g.below(nc)),
+            stage: stages[g.below(stages.len())],
+            from_year: 2025,
+            to_year: 2026,
+            annual_growth_pct: g.range(-40.0, 80.0),
+            source: src,
+        });
     }
     m
 }
