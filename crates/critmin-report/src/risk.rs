@@ -42,6 +42,10 @@ pub struct StatRow {
     pub peak_price: f64,
     /// Mean of the worst stockpile cover, months (countries only).
     pub worst_cover_months: Option<f64>,
+    /// Unmet demand of the reference future (no risk drawn), t.
+    pub reference_unmet_t: f64,
+    /// Its share of demand (countries only).
+    pub reference_share: Option<f64>,
 }
 
 /// A Monte Carlo run for the report.
@@ -158,6 +162,7 @@ pub fn risk_section(r: &RiskInput, countries: &[&str], elements: &[&str]) -> Sec
         ("P95", true),
         ("CVaR95 t", true),
         ("P(shortfall)", true),
+        ("no-risk share", true),
         ("worst cover", true),
     ];
     let rows: Vec<Vec<Cell>> = r
@@ -170,6 +175,7 @@ pub fn risk_section(r: &RiskInput, countries: &[&str], elements: &[&str]) -> Sec
                 Cell::num(&pct(s.share_p95)),
                 Cell::num(&thousands(s.cvar95_t)),
                 Cell::num(&pct(s.prob_shortfall)),
+                Cell::num(&s.reference_share.map_or("—".into(), pct)),
                 Cell::num(
                     &s.worst_cover_months
                         .map_or("—".into(), |m| format!("{m:.2} mo")),
@@ -192,6 +198,8 @@ pub fn risk_section(r: &RiskInput, countries: &[&str], elements: &[&str]) -> Sec
             "prob_shortfall",
             "peak_price_index_mean",
             "worst_cover_months_mean",
+            "reference_unmet_t",
+            "reference_unmet_share",
         ],
     );
     for s in r.elements.iter().chain(&r.countries) {
@@ -206,6 +214,8 @@ pub fn risk_section(r: &RiskInput, countries: &[&str], elements: &[&str]) -> Sec
             num(s.prob_shortfall),
             num(s.peak_price),
             s.worst_cover_months.map_or(String::new(), num),
+            num(s.reference_unmet_t),
+            s.reference_share.map_or(String::new(), num),
         ]);
     }
     let mut curves = CsvTable::new(
@@ -246,6 +256,8 @@ mod tests {
             prob_shortfall: 0.5,
             peak_price: 2.0,
             worst_cover_months: None,
+            reference_unmet_t: 5.0,
+            reference_share: Some(0.05),
         };
         let r = RiskInput {
             scenario: "risk".into(),

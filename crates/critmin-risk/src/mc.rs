@@ -162,6 +162,11 @@ pub struct CountryStats {
     pub stats: OutcomeStats,
     /// Country code.
     pub country: String,
+    /// Unmet demand of the reference future (no risk drawn, central
+    /// inputs), t REO-eq.
+    pub reference_unmet_t: f64,
+    /// Its share of the reference future's demand, 0..1.
+    pub reference_unmet_share: f64,
     /// Mean over futures of the lowest months of stockpile cover (stock ÷
     /// that month's demand) seen in the future.
     pub worst_cover_months_mean: f64,
@@ -177,6 +182,9 @@ pub struct ElementStats {
     pub stats: OutcomeStats,
     /// Element symbol.
     pub element: String,
+    /// Unmet demand of the reference future (no risk drawn, central
+    /// inputs), t REO-eq.
+    pub reference_unmet_t: f64,
 }
 
 /// An exceedance curve: `P(unmet > x)` for one country and element.
@@ -292,6 +300,44 @@ impl<'m> MonteCarlo<'m> {
     }
 
     /// One future: draw its events and inputs, build its network, run it.
+    /// Runs one compiled future and gathers its outcome.
+    fn outcome_of(&self, net: &Network) -> Outcome {
+        let nc = self.countries.len();
+        let idx: Vec<usize> = self.countries.iter().map(|(i, _)| *i).collect();
+        let mut rec = OutcomeRecorder {
+            countries: &idx,
+            focus: &self.focus,
+            out: Outcome {
+                c_unmet: vec![0.0; nc],
+                c_demand: vec![0.0; nc],
+                c_peak: vec![1.0; nc],
+                c_min_cover: vec![f64::INFINITY; nc],
+                focus_unmet: vec![0.0; self.focus.len()],
+                focus_demand: vec![0.0; self.focus.len()],
+                el_peak: [1.0; N_ELEMENTS],
+                ..Outcome::default()
+            },
+        };
+        critmin_sim::run_months(net, &self.normal, &mut rec);
+        let mut out = rec.out;
+        for v in &mut out.c_min_cover {
+            if !v.is_finite() {
+                *v = 0.0;
+            }
+        }
+        out
+    }
+
+    /// The reference future: the scenario's own events only, no risk
+    /// drawn, every uncertain input at its central value (factor 1, no
+    /// delay). Its unmet demand is what the chain leaves short without any
+    /// random disruption; the futures' excess over it is the risk.
+    fn reference(&self) -> Result<Outcome, McError> {
+        let mut net = Network::build(self.model, &self.scenario, &self.overlay)?;
+        net.set_balance_check(false);
+        Ok(self.outcome_of(&net))
+    }
+
     fn future(&self, seed: u64, run: u64) -> Result<Outcome, McError> {
         let mut rng = Rng::for_run(seed, run);
         let s = &self.scenario;
@@ -327,30 +373,7 @@ impl<'m> MonteCarlo<'m> {
                 net.scale_mine(f, sample(d, &mut rng, 0.0, 10.0));
             }
         }
-        let nc = self.countries.len();
-        let idx: Vec<usize> = self.countries.iter().map(|(i, _)| *i).collect();
-        let mut rec = OutcomeRecorder {
-            countries: &idx,
-            focus: &self.focus,
-            out: Outcome {
-                c_unmet: vec![0.0; nc],
-                c_demand: vec![0.0; nc],
-                c_peak: vec![1.0; nc],
-                c_min_cover: vec![f64::INFINITY; nc],
-                focus_unmet: vec![0.0; self.focus.len()],
-                focus_demand: vec![0.0; self.focus.len()],
-                el_peak: [1.0; N_ELEMENTS],
-                ..Outcome::default()
-            },
-        };
-        critmin_sim::run_months(&net, &self.normal, &mut rec);
-        let mut out = rec.out;
-        for v in &mut out.c_min_cover {
-            if !v.is_finite() {
-                *v = 0.0;
-            }
-        }
-        Ok(out)
+        Ok(self.outcome_of(&net))
     }
 
     /// Runs `cfg.runs` futures on `cfg.threads` threads; `progress` is
@@ -397,11 +420,11 @@ impl<'m> MonteCarlo<'m> {
             seed: cfg.seed,
             horizon_months: self.scenario.horizon_months,
             start: self.scenario.start,
-            summary: self.summarise(&outcomes),
+            summary: self.summarise(&outcomes, &self.reference()?),
         })
     }
 
-    fn summarise(&self, o: &[Outcome]) -> McSummary {
+    fn summarise(&self, o: &[Outcome], r: &Outcome) -> McSummary {
         let stats =
             |key: String, unmet: Vec<f64>, demand: Vec<f64>, peak: Vec<f64>| -> OutcomeStats {
                 let n = unmet.len() as f64;
@@ -447,6 +470,7 @@ impl<'m> MonteCarlo<'m> {
                         o.iter().map(|x| x.el_peak[i]).collect(),
                     ),
                     element: e.symbol().to_string(),
+                    reference_unmet_t: r.el_unmet[i],
                 }
             })
             .collect();
@@ -466,6 +490,12 @@ impl<'m> MonteCarlo<'m> {
                         o.iter().map(|x| x.c_peak[k]).collect(),
                     ),
                     country: code.to_string(),
+                    reference_unmet_t: r.c_unmet[k],
+                    reference_unmet_share: if r.c_demand[k] > 0.0 {
+                        r.c_unmet[k] / r.c_demand[k]
+                    } else {
+                        0.0
+                    },
                     worst_cover_months_mean: cover.mean,
                     worst_cover_months_p5: crate::stats::quantile_sorted(&covers, 0.05),
                 }

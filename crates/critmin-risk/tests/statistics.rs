@@ -11,6 +11,7 @@ use critmin_model::{
 };
 use critmin_risk::{McConfig, MonteCarlo};
 use critmin_sim::risk::{Dist, Risk, RiskTemplate};
+use critmin_sim::scenario::{Event, EventKind};
 use critmin_sim::{Overlay, Scenario};
 
 fn tiny() -> Model {
@@ -149,6 +150,46 @@ fn onset_probability_gives_the_shortfall_probability() {
     );
     // The reported standard error is the binomial one.
     assert!((nd.stats.prob_shortfall_se - se).abs() < 0.2 * se);
+    // The reference future draws no outage: nothing unmet.
+    assert!(nd.reference_unmet_t < 1e-6, "{}", nd.reference_unmet_t);
+}
+
+/// With no risk and no uncertain input, every future is the reference
+/// future: a fixed demand shock of 1.5 leaves 50 t a month unmet, and the
+/// reference reports the same as every future.
+#[test]
+fn the_reference_future_is_the_scenario_without_risks() {
+    let m = tiny();
+    let months = 6;
+    let mut s = Scenario::baseline(&m, Month::new(2025, 1).unwrap(), months);
+    s.events.push(Event {
+        from: s.start,
+        to: s.start.plus(months as i32 - 1),
+        kind: EventKind::DemandShock {
+            countries: vec![],
+            sectors: vec![],
+            elements: ElementSet::ALL,
+            factor: 1.5,
+        },
+        line: 0,
+    });
+    let r = run(&m, &s, 5, 1);
+    let nd = r
+        .summary
+        .by_element
+        .iter()
+        .find(|e| e.element == "Nd")
+        .unwrap();
+    assert!(
+        (nd.reference_unmet_t - 300.0).abs() < 1e-6,
+        "{}",
+        nd.reference_unmet_t
+    );
+    assert_eq!(nd.stats.unmet_mean_t, nd.reference_unmet_t);
+    for c in &r.summary.by_country {
+        assert_eq!(c.stats.unmet_share_mean, c.reference_unmet_share);
+        assert!((c.reference_unmet_share - 50.0 / 150.0).abs() < 1e-9);
+    }
 }
 
 #[test]

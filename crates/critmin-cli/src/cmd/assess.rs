@@ -129,15 +129,22 @@ pub(crate) fn assess(args: &AssessArgs) -> Result {
             risk.countries
                 .iter()
                 .find(|r| r.key == c)
-                .map_or(0.0, |r| r.share_mean)
+                .map_or((0.0, 0.0), |r| {
+                    (r.share_mean, r.reference_share.unwrap_or(0.0))
+                })
         };
+        let (us, us_ref) = share("US");
+        let (jp, jp_ref) = share("JP");
         println!(
-            "\nRisk ({} futures of {} months, {:.1} s): mean unmet share US {}, JP {}",
+            "\nRisk ({} futures of {} months, {:.1} s): mean unmet share US {}, JP {} \
+             (with no risk drawn: US {}, JP {})",
             risk.runs,
             risk.horizon_months,
             t0.elapsed().as_secs_f64(),
-            pct(share("US")),
-            pct(share("JP"))
+            pct(us),
+            pct(jp),
+            pct(us_ref),
+            pct(jp_ref)
         );
         risk_sections.push(critmin_report::risk::risk_section(
             &risk,

@@ -127,7 +127,10 @@ pub(crate) fn run_risk(model: &Model, runs: usize) -> Result<critmin_report::ris
     let r = mc
         .run(&cfg, &|_| {})
         .map_err(|e| CliError::Usage(e.to_string()))?;
-    let row = |s: &critmin_risk::OutcomeStats, cover: Option<f64>| StatRow {
+    let row = |s: &critmin_risk::OutcomeStats,
+               cover: Option<f64>,
+               reference_unmet_t: f64,
+               reference_share: Option<f64>| StatRow {
         key: s.key.clone(),
         mean_t: s.unmet_mean_t,
         se_t: s.unmet_mean_se_t,
@@ -138,6 +141,8 @@ pub(crate) fn run_risk(model: &Model, runs: usize) -> Result<critmin_report::ris
         prob_shortfall: s.prob_shortfall,
         peak_price: s.peak_price_index_mean,
         worst_cover_months: cover,
+        reference_unmet_t,
+        reference_share,
     };
     Ok(RiskInput {
         scenario: r.scenario.clone(),
@@ -160,13 +165,20 @@ pub(crate) fn run_risk(model: &Model, runs: usize) -> Result<critmin_report::ris
             .summary
             .by_element
             .iter()
-            .map(|e| row(&e.stats, None))
+            .map(|e| row(&e.stats, None, e.reference_unmet_t, None))
             .collect(),
         countries: r
             .summary
             .by_country
             .iter()
-            .map(|c| row(&c.stats, Some(c.worst_cover_months_mean)))
+            .map(|c| {
+                row(
+                    &c.stats,
+                    Some(c.worst_cover_months_mean),
+                    c.reference_unmet_t,
+                    Some(c.reference_unmet_share),
+                )
+            })
             .collect(),
     })
 }
