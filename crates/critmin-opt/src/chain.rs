@@ -29,10 +29,14 @@
 //!   `1 − recovery` of the oxide.
 //! - **Magnet plants** make magnets of their grade up to capacity, taking
 //!   every element of the recipe at once.
-//! - **China** is a net exporter of oxides, metals and magnets: its normal
-//!   exports of a good are its plants' output less its own consumption (and
-//!   less what its own downstream plants consume), and a scenario caps them
-//!   at an allowed share. Chinese concentrate is not exported.
+//! - **China** sells what its plants make (run at capacity; its metal
+//!   plants take oxide and its magnet plants metal first) to its own
+//!   buyers and abroad. With no restriction on a good, the world market
+//!   rations China's buyers as it rations everyone else's (served at least
+//!   the allied fill rate), as the simulator's markets do. A restriction
+//!   caps exports at a share of *normal* exports — those of the same year
+//!   with no disruption and nothing funded — and China's buyers keep the
+//!   rest. Chinese concentrate is not exported.
 //! - **Demand** outside China is split into the allied group and the rest of
 //!   the world; the market serves both the same fraction of each good
 //!   (pro-rata rationing, as the simulator's markets do within a tier).
@@ -50,7 +54,10 @@ use critmin_model::{
     ALLIED, CountryCode, Element, ElementSet, Facility, FeedRef, Form, Funding, Good, Idx, Model,
     Month, N_ELEMENTS, PerElement, Process, Stockpile, good_elements,
 };
-use good_lp::{Constraint, Expression, ProblemVariables, Variable, constraint, variable};
+use good_lp::{
+    Constraint, Expression, ProblemVariables, Solution, SolverModel, Variable, constraint, highs,
+    variable,
+};
 use std::collections::BTreeMap;
 
 /// Index of the oxide of an element among goods.
@@ -221,7 +228,16 @@ pub struct ChainYear {
     pub demand_by_country: BTreeMap<CountryCode, Vec<f64>>,
     /// Allied strategic stockpiles per good (the dataset's).
     pub stock_allied: Vec<f64>,
-    /// China's normal exports per good per year.
+    /// China's output of each good per year left after its own plants'
+    /// use (its metal plants take oxide, its magnet plants metal), for its
+    /// own final buyers and for export.
+    pub china_avail: Vec<f64>,
+    /// China's own final demand per good per year.
+    pub demand_china: Vec<f64>,
+    /// China's normal exports per good per year: what it exports with no
+    /// disruption when the world market rations China's buyers and
+    /// everyone else alike (see [`add_year`]). Disruptions cap exports at
+    /// a share of this.
     pub china_exports: Vec<f64>,
     /// Value of one engine unit of each good, USD (baseline prices).
     pub weight_usd: Vec<f64>,
@@ -560,18 +576,23 @@ impl ChainYear {
             .filter(|e| need[**e] > 0.0)
             .map(|e| metal[*e] / need[*e])
             .fold(1.0, f64::min);
+        let mut china_avail = vec![0.0; ng];
         for (g, q) in magnet_cap.iter().enumerate() {
             let made = q * scale;
             metal.add_scaled(&grade_reo[g], -made);
-            china_exports[MAGNET0 + g] = (made - demand_china[MAGNET0 + g]).max(0.0);
+            china_avail[MAGNET0 + g] = made;
         }
         for e in Element::ALL {
             let i = e.index();
-            china_exports[METAL0 + i] = (metal[e] - demand_china[METAL0 + i]).max(0.0);
-            china_exports[OXIDE0 + i] = (oxide[e] - demand_china[OXIDE0 + i]).max(0.0);
+            china_avail[METAL0 + i] = metal[e].max(0.0);
+            china_avail[OXIDE0 + i] = oxide[e].max(0.0);
+        }
+        // Home-first exports, replaced below by the normal year's.
+        for g in 0..ng {
+            china_exports[g] = (china_avail[g] - demand_china[g]).max(0.0);
         }
 
-        Ok(ChainYear {
+        ChainYear {
             year,
             path: path.to_string(),
             sources,
@@ -585,10 +606,38 @@ impl ChainYear {
             demand_other,
             demand_by_country,
             stock_allied,
+            china_avail,
+            demand_china,
             china_exports,
             weight_usd: good_prices(model),
             allied,
-        })
+        }
+        .with_normal_exports()
+    }
+
+    /// Sets China's normal exports to what the no-disruption year ships
+    /// (nothing funded): the world market rations China's own buyers as
+    /// it rations everyone else's, so in a tight year China exports more
+    /// than its surplus over a fully served home market.
+    fn with_normal_exports(mut self) -> Result<ChainYear, OptError> {
+        let ng = self.n_goods();
+        let mut vars = ProblemVariables::new();
+        let mut cons = Vec::new();
+        let d = Disruption::none(ng, &self.path);
+        let zero = |_: usize| Expression::from(0.0);
+        let y = add_year(&self, &d, &mut vars, &mut cons, &zero, &zero);
+        let mut lp = vars.minimise(y.unmet_value_usd.clone()).using(highs);
+        lp.set_verbose(false);
+        let sol = lp
+            .with_all(cons)
+            .solve()
+            .map_err(|e| OptError::Solver(e.to_string()))?;
+        for g in 0..ng {
+            self.china_exports[g] = (self.china_avail[g] - sol.value(y.served_china[g]))
+                .max(self.china_exports[g])
+                .min(self.china_avail[g]);
+        }
+        Ok(self)
     }
 
     /// Number of goods.
@@ -622,6 +671,8 @@ pub struct YearVars {
     pub served_other: Vec<Variable>,
     /// China's exports used, per good.
     pub imports: Vec<Variable>,
+    /// China's own final demand served, per good.
+    pub served_china: Vec<Variable>,
     /// The value of allied unmet demand, USD (an expression of the above).
     pub unmet_value_usd: Expression,
 }
@@ -698,11 +749,29 @@ pub fn add_year(
     let served_other: Vec<Variable> = (0..ng).map(|_| nonneg(vars)).collect();
     let stock_draw: Vec<Variable> = (0..ng).map(|_| nonneg(vars)).collect();
     let imports: Vec<Variable> = (0..ng).map(|_| nonneg(vars)).collect();
+    let served_china: Vec<Variable> = (0..ng).map(|_| nonneg(vars)).collect();
     for g in 0..ng {
-        let limit =
-            d.china_share.get(g).copied().unwrap_or(1.0).clamp(0.0, 1.0) * chain.china_exports[g];
-        cons.push(constraint!(imports[g] <= limit));
+        // China's output left after its own plants goes to its own buyers
+        // or abroad. Unrestricted, the world market rations China's buyers
+        // like everyone else (they are served at least the allied fill
+        // rate, which the objective makes exact); restricted, exports are
+        // capped at a share of normal and China's buyers keep the rest,
+        // whatever the rest of the world gets.
+        let share = d.china_share.get(g).copied().unwrap_or(1.0).clamp(0.0, 1.0);
+        let (dc, sc) = (chain.demand_china[g], served_china[g]);
+        cons.push(constraint!(sc <= dc));
+        cons.push(constraint!(imports[g] + sc <= chain.china_avail[g]));
+        if share < 1.0 {
+            cons.push(constraint!(imports[g] <= share * chain.china_exports[g]));
+        }
         let (da, dother) = (chain.demand_allied[g], chain.demand_other[g]);
+        if share >= 1.0 {
+            if da > 0.0 {
+                cons.push(constraint!(sc * da >= served_allied[g] * dc));
+            } else if dother > 0.0 {
+                cons.push(constraint!(sc * dother >= served_other[g] * dc));
+            }
+        }
         let sa = served_allied[g];
         let so = served_other[g];
         let sd = stock_draw[g];
@@ -774,6 +843,7 @@ pub fn add_year(
         stock_draw,
         served_other,
         imports,
+        served_china,
         unmet_value_usd,
     }
 }

@@ -241,10 +241,10 @@ fn included_projects_are_funded() {
 /// The tolerance stated in docs/optimization.md. Under the year-long ban
 /// (what the fund is sized against) the static model's value of allied
 /// unmet demand in the target year is within 10 % of the simulator's for
-/// the same plan, tonnes within 12 %. Where China keeps exporting, the two
-/// differ by how China's own demand ranks in a tight market (served first
-/// in the static model, pro rata in the simulator's world market), so the
-/// gap is bounded in absolute terms: within 10 % or USD 300 million a year,
+/// the same plan, tonnes within 12 %. Where China keeps exporting, the
+/// 2030 market is nearly balanced and small differences in China's exports
+/// are large relative differences in allied unmet demand, so the gap is
+/// bounded in absolute terms too: within 10 % or USD 200 million a year,
 /// and tonnes within 10 % or 8 % of allied demand.
 #[test]
 fn simulating_the_plan_reproduces_the_claimed_unmet_demand() {
@@ -264,11 +264,19 @@ fn simulating_the_plan_reproduces_the_claimed_unmet_demand() {
             let claimed = &r.scenarios[0];
             let sim = simulate_year(&model, &chain, d, year, &r.plan().overlay(&model)).unwrap();
             let ban = d.china_share.iter().all(|s| *s == 0.0);
+            eprintln!(
+                "{} at USD {budget} million: claimed {:.1}, simulated {:.1} (USD million/yr); {:.0} t vs {:.0} t",
+                d.name,
+                claimed.allied_unmet_value_musd,
+                sim.allied_unmet_value_musd,
+                claimed.allied_unmet_t,
+                sim.allied_unmet_t
+            );
             let gap = (claimed.allied_unmet_value_musd - sim.allied_unmet_value_musd).abs();
             let ok = if ban {
                 gap <= 0.10 * sim.allied_unmet_value_musd
             } else {
-                gap <= (0.10 * sim.allied_unmet_value_musd).max(300.0)
+                gap <= (0.10 * sim.allied_unmet_value_musd).max(200.0)
             };
             assert!(
                 ok,
