@@ -231,7 +231,7 @@ pub fn risk_section(r: &RiskInput, countries: &[&str], elements: &[&str]) -> Sec
         id: "risk".into(),
         title: "Risk: thousands of futures".into(),
         lead: format!(
-            "{} — {} futures of {} months from {} (seed {}), each drawing the risk model's disruptions, demand growth, mine output and project delays, run on the same simulator. Unmet demand in t REO-eq over the horizon. {}",
+            "{} — {} futures of {} months from {} (seed {}), each drawing the risk model's disruptions, demand growth, mine output and project delays, run on the same simulator. Unmet demand in t REO-eq over the horizon. The no-risk share is the reference future (no risk drawn, central inputs): what the chain leaves short anyway; the excess over it is what the risks add. {}",
             r.scenario, r.runs, r.horizon_months, r.start, r.seed, r.description
         ),
         body,
