@@ -10,7 +10,7 @@ use crate::scenario::{EventKind, FormSet, Importers, ReleaseRule, Scenario, Shar
 use critmin_metrics::flows::feed_mix;
 use critmin_model::{
     CountryCode, Element, ElementSet, Facility, FeedRef, Form, Funding, Good, Idx, Model, Month,
-    N_ELEMENTS, PerElement, Process, Project, Stage, Stockpile, good_elements,
+    N_ELEMENTS, PerElement, Process, Project, Stage, Status, Stockpile, good_elements,
 };
 use std::collections::HashMap;
 
@@ -466,23 +466,26 @@ impl Network {
                 first_override.insert(p.facility, base.plus(*months as i32));
             }
         }
+        // The months `first..last` (indices) a facility runs: its active
+        // months form one interval, from its (overridden) start to its end.
         let window = |i: Idx<Facility>, f: &Facility| -> (usize, usize) {
             if excluded.contains(&i) {
                 return (0, 0);
             }
-            let mut first = horizon;
-            let mut last = 0;
-            for t in 0..horizon {
-                let m = start.plus(t as i32);
-                let active = match first_override.get(&i) {
-                    Some(s) => m >= *s && f.end.is_none_or(|e| m < e),
-                    None => f.active_in(m),
-                };
-                if active {
-                    first = first.min(t);
-                    last = t + 1;
+            let (from, to) = match first_override.get(&i) {
+                Some(s) => (Some(*s), f.end),
+                None => {
+                    let pending = f.start.is_none()
+                        && matches!(f.status, Status::Planned | Status::Construction);
+                    let closed = f.end.is_none() && f.status == Status::Closed;
+                    if pending || closed {
+                        return (0, 0);
+                    }
+                    (f.start, f.end)
                 }
-            }
+            };
+            let first = from.map_or(0, |m| index_of(start, horizon, m));
+            let last = to.map_or(horizon, |m| index_of(start, horizon, m));
             if first >= last { (0, 0) } else { (first, last) }
         };
 
