@@ -367,7 +367,7 @@ impl ChainYear {
             .map(|g| g.members.clone())
             .unwrap_or_default();
         let ng = n_goods(model);
-        let cap_of = |i: Idx<Facility>, _: &Facility, full_t: f64| -> Cap {
+        let cap_of = |i: Idx<Facility>, full_t: f64| -> Cap {
             // Capacity trends (the facility's country and stage) count as
             // the metrics count them: month by month over the year.
             match seeking_project(model, i) {
@@ -401,7 +401,7 @@ impl ChainYear {
                 Process::Mine { ore, .. } => {
                     source_fac.push(i);
                     sources.push(SourceNode {
-                        cap: cap_of(i, f, f.capacity_t_per_yr),
+                        cap: cap_of(i, f.capacity_t_per_yr),
                         comp: model.at(*ore).shares,
                         cracking: None,
                     });
@@ -409,7 +409,7 @@ impl ChainYear {
                 Process::Cracking { recovery, .. } => {
                     source_fac.push(i);
                     sources.push(SourceNode {
-                        cap: cap_of(i, f, f.capacity_t_per_yr),
+                        cap: cap_of(i, f.capacity_t_per_yr),
                         comp: feed_mix(model, f),
                         cracking: Some(*recovery),
                     });
@@ -419,7 +419,7 @@ impl ChainYear {
                 } => {
                     sep_fac.push(i);
                     seps.push(SepNode {
-                        cap: cap_of(i, f, f.capacity_t_per_yr),
+                        cap: cap_of(i, f.capacity_t_per_yr),
                         elements: *elements,
                         recovery: *recovery,
                     });
@@ -433,13 +433,13 @@ impl ChainYear {
                         0.0
                     };
                     metals.push(MetalNode {
-                        cap: cap_of(i, f, reo),
+                        cap: cap_of(i, reo),
                         mix,
                         recovery: *recovery,
                     });
                 }
                 Process::Magnet { grade } => magnets.push(MagnetNode {
-                    cap: cap_of(i, f, f.capacity_t_per_yr),
+                    cap: cap_of(i, f.capacity_t_per_yr),
                     grade: grade.get(),
                 }),
             }

@@ -234,6 +234,8 @@ pub struct MonteCarlo<'m> {
     model: &'m Model,
     scenario: Scenario,
     overlay: Overlay,
+    /// The scenario as written, compiled (no risk drawn, central inputs).
+    base: Network,
     normal: NormalFlows,
     countries: Vec<(usize, CountryCode)>,
     focus: Vec<(usize, Element)>,
@@ -254,7 +256,8 @@ impl<'m> MonteCarlo<'m> {
         if let Some(h) = cfg.horizon_months {
             scenario.horizon_months = h;
         }
-        let base = Network::build(model, &scenario, overlay)?;
+        let mut base = Network::build(model, &scenario, overlay)?;
+        base.set_balance_check(false);
         let normal = normal_flows(&base);
         let demand_countries: Vec<CountryCode> = {
             let mut v: Vec<CountryCode> = model.demand.iter().map(|d| d.country).collect();
@@ -284,6 +287,7 @@ impl<'m> MonteCarlo<'m> {
         Ok(MonteCarlo {
             model,
             mines: base.mines(),
+            base,
             scenario,
             overlay: overlay.clone(),
             normal,
@@ -299,7 +303,6 @@ impl<'m> MonteCarlo<'m> {
         &self.scenario
     }
 
-    /// One future: draw its events and inputs, build its network, run it.
     /// Runs one compiled future and gathers its outcome.
     fn outcome_of(&self, net: &Network) -> Outcome {
         let nc = self.countries.len();
@@ -332,12 +335,11 @@ impl<'m> MonteCarlo<'m> {
     /// drawn, every uncertain input at its central value (factor 1, no
     /// delay). Its unmet demand is what the chain leaves short without any
     /// random disruption; the futures' excess over it is the risk.
-    fn reference(&self) -> Result<Outcome, McError> {
-        let mut net = Network::build(self.model, &self.scenario, &self.overlay)?;
-        net.set_balance_check(false);
-        Ok(self.outcome_of(&net))
+    fn reference(&self) -> Outcome {
+        self.outcome_of(&self.base)
     }
 
+    /// One future: draw its events and inputs, build its network, run it.
     fn future(&self, seed: u64, run: u64) -> Result<Outcome, McError> {
         let mut rng = Rng::for_run(seed, run);
         let s = &self.scenario;
@@ -420,7 +422,7 @@ impl<'m> MonteCarlo<'m> {
             seed: cfg.seed,
             horizon_months: self.scenario.horizon_months,
             start: self.scenario.start,
-            summary: self.summarise(&outcomes, &self.reference()?),
+            summary: self.summarise(&outcomes, &self.reference()),
         })
     }
 

@@ -116,6 +116,15 @@ fn run(model: &Model, scenario: &Scenario, runs: usize, threads: usize) -> critm
     mc.run(&cfg, &|_| {}).unwrap()
 }
 
+/// The Nd statistics of a run (the tiny chain's one element).
+fn nd(r: &critmin_risk::McResult) -> &critmin_risk::ElementStats {
+    r.summary
+        .by_element
+        .iter()
+        .find(|e| e.element == "Nd")
+        .unwrap()
+}
+
 #[test]
 fn onset_probability_gives_the_shortfall_probability() {
     let m = tiny();
@@ -135,12 +144,7 @@ fn onset_probability_gives_the_shortfall_probability() {
     });
     let n = 4000;
     let r = run(&m, &s, n, 2);
-    let nd = r
-        .summary
-        .by_element
-        .iter()
-        .find(|e| e.element == "Nd")
-        .unwrap();
+    let nd = nd(&r);
     let expect = 1.0 - (1.0f64 - p).powi(months as i32);
     let se = (expect * (1.0 - expect) / n as f64).sqrt();
     assert!(
@@ -174,12 +178,7 @@ fn the_reference_future_is_the_scenario_without_risks() {
         line: 0,
     });
     let r = run(&m, &s, 5, 1);
-    let nd = r
-        .summary
-        .by_element
-        .iter()
-        .find(|e| e.element == "Nd")
-        .unwrap();
+    let nd = nd(&r);
     assert!(
         (nd.reference_unmet_t - 300.0).abs() < 1e-6,
         "{}",
@@ -213,13 +212,7 @@ fn quantiles_of_a_uniform_shock_come_out_right() {
         line: 0,
     });
     let r = run(&m, &s, 3000, 2);
-    let nd = &r
-        .summary
-        .by_element
-        .iter()
-        .find(|e| e.element == "Nd")
-        .unwrap()
-        .stats;
+    let nd = &nd(&r).stats;
     let close = |got: f64, want: f64| (got - want).abs() < 20.0;
     assert!(close(nd.unmet_mean_t, 300.0), "mean {}", nd.unmet_mean_t);
     assert!(close(nd.unmet_p50_t, 300.0), "P50 {}", nd.unmet_p50_t);

@@ -449,7 +449,7 @@ struct Engine<'n> {
     who: Vec<Who>,
     supply: Vec<f64>,
     caps: Vec<Cap>,
-    outage: Vec<f64>,
+    cap_factor: Vec<f64>,
     // Per-month plant state.
     sep_room: Vec<f64>,
     cracker_room: Vec<f64>,
@@ -580,7 +580,7 @@ impl<'n> Engine<'n> {
             who: Vec::new(),
             supply: vec![0.0; nc],
             caps: Vec::new(),
-            outage: Vec::new(),
+            cap_factor: Vec::new(),
             sep_room: vec![0.0; net.seps.len()],
             cracker_room: vec![0.0; net.pools.len()],
             magnet_target_t: vec![0.0; net.magnets.len()],
@@ -652,8 +652,8 @@ impl<'n> Engine<'n> {
 
     /// Capacity factor of a facility this month: its capacity trend's
     /// growth since the base year times the share an outage leaves.
-    fn outage_factor(&self, fac: critmin_model::Idx<critmin_model::Facility>) -> f64 {
-        self.outage.get(fac.get()).copied().unwrap_or(1.0)
+    fn capacity_factor(&self, fac: critmin_model::Idx<critmin_model::Facility>) -> f64 {
+        self.cap_factor.get(fac.get()).copied().unwrap_or(1.0)
     }
 
     /// Growth factor of a facility's capacity this month (its trend only).
@@ -688,18 +688,18 @@ impl<'n> Engine<'n> {
         }
 
         // Capacity factors by facility: growth trend × outage share.
-        self.outage.clear();
+        self.cap_factor.clear();
         if !net.cap_curves.is_empty() || !net.outages.is_empty() {
-            self.outage.resize(net.fac_curve.len(), 1.0);
+            self.cap_factor.resize(net.fac_curve.len(), 1.0);
             // Overlapping outages: the deepest cut holds.
             for &(a, b, fac, share) in &net.outages {
-                if a <= t && t <= b && fac.get() < self.outage.len() {
-                    self.outage[fac.get()] = self.outage[fac.get()].min(share);
+                if a <= t && t <= b && fac.get() < self.cap_factor.len() {
+                    self.cap_factor[fac.get()] = self.cap_factor[fac.get()].min(share);
                 }
             }
             for (f, &k) in net.fac_curve.iter().enumerate() {
                 if k != u32::MAX {
-                    self.outage[f] *= net.cap_curves[k as usize][t];
+                    self.cap_factor[f] *= net.cap_curves[k as usize][t];
                 }
             }
         }
@@ -742,7 +742,7 @@ impl<'n> Engine<'n> {
             }
             if let PoolKind::Mine { comp } = &pool.kind {
                 let util = pool.util + (1.0 - pool.util) * self.response(pool.elements);
-                let out = pool.cap_month * util * self.outage_factor(pool.facility);
+                let out = pool.cap_month * util * self.capacity_factor(pool.facility);
                 self.pool_inv[p].add_scaled(comp, out);
                 self.stats.balance.produced.add_scaled(comp, out);
                 let cap = pool.cap_month * self.growth_factor(pool.facility, t);
@@ -762,7 +762,7 @@ impl<'n> Engine<'n> {
         for (s, sep) in net.seps.iter().enumerate() {
             self.sep_room[s] = if sep.first <= t && t < sep.last {
                 let util = sep.util + (1.0 - sep.util) * self.response(self.sep_elements[s]);
-                sep.cap_month * util * self.outage_factor(sep.facility)
+                sep.cap_month * util * self.capacity_factor(sep.facility)
             } else {
                 0.0
             };
@@ -772,7 +772,7 @@ impl<'n> Engine<'n> {
             self.cracker_room[p] = if pool.first <= t && t < pool.last {
                 pool.cap_month
                     * (pool.util + (1.0 - pool.util) * self.response(pool.elements))
-                    * self.outage_factor(pool.facility)
+                    * self.capacity_factor(pool.facility)
             } else {
                 0.0
             };
@@ -882,7 +882,7 @@ impl<'n> Engine<'n> {
                 self.stats.facility_use.push((
                     sep.facility.get(),
                     self.sep_made[s],
-                    sep.cap_month * self.outage_factor(sep.facility),
+                    sep.cap_month * self.capacity_factor(sep.facility),
                 ));
             }
         }
@@ -892,7 +892,7 @@ impl<'n> Engine<'n> {
                 self.stats.facility_use.push((
                     pool.facility.get(),
                     self.cracker_made[q],
-                    pool.cap_month * self.outage_factor(pool.facility),
+                    pool.cap_month * self.capacity_factor(pool.facility),
                 ));
             }
         }
@@ -1133,7 +1133,7 @@ impl<'n> Engine<'n> {
             if m.first <= t && t < m.last {
                 for (e, s) in m.mix.iter() {
                     cap_by_ce[m.country * N_ELEMENTS + e.index()] +=
-                        m.cap_month * s * self.outage_factor(m.facility);
+                        m.cap_month * s * self.capacity_factor(m.facility);
                 }
             }
         }
@@ -1150,7 +1150,7 @@ impl<'n> Engine<'n> {
                 let want = (self.metal_draw[i]
                     + RESTOCK * (self.metal_target[i] - self.metal_inv[i]))
                     .max(0.0);
-                let cap = m.cap_month * m.mix[e] * self.outage_factor(m.facility);
+                let cap = m.cap_month * m.mix[e] * self.capacity_factor(m.facility);
                 let share = if cap_by_ce[i] > 0.0 {
                     cap / cap_by_ce[i]
                 } else {
@@ -1199,7 +1199,7 @@ impl<'n> Engine<'n> {
                 self.stats.facility_use.push((
                     m.facility.get(),
                     self.metal_made[k],
-                    m.cap_month * self.outage_factor(m.facility),
+                    m.cap_month * self.capacity_factor(m.facility),
                 ));
             }
         }
@@ -1216,7 +1216,8 @@ impl<'n> Engine<'n> {
         cap_by_cg.resize(nc * ng, 0.0);
         for m in &net.magnets {
             if m.first <= t && t < m.last {
-                cap_by_cg[m.country * ng + m.grade] += m.cap_month * self.outage_factor(m.facility);
+                cap_by_cg[m.country * ng + m.grade] +=
+                    m.cap_month * self.capacity_factor(m.facility);
             }
         }
         for (k, m) in net.magnets.iter().enumerate() {
@@ -1228,7 +1229,7 @@ impl<'n> Engine<'n> {
             let want = (self.magnet_draw[i]
                 + RESTOCK * (self.magnet_target[i] - self.magnet_inv[i]))
                 .max(0.0);
-            let cap = m.cap_month * self.outage_factor(m.facility);
+            let cap = m.cap_month * self.capacity_factor(m.facility);
             let share = if cap_by_cg[i] > 0.0 {
                 cap / cap_by_cg[i]
             } else {
