@@ -20,48 +20,10 @@ mod manifest;
 mod table;
 
 use critmin_model::Model;
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-/// One problem found in a dataset.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Diagnostic {
-    /// The file, as the user named it (`data/mine/facilities.csv`).
-    pub file: String,
-    /// 1-based line number (1 for problems with the whole file).
-    pub line: usize,
-    /// The column or key at fault, or `(header)`, `(row)`, `(table)`.
-    pub field: String,
-    /// What is wrong, in words a spreadsheet user can act on.
-    pub message: String,
-}
-
-impl Diagnostic {
-    pub(crate) fn new(
-        file: &str,
-        line: usize,
-        field: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Diagnostic {
-        Diagnostic {
-            file: file.to_string(),
-            line,
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
-
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}: {}: {}",
-            self.file, self.line, self.field, self.message
-        )
-    }
-}
+pub use critmin_model::Diagnostic;
 
 /// The problems found while loading, in file and line order.
 pub(crate) type Diagnostics = Vec<Diagnostic>;

@@ -254,9 +254,9 @@ pub(crate) struct RowCtx<'a> {
     ok: bool,
 }
 
-/// The largest quantity critmin accepts in any tonnes column: ten million
-/// tonnes, some 25 times world mine output. Larger numbers are typos.
-pub(crate) const MAX_TONNES: f64 = 1.0e7;
+/// The largest quantity critmin accepts in any tonnes column (see
+/// [`critmin_model::limits`]).
+pub(crate) use critmin_model::limits::MAX_TONNES;
 
 impl<'a> RowCtx<'a> {
     /// The row's line number.
