@@ -1,5 +1,43 @@
-//! Plain-text tables for the terminal: aligned columns, no colour, readable
-//! when piped.
+//! Terminal output: plain-text tables (aligned columns, no colour, readable
+//! when piped) and [`Out`], the one writer of standard output, which turns
+//! a closed pipe into a quiet exit.
+
+use crate::cmd::{CliError, Result};
+use std::io::Write;
+
+/// Standard output, written through one handle.
+pub struct Out {
+    inner: Box<dyn Write>,
+}
+
+impl Out {
+    /// The process's standard output.
+    pub fn stdout() -> Out {
+        Out {
+            inner: Box::new(std::io::stdout()),
+        }
+    }
+
+    /// Writes `s`; a closed pipe becomes [`CliError::ClosedPipe`].
+    pub fn write(&mut self, s: &str) -> Result {
+        self.inner
+            .write_all(s.as_bytes())
+            .and_then(|()| self.inner.flush())
+            .map_err(|e| {
+                if e.kind() == std::io::ErrorKind::BrokenPipe {
+                    CliError::ClosedPipe
+                } else {
+                    CliError::Io(e)
+                }
+            })
+    }
+
+    /// Writes `s` and a newline.
+    pub fn line(&mut self, s: &str) -> Result {
+        self.write(s)?;
+        self.write("\n")
+    }
+}
 
 /// A table with a header row; numbers are right-aligned.
 pub struct TextTable {
@@ -80,6 +118,11 @@ pub fn pct(v: f64) -> String {
     format!("{:.1}%", v * 100.0)
 }
 
+/// An optional fraction as a percentage, `—` when absent.
+pub fn opt_pct(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".into(), pct)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,5 +135,6 @@ mod tests {
         assert_eq!(tonnes(-1500.0), "-1,500");
         assert_eq!(tonnes(0.0), "0");
         assert_eq!(pct(0.9123), "91.2%");
+        assert_eq!(opt_pct(None), "—");
     }
 }

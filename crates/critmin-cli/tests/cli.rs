@@ -83,12 +83,13 @@ fn validate_rejects_every_broken_fixture_with_status_2() {
 fn a_missing_directory_is_a_clear_error() {
     let tmp = tempfile::tempdir().unwrap();
     let out = critmin(&["data", "validate", "--data", "nope"], tmp.path());
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("cannot read the dataset directory `nope`"),
+        stderr.contains("--data nope: no such directory"),
         "{stderr}"
     );
+    assert!(stderr.contains("critmin data export"), "{stderr}");
 }
 
 #[test]

@@ -9,3 +9,10 @@ pub use crate::time::{MAX_YEAR, MIN_YEAR};
 /// in t) that any input may state: ten million tonnes, some 25 times world
 /// mine output. Larger numbers are typos.
 pub const MAX_TONNES: f64 = 1.0e7;
+
+/// The longest run, in months, a scenario's `horizon_months` or any
+/// front end's `--horizon` may ask for: fifty years.
+pub const MAX_HORIZON_MONTHS: u32 = 600;
+
+/// The most Monte Carlo futures one request may ask for.
+pub const MAX_RUNS: usize = 10_000_000;

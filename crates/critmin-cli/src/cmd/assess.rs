@@ -1,65 +1,70 @@
-//! `critmin assess`: the main job — validate the dataset, compute the
-//! metrics, the scorecard and the criticality scores, write the report
-//! (`report.html`), `metrics.json`, `summary.json` and CSV tables to
-//! `--out`, and print a short summary.
+//! `critmin assess`: the main job. The application layer computes
+//! everything and builds the report's files; this module shows progress,
+//! writes the files into `--out` (all or nothing) and prints a summary.
 
-use super::metrics::opt_pct;
-use super::{AssessArgs, CliError, Result, load};
-use crate::output::pct;
-use anyhow::Context;
+use super::{AssessArgs, Result, write_out};
+use crate::output::{Out, opt_pct, pct};
+use critmin_app::Context;
+use critmin_app::ops::assess::AssessRequest;
+use critmin_metrics::TARGETS;
 use critmin_metrics::targets::TargetValue;
-use critmin_metrics::{DEFAULT_GROUPS, TARGETS, metrics, scorecard, stage_summary};
-use critmin_model::{Model, Stage};
-use critmin_report::{AssessInputs, assess_report, metrics_json};
-use std::path::Path;
+use critmin_model::Stage;
 
-/// The later year the report compares with: the scorecard's goal year.
-const COMPARE_YEAR: i32 = 2030;
+pub(crate) fn assess(args: &AssessArgs, ctx: &Context, out: &mut Out) -> Result {
+    let req = AssessRequest {
+        dataset: args.data.dataset(),
+        projection: args.projection.request(),
+        risk_runs: args.risk_runs,
+        ..Default::default()
+    };
+    // Refuse a bad --out before minutes of work, not after.
+    let protect: Vec<&std::path::Path> = args.data.data.as_deref().into_iter().collect();
+    critmin_app::output::check_target(&args.out, &[], &protect)?;
+    let bar = super::montecarlo::progress_bar();
+    let progress = |p: critmin_app::Progress| {
+        if let Some(b) = &bar {
+            b.set_message(p.stage.to_string());
+            b.set_length(p.total);
+            b.set_position(p.done);
+        }
+    };
+    let mut ctx = ctx.clone();
+    ctx.progress = Some(&progress);
+    let env = critmin_app::ops::assess::assess(&req, &ctx)?;
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    super::warn(&env);
+    let r = &env.result;
+    write_out(&args.out, &r.files, &args.data)?;
 
-pub(crate) fn assess(args: &AssessArgs) -> Result {
-    let m = load(&args.data)?;
-    let projection = args.projection.projection();
-    println!("critmin assess — {} (base year {})", m.name, m.base_year);
-    println!(
+    out.line(&format!(
+        "critmin assess — {} (base year {})",
+        r.dataset, r.base_year
+    ))?;
+    out.line(&format!(
         "dataset valid: {} sources, {} facilities, {} demand rows, {} projects\n",
-        m.sources.len(),
-        m.facilities.len(),
-        m.demand.len(),
-        m.projects.len()
-    );
-    let base = metrics(&m, &projection, m.base_year, &DEFAULT_GROUPS)?;
-    let later = if m.base_year < COMPARE_YEAR {
-        Some(metrics(&m, &projection, COMPARE_YEAR, &DEFAULT_GROUPS)?)
-    } else {
-        None
-    };
-    let card = scorecard(&m, &projection)?;
-    let inputs = AssessInputs {
-        model: &m,
-        base: &base,
-        later: later.as_ref(),
-        card: &card,
-    };
-
-    // Terminal summary.
+        r.sources, r.facilities, r.demand_rows, r.projects
+    ))?;
     let china = |stage: Stage| {
-        base.stages
+        r.china_share
             .iter()
-            .find(|r| r.stage == stage && r.element == "all")
-            .map_or("—".into(), |r| pct(r.china_share))
+            .find(|(s, _)| *s == stage)
+            .map_or("—".into(), |(_, v)| pct(*v))
     };
-    println!(
+    out.line(&format!(
         "China's share of world output {}: mining {}, separation {}, metal {}, magnets {}",
-        base.year,
+        r.base_year,
         china(Stage::Mining),
         china(Stage::Separation),
         china(Stage::MetalAlloy),
         china(Stage::Magnet)
-    );
-    println!(
+    ))?;
+    let card = &r.scorecard;
+    out.line(&format!(
         "\nPartnership scorecard (magnet rare earths, path {}):",
         card.path
-    );
+    ))?;
     for spec in TARGETS {
         let at = |y: i32| card.targets.iter().find(|t| t.id == spec.id && t.year == y);
         let show = |v: Option<&TargetValue>| {
@@ -67,135 +72,96 @@ pub(crate) fn assess(args: &AssessArgs) -> Result {
                 format!("{} {}", super::targets::value_text(v), v.status.as_str())
             })
         };
-        println!(
+        out.line(&format!(
             "  {:<20} {}: {:<22} {}: {}",
             spec.id,
-            m.base_year,
-            show(at(m.base_year)),
+            r.base_year,
+            show(at(r.base_year)),
             spec.goal_year,
             show(at(spec.goal_year))
-        );
+        ))?;
     }
-    if let Some(g) = base
-        .groups
-        .iter()
-        .find(|g| g.group == "us_jp" && g.element == "magnet")
-    {
-        println!(
+    if let Some(g) = &r.us_jp_magnet {
+        out.line(&format!(
             "\nUS+JP magnet REEs {}: import reliance {}, allied self-sufficiency {}",
-            base.year,
+            r.base_year,
             opt_pct(g.import_reliance),
             opt_pct(g.self_sufficiency)
-        );
+        ))?;
     }
-    let top: Vec<String> = base
-        .criticality
+    let top: Vec<String> = r
+        .top_supply_risk
         .iter()
-        .take(5)
-        .map(|r| format!("{} {:.2}", r.element, r.eu_supply_risk))
+        .map(|(e, v)| format!("{e} {v:.2}"))
         .collect();
-    println!("Highest supply risk (EU JRC, US+JP): {}", top.join(", "));
+    out.line(&format!(
+        "Highest supply risk (EU JRC, US+JP): {}",
+        top.join(", ")
+    ))?;
 
-    // The scenario library, month by month.
-    let runs = super::library::run_library(&m)?;
-    println!("\nScenario library (unmet share of rare-earth demand, US / JP; peak Dy price):");
-    for (run, summary) in &runs {
+    out.line("\nScenario library (unmet share of rare-earth demand, US / JP; peak Dy price):")?;
+    for s in &r.scenarios {
         let share = |c: &str| {
-            run.unmet_share_by_country
+            s.unmet_share_by_country
                 .iter()
                 .find(|(k, _)| k == c)
                 .map_or(0.0, |(_, v)| *v)
         };
-        let dy = summary
-            .by_element
-            .iter()
-            .find(|e| e.element == "Dy")
-            .map_or(1.0, |e| e.peak_price_index);
-        println!(
+        out.line(&format!(
             "  {:<32} {:>6} / {:<6}  Dy {:.2}×",
-            run.name,
+            s.name,
             pct(share("US")),
             pct(share("JP")),
-            dy
-        );
+            s.peak_dy_price_index
+        ))?;
     }
-    let scenario_runs: Vec<_> = runs.into_iter().map(|(r, _)| r).collect();
-    // The risk model, as thousands of futures.
-    let mut risk_sections = Vec::new();
-    if args.risk_runs > 0 {
-        let t0 = std::time::Instant::now();
-        let risk = super::library::run_risk(&m, args.risk_runs)?;
+    if let Some(risk) = &r.risk {
         let share = |c: &str| {
-            risk.countries
+            risk.unmet_share
                 .iter()
-                .find(|r| r.key == c)
-                .map_or((0.0, 0.0), |r| {
-                    (r.share_mean, r.reference_share.unwrap_or(0.0))
-                })
+                .find(|(k, _, _)| k == c)
+                .map_or((0.0, 0.0), |(_, m, r)| (*m, *r))
         };
         let (us, us_ref) = share("US");
         let (jp, jp_ref) = share("JP");
-        println!(
+        out.line(&format!(
             "\nRisk ({} futures of {} months, {:.1} s): mean unmet share US {}, JP {} \
              (with no risk drawn: US {}, JP {})",
             risk.runs,
             risk.horizon_months,
-            t0.elapsed().as_secs_f64(),
+            env.timings.get("risk_seconds").copied().unwrap_or(0.0),
             pct(us),
             pct(jp),
             pct(us_ref),
             pct(jp_ref)
-        );
-        risk_sections.push(critmin_report::risk::risk_section(
-            &risk,
-            &super::library::COUNTRIES,
-            &super::library::ELEMENTS,
-        ));
+        ))?;
     }
-    let mut sections = critmin_report::simulation::simulation_sections(
-        &scenario_runs,
-        &super::library::COUNTRIES,
-        &super::library::ELEMENTS,
-    );
-    sections.extend(risk_sections);
-
-    // The fund's portfolio and the stockpiles (HiGHS).
-    let (section, lines) = super::optimize::assess_section(&m)?;
-    println!(
-        "\nFund portfolio under a year-long Chinese export stop (target 2030), and stockpiles:"
-    );
-    for l in lines {
-        println!("{l}");
+    out.line(
+        "\nFund portfolio under a year-long Chinese export stop (target 2030), and stockpiles:",
+    )?;
+    for p in &r.portfolios {
+        let chosen = if p.selected.is_empty() {
+            "nothing".to_string()
+        } else {
+            p.selected
+                .iter()
+                .map(|(id, start)| format!("{id} {start}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        out.line(&format!(
+            "  USD {:.0}m: {chosen} — unmet USD {:.0}m/yr (nothing funded {:.0}, simulated {:.0})",
+            p.budget_musd, p.objective_musd, p.baseline_musd, p.simulated_musd
+        ))?;
     }
-    sections.push(section);
-
-    write_outputs(&args.out, &m, &inputs, sections)?;
-    println!(
+    for (months, cost) in &r.stockpiles {
+        out.line(&format!(
+            "  {months:.0} months of cover (US, JP; Nd Pr Dy Tb): USD {cost:.0}m"
+        ))?;
+    }
+    out.line(&format!(
         "\nwrote {} (open it in a browser), metrics.json, summary.json and CSV tables",
         args.out.join("report.html").display()
-    );
-    Ok(())
-}
-
-fn write_outputs(
-    dir: &Path,
-    m: &Model,
-    inputs: &AssessInputs,
-    extra: Vec<critmin_report::Section>,
-) -> Result {
-    let mut report = assess_report(inputs);
-    report.sections.extend(extra);
-    let mut files = report.files();
-    let json = |v: &serde_json::Value| serde_json::to_string_pretty(v).map_err(anyhow::Error::from);
-    files.push(("metrics.json".into(), json(&metrics_json(inputs))?));
-    let summary = serde_json::json!({
-        "dataset": m.name,
-        "year": m.base_year,
-        "stages": stage_summary(m, m.base_year),
-    });
-    files.push(("summary.json".into(), json(&summary)?));
-    critmin_report::html::write_files(dir, &files)
-        .with_context(|| format!("cannot write the report to {}", dir.display()))
-        .map_err(CliError::Runtime)?;
-    Ok(())
+    ))?;
+    out.line(&format!("provenance: {}", env.provenance.line()))
 }

@@ -1,46 +1,81 @@
-//! `critmin data validate` and `critmin data summary`.
+//! `critmin data validate|summary|export`.
 
-use super::{DataArgs, Format, Result, SummaryArgs, dataset_label, load};
-use crate::output::{TextTable, pct, tonnes};
-use critmin_metrics::{StageElementSummary, stage_summary};
+use super::{DataArgs, Format, Result, print_json};
+use crate::output::{Out, TextTable, pct, tonnes};
+use clap::Args;
+use critmin_app::Context;
+use critmin_app::ops::data::{ExportRequest, SummaryRequest, ValidateRequest};
+use critmin_metrics::StageElementSummary;
+use std::path::PathBuf;
 
-pub(crate) fn validate(args: &DataArgs) -> Result {
-    let m = load(args)?;
-    println!(
-        "{}: valid — {} sources, {} countries, {} facilities, {} demand rows, {} projects",
-        dataset_label(args),
-        m.sources.len(),
-        m.countries.len(),
-        m.facilities.len(),
-        m.demand.len(),
-        m.projects.len()
-    );
-    Ok(())
+#[derive(Args, Debug)]
+pub(crate) struct SummaryArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Year (default: the dataset's base year).
+    #[arg(long)]
+    pub year: Option<i32>,
 }
 
-pub(crate) fn summary(args: &SummaryArgs) -> Result {
-    let m = load(&args.data)?;
-    let year = args.year.unwrap_or(m.base_year);
-    let rows = stage_summary(&m, year);
+#[derive(Args, Debug)]
+pub(crate) struct ExportArgs {
+    /// The directory to write (new, or empty).
+    pub dir: PathBuf,
+}
+
+pub(crate) fn validate(args: &DataArgs, ctx: &Context, out: &mut Out) -> Result {
+    let env = critmin_app::ops::data::validate(
+        &ValidateRequest {
+            dataset: args.dataset(),
+        },
+        ctx,
+    )?;
+    let r = &env.result;
+    out.line(&format!(
+        "{}: valid — {} sources, {} countries, {} facilities, {} demand rows, {} projects",
+        env.provenance.dataset.source,
+        r.sources,
+        r.countries,
+        r.facilities,
+        r.demand_rows,
+        r.projects
+    ))
+}
+
+pub(crate) fn summary(args: &SummaryArgs, ctx: &Context, out: &mut Out) -> Result {
+    let env = critmin_app::ops::data::summary(
+        &SummaryRequest {
+            dataset: args.data.dataset(),
+            year: args.year,
+        },
+        ctx,
+    )?;
     match args.format {
-        Format::Json => {
-            let doc = serde_json::json!({
-                "dataset": m.name,
-                "year": year,
-                "stages": rows,
-            });
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&doc).map_err(anyhow::Error::from)?
-            );
-        }
-        Format::Table => print!("{}", summary_table(&rows)),
+        Format::Json => print_json(&env, out),
+        Format::Table => out.write(&summary_table(&env.result.stages)),
     }
-    Ok(())
+}
+
+pub(crate) fn export(args: &ExportArgs, ctx: &Context, out: &mut Out) -> Result {
+    let env = critmin_app::ops::data::export(
+        &ExportRequest {
+            dir: args.dir.clone(),
+        },
+        ctx,
+    )?;
+    out.line(&format!(
+        "wrote the built-in dataset ({} files) into {}; check it with `critmin data validate --data {}`",
+        env.result.files.len(),
+        env.result.dir.display(),
+        env.result.dir.display()
+    ))
 }
 
 /// The summary as a text table: one line per stage and element.
-pub(crate) fn summary_table(rows: &[StageElementSummary]) -> String {
+fn summary_table(rows: &[StageElementSummary]) -> String {
     let mut t = TextTable::new(
         &[
             "stage",

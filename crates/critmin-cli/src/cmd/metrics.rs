@@ -1,14 +1,17 @@
-//! `critmin metrics`: concentration per stage and exposure per group for a
-//! year, as a text table, JSON or CSV.
+//! `critmin metrics`: concentration per stage, exposure per group and
+//! supply-risk scores for a year, as text tables, JSON or CSV (one tidy
+//! table per part).
 
-use super::{CliError, DataArgs, Result, load};
-use crate::output::{TextTable, pct, tonnes};
+use super::{CliError, DataArgs, Result, print_json, write_out};
+use crate::output::{Out, TextTable, opt_pct, pct, tonnes};
 use clap::{Args, ValueEnum};
+use critmin_app::ops::metrics::{MetricsRequest, Part as AppPart, ProjectionRequest};
+use critmin_app::output::OutputFile;
+use critmin_app::{AppError, Context};
 use critmin_metrics::criticality::CriticalityRow;
-use critmin_metrics::{
-    DEFAULT_GROUPS, GroupMetric, Metrics, MetricsError, Projection, Scope, StageMetric,
-};
+use critmin_metrics::{GroupMetric, Metrics, StageMetric};
 use critmin_report::tables;
+use std::path::PathBuf;
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum MetricsFormat {
@@ -17,7 +20,7 @@ pub(crate) enum MetricsFormat {
     Csv,
 }
 
-/// Which table to print (CSV prints one table per run unless `all`).
+/// Which table to print.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Part {
     Stages,
@@ -26,12 +29,23 @@ pub(crate) enum Part {
     All,
 }
 
+impl Part {
+    fn app(self) -> AppPart {
+        match self {
+            Part::Stages => AppPart::Stages,
+            Part::Groups => AppPart::Groups,
+            Part::Criticality => AppPart::Criticality,
+            Part::All => AppPart::All,
+        }
+    }
+}
+
 /// How the model is projected to a year: shared by `metrics`, `targets` and
 /// `assess`.
 #[derive(Args, Debug, Clone)]
 pub(crate) struct ProjectionArgs {
     /// Demand growth path (from the dataset's growth.csv).
-    #[arg(long, value_name = "NAME", default_value = critmin_metrics::DEFAULT_PATH)]
+    #[arg(long, value_name = "NAME", default_value_t = ProjectionRequest::default().path)]
     pub path: String,
     /// Count pipeline projects still seeking finance as if built on time.
     #[arg(long)]
@@ -39,8 +53,8 @@ pub(crate) struct ProjectionArgs {
 }
 
 impl ProjectionArgs {
-    pub(crate) fn projection(&self) -> Projection {
-        Projection {
+    pub(crate) fn request(&self) -> ProjectionRequest {
+        ProjectionRequest {
             path: self.path.clone(),
             with_pipeline: self.with_pipeline,
         }
@@ -67,95 +81,79 @@ pub(crate) struct MetricsArgs {
     /// Which table(s) to print.
     #[arg(long, value_enum, default_value_t = Part::All)]
     pub part: Part,
-    /// Output format.
+    /// Output format. CSV is one table per part: with `--part all`, give
+    /// `--out DIR` for one file each.
     #[arg(long, value_enum, default_value_t = MetricsFormat::Table)]
     pub format: MetricsFormat,
+    /// Write stages.csv, groups.csv and criticality.csv (or the one part
+    /// asked for) into this directory instead of stdout.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
-impl From<MetricsError> for CliError {
-    fn from(e: MetricsError) -> Self {
-        CliError::Usage(e.to_string())
-    }
-}
+/// Totals and magnet elements: what a terminal table shows by default.
+const TABLE_ELEMENTS: [&str; 8] = ["all", "magnet", "light", "heavy", "Nd", "Pr", "Dy", "Tb"];
 
-/// Checks a year against the dataset's base year and the horizon.
-pub(crate) fn check_year(base_year: i32, year: i32) -> Result<i32> {
-    if year < base_year || year > 2100 {
-        return Err(CliError::Usage(format!(
-            "--year {year} is outside {base_year}..=2100 (the dataset's base year is {base_year})"
+pub(crate) fn metrics(args: &MetricsArgs, ctx: &Context, out: &mut Out) -> Result {
+    if args.out.is_some() && args.format != MetricsFormat::Csv {
+        return Err(CliError::App(AppError::bad(
+            "--out",
+            "writes CSV files: add --format csv",
         )));
     }
-    Ok(year)
-}
-
-pub(crate) fn metrics(args: &MetricsArgs) -> Result {
-    let m = load(&args.data)?;
-    let year = check_year(m.base_year, args.year.unwrap_or(m.base_year))?;
-    let groups: Vec<&str> = if args.groups.is_empty() {
-        DEFAULT_GROUPS.to_vec()
-    } else {
-        args.groups.iter().map(String::as_str).collect()
+    if args.format == MetricsFormat::Csv && args.part == Part::All && args.out.is_none() {
+        return Err(CliError::App(AppError::bad(
+            "--format csv",
+            "writes one table: choose --part stages, groups or criticality, or give --out DIR for one file each",
+        )));
+    }
+    let req = MetricsRequest {
+        dataset: args.data.dataset(),
+        projection: args.projection.request(),
+        year: args.year,
+        groups: args.groups.clone(),
+        elements: args.elements.clone(),
+        part: args.part.app(),
     };
-    let mut keep: Vec<String> = Vec::new();
-    for e in &args.elements {
-        match Scope::parse(e) {
-            Some(s) => keep.push(s.label()),
-            None => {
-                return Err(CliError::Usage(format!(
-                    "--elements: `{e}` is neither an element symbol nor all, magnet, light, heavy"
-                )));
-            }
-        }
-    }
-    if keep.is_empty() && args.format == MetricsFormat::Table {
-        keep = ["all", "magnet", "light", "heavy", "Nd", "Pr", "Dy", "Tb"]
-            .map(String::from)
-            .to_vec();
-    }
-    let mut r = critmin_metrics::metrics(&m, &args.projection.projection(), year, &groups)?;
-    if !keep.is_empty() {
-        r.stages.retain(|s| keep.contains(&s.element));
-        r.groups.retain(|g| keep.contains(&g.element));
-        if !args.elements.is_empty() {
-            r.criticality.retain(|c| keep.contains(&c.element));
-        }
-    }
-    if !matches!(args.part, Part::Stages | Part::All) {
-        r.stages.clear();
-    }
-    if !matches!(args.part, Part::Groups | Part::All) {
-        r.groups.clear();
-    }
-    if !matches!(args.part, Part::Criticality | Part::All) {
-        r.criticality.clear();
-    }
+    let mut env = critmin_app::ops::metrics::metrics(&req, ctx)?;
     match args.format {
-        MetricsFormat::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&r).map_err(anyhow::Error::from)?
-        ),
+        MetricsFormat::Json => print_json(&env, out),
         MetricsFormat::Csv => {
-            // One table per part; with `all`, the tables follow each other
-            // separated by a blank line.
-            let mut parts = Vec::new();
-            if matches!(args.part, Part::Stages | Part::All) {
-                parts.push(tables::stages(&r.stages).to_csv());
+            let r = &env.result;
+            let mut files = Vec::new();
+            if req.part.includes(AppPart::Stages) {
+                files.push(tables::stages(&r.stages));
             }
-            if matches!(args.part, Part::Groups | Part::All) {
-                parts.push(tables::groups(&r.groups).to_csv());
+            if req.part.includes(AppPart::Groups) {
+                files.push(tables::groups(&r.groups));
             }
-            if matches!(args.part, Part::Criticality | Part::All) {
-                parts.push(tables::criticality(&r.criticality).to_csv());
+            if req.part.includes(AppPart::Criticality) {
+                files.push(tables::criticality(&r.criticality));
             }
-            print!("{}", parts.join("\n"));
+            match &args.out {
+                Some(dir) => {
+                    let files: Vec<OutputFile> = files
+                        .iter()
+                        .map(|t| OutputFile::text(t.file_name(), t.to_csv()))
+                        .collect();
+                    write_out(dir, &files, &args.data)
+                }
+                None => out.write(&files[0].to_csv()),
+            }
         }
-        MetricsFormat::Table => print_tables(&r, args.part),
+        MetricsFormat::Table => {
+            if args.elements.is_empty() {
+                let keep = |e: &String| TABLE_ELEMENTS.contains(&e.as_str());
+                env.result.stages.retain(|s| keep(&s.element));
+                env.result.groups.retain(|g| keep(&g.element));
+            }
+            print_tables(&env.result, args.part, out)
+        }
     }
-    Ok(())
 }
 
-fn print_tables(r: &Metrics, part: Part) {
-    println!(
+fn print_tables(r: &Metrics, part: Part, out: &mut Out) -> Result {
+    out.line(&format!(
         "{} — {} (path {}{})",
         r.dataset,
         r.year,
@@ -165,23 +163,20 @@ fn print_tables(r: &Metrics, part: Part) {
         } else {
             ""
         }
-    );
+    ))?;
     if matches!(part, Part::Stages | Part::All) {
-        println!("\nConcentration by stage (t REO-equivalent; shares of output)\n");
-        print!("{}", stages_table(&r.stages));
+        out.line("\nConcentration by stage (t REO-equivalent; shares of output)\n")?;
+        out.write(&stages_table(&r.stages))?;
     }
     if matches!(part, Part::Groups | Part::All) {
-        println!("\nExposure by group (t REO-equivalent)\n");
-        print!("{}", groups_table(&r.groups));
+        out.line("\nExposure by group (t REO-equivalent)\n")?;
+        out.write(&groups_table(&r.groups))?;
     }
     if matches!(part, Part::Criticality | Part::All) {
-        println!("\nSupply risk per element for US+JP (EU JRC and USGS methods)\n");
-        print!("{}", criticality_table(&r.criticality));
+        out.line("\nSupply risk per element for US+JP (EU JRC and USGS methods)\n")?;
+        out.write(&criticality_table(&r.criticality))?;
     }
-}
-
-pub(crate) fn opt_pct(v: Option<f64>) -> String {
-    v.map_or_else(|| "—".into(), pct)
+    Ok(())
 }
 
 fn opt_months(v: Option<f64>) -> String {

@@ -1,25 +1,46 @@
-//! The command-line interface: argument definitions and one function per
-//! command.
+//! The command-line interface: argument definitions, one function per
+//! command that turns its arguments into a `critmin-app` request, calls the
+//! one application function for it and renders the response.
 
 mod assess;
 mod bench;
 mod data;
-mod library;
 mod metrics;
 mod montecarlo;
 mod optimize;
+mod scenarios;
 mod simulate;
 mod targets;
 
+use crate::output::Out;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use critmin_data::LoadError;
-use critmin_model::Model;
+use critmin_app::{AppError, Context, Envelope};
 use std::path::PathBuf;
 
-/// Rare-earth supply-security analysis: model the chain from mine to magnet,
-/// measure dependency, simulate disruptions.
+/// critmin: rare-earth supply security, from mine to magnet.
+///
+/// critmin models the rare-earth chain (mine → separation → metal/alloy →
+/// magnet → end use) element by element and facility by facility on a
+/// sourced 2024 baseline that ships inside it; measures dependency,
+/// concentration and the partnership's targets; simulates disruptions
+/// month by month; runs thousands of uncertain futures; and chooses the
+/// joint fund's projects and the partners' stockpiles with the HiGHS
+/// solver, checking each answer by simulation.
+///
+/// Start with `critmin assess` (writes out/report.html), `critmin scenarios
+/// list` and `critmin simulate china-total-ban-12m`. Every command reads
+/// the built-in dataset unless `--data DIR` names another (`critmin data
+/// export DIR` writes the built-in one to edit).
+///
+/// Exit status: 0 success, 1 runtime error, 2 invalid input.
 #[derive(Parser, Debug)]
-#[command(name = "critmin", version, about, long_about = None)]
+#[command(
+    name = "critmin",
+    version,
+    about,
+    long_about,
+    allow_negative_numbers = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -27,42 +48,56 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Inspect and check datasets.
-    #[command(subcommand)]
-    Data(DataCommand),
-    /// The main job: load, validate and summarise the dataset.
+    /// The main job: metrics, scorecard, scenario library, risk and
+    /// optimisation in one report (DIR/report.html, JSON, CSV).
     Assess(AssessArgs),
-    /// Concentration by stage and exposure by country or group for a year.
+    /// Concentration by stage, exposure by country or group and
+    /// supply-risk scores for a year.
     Metrics(metrics::MetricsArgs),
     /// The partnership scorecard: each target per year to 2035, its status
     /// and the gap to the goal.
     Targets(targets::TargetsArgs),
-    /// Run a disruption scenario month by month.
+    /// Run a scenario (a file or a built-in name) month by month.
     Simulate(simulate::SimulateArgs),
-    /// Optimise with HiGHS: the fund's project portfolio (MILP) or the
-    /// partners' stockpiles (LP).
-    #[command(subcommand)]
-    Optimize(optimize::OptimizeCommand),
     /// Run thousands of futures of a scenario's risks (Monte Carlo).
     Montecarlo(montecarlo::MonteCarloArgs),
+    /// Choose the fund's projects (MILP) or the partners' stockpiles (LP)
+    /// with HiGHS, checked by simulation.
+    #[command(subcommand)]
+    Optimize(optimize::OptimizeCommand),
+    /// The built-in scenario library: list, show, export.
+    #[command(subcommand)]
+    Scenarios(scenarios::ScenariosCommand),
+    /// Check, summarise or export a dataset.
+    #[command(subcommand)]
+    Data(DataCommand),
     /// Time the Monte Carlo engine: futures × months per second.
     Bench(bench::BenchArgs),
 }
 
 #[derive(Subcommand, Debug)]
 enum DataCommand {
-    /// Check a dataset and report every problem as `file:line: field: message`
-    /// (exit status 2 if there is any).
+    /// Check a dataset and report every problem as `file:line: field:
+    /// message` (exit status 2 if there is any).
     Validate(DataArgs),
     /// World capacity, output and country shares per stage and element.
-    Summary(SummaryArgs),
+    Summary(data::SummaryArgs),
+    /// Write the built-in dataset into a new or empty directory to edit;
+    /// `--data DIR` then reads it.
+    Export(data::ExportArgs),
 }
 
-#[derive(Args, Debug)]
+#[derive(Args, Debug, Clone)]
 pub(crate) struct DataArgs {
     /// Dataset directory (default: the built-in 2024 baseline).
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
+}
+
+impl DataArgs {
+    pub(crate) fn dataset(&self) -> critmin_app::DatasetRef {
+        critmin_app::DatasetRef::from_option(self.data.as_deref())
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,48 +107,33 @@ pub(crate) enum Format {
 }
 
 #[derive(Args, Debug)]
-pub(crate) struct SummaryArgs {
-    #[command(flatten)]
-    pub data: DataArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// Year (default: the dataset's base year).
-    #[arg(long)]
-    pub year: Option<i32>,
-}
-
-#[derive(Args, Debug)]
 pub(crate) struct AssessArgs {
     #[command(flatten)]
     pub data: DataArgs,
     #[command(flatten)]
     pub projection: metrics::ProjectionArgs,
-    /// Directory for the outputs.
+    /// Directory for the outputs (replaced as a whole when complete).
     #[arg(long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
-    /// Futures in the report's Monte Carlo risk section.
-    #[arg(long, default_value_t = 1000)]
+    /// Futures in the report's Monte Carlo risk section (0 leaves it out).
+    #[arg(long, default_value_t = critmin_app::ops::assess::AssessRequest::default().risk_runs)]
     pub risk_runs: usize,
 }
 
 /// An error at the edge, with the exit status it maps to.
 pub enum CliError {
-    /// A dataset or scenario with problems: exit status 2.
-    Invalid(LoadError),
-    /// Anything else that went wrong: exit status 1.
-    Runtime(anyhow::Error),
-    /// A bad argument the parser could not catch (an unknown group or
-    /// growth path, a year out of range): exit status 2.
-    Usage(String),
-    /// An input file (scenario, plan) with problems, each listed: exit
-    /// status 2.
-    InvalidFile(String, Vec<critmin_data::Diagnostic>),
+    /// What the application layer reported.
+    App(AppError),
+    /// Standard output was closed (`critmin metrics | head -1`): stop
+    /// quietly with status 0.
+    ClosedPipe,
+    /// Writing to the terminal failed otherwise.
+    Io(std::io::Error),
 }
 
-impl From<anyhow::Error> for CliError {
-    fn from(e: anyhow::Error) -> Self {
-        CliError::Runtime(e)
+impl From<AppError> for CliError {
+    fn from(e: AppError) -> Self {
+        CliError::App(e)
     }
 }
 
@@ -121,29 +141,26 @@ impl CliError {
     /// Prints the error to stderr.
     pub fn report(&self) {
         match self {
-            CliError::Invalid(e) => {
-                for d in e.diagnostics() {
+            CliError::App(AppError::Invalid { input, diagnostics }) => {
+                for d in diagnostics {
                     eprintln!("{d}");
                 }
-                eprintln!("error: {e}");
+                eprintln!("error: `{input}` has {} problem(s)", diagnostics.len());
             }
-            CliError::Runtime(e) => eprintln!("error: {e:#}"),
-            CliError::Usage(m) => eprintln!("error: {m}"),
-            CliError::InvalidFile(file, diags) => {
-                for d in diags {
-                    eprintln!("{d}");
-                }
-                eprintln!("error: `{file}` has {} problem(s)", diags.len());
-            }
+            CliError::App(e) => eprintln!("error: {e}"),
+            CliError::ClosedPipe => {}
+            CliError::Io(e) => eprintln!("error: cannot write the output: {e}"),
         }
     }
 
-    /// The process exit status.
+    /// The process exit status: 0 for a closed pipe, 2 for invalid input,
+    /// 130 when cancelled, 1 otherwise.
     pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::Invalid(_) => 2,
-            CliError::Runtime(_) => 1,
-            CliError::Usage(_) | CliError::InvalidFile(..) => 2,
+            CliError::ClosedPipe => 0,
+            CliError::App(AppError::Cancelled) => 130,
+            CliError::App(e) if e.is_invalid_input() => 2,
+            _ => 1,
         }
     }
 }
@@ -151,33 +168,49 @@ impl CliError {
 pub(crate) type Result<T = ()> = std::result::Result<T, CliError>;
 
 /// Runs the parsed command.
-pub fn run(cli: Cli) -> Result {
+pub fn run(cli: Cli, invocation: String) -> Result {
+    let mut out = Out::stdout();
+    let ctx = Context {
+        invocation: Some(invocation),
+        ..Default::default()
+    };
     match cli.command {
-        Command::Data(DataCommand::Validate(a)) => data::validate(&a),
-        Command::Data(DataCommand::Summary(a)) => data::summary(&a),
-        Command::Assess(a) => assess::assess(&a),
-        Command::Metrics(a) => metrics::metrics(&a),
-        Command::Targets(a) => targets::targets(&a),
-        Command::Simulate(a) => simulate::simulate(&a),
-        Command::Optimize(c) => optimize::optimize(&c),
-        Command::Montecarlo(a) => montecarlo::montecarlo(&a),
-        Command::Bench(a) => bench::bench(&a),
+        Command::Data(DataCommand::Validate(a)) => data::validate(&a, &ctx, &mut out),
+        Command::Data(DataCommand::Summary(a)) => data::summary(&a, &ctx, &mut out),
+        Command::Data(DataCommand::Export(a)) => data::export(&a, &ctx, &mut out),
+        Command::Assess(a) => assess::assess(&a, &ctx, &mut out),
+        Command::Metrics(a) => metrics::metrics(&a, &ctx, &mut out),
+        Command::Targets(a) => targets::targets(&a, &ctx, &mut out),
+        Command::Simulate(a) => simulate::simulate(&a, &ctx, &mut out),
+        Command::Optimize(c) => optimize::optimize(&c, &ctx, &mut out),
+        Command::Montecarlo(a) => montecarlo::montecarlo(&a, &ctx, &mut out),
+        Command::Scenarios(c) => scenarios::scenarios(&c, &ctx, &mut out),
+        Command::Bench(a) => bench::bench(&a, &ctx, &mut out),
     }
 }
 
-pub(crate) fn load(args: &DataArgs) -> Result<Model> {
-    match &args.data {
-        Some(dir) => critmin_data::load_dir(dir).map_err(|e| match e {
-            LoadError::Unreadable { .. } => CliError::Runtime(anyhow::anyhow!("{e}")),
-            e => CliError::Invalid(e),
-        }),
-        None => critmin_data::try_baseline().map_err(CliError::Invalid),
+/// Prints an envelope's warnings on stderr.
+pub(crate) fn warn<T>(env: &Envelope<T>) {
+    for w in &env.warnings {
+        eprintln!("warning: {w}");
     }
 }
 
-pub(crate) fn dataset_label(args: &DataArgs) -> String {
-    args.data.as_ref().map_or_else(
-        || "built-in baseline".to_string(),
-        |d| d.display().to_string(),
-    )
+/// The envelope as JSON on stdout.
+pub(crate) fn print_json<T: serde::Serialize>(env: &Envelope<T>, out: &mut Out) -> Result {
+    out.write(&critmin_app::to_json(env)?)
+}
+
+/// Writes output files into `dir` (all or nothing), refusing the dataset
+/// directory, and says so on stderr.
+pub(crate) fn write_out(
+    dir: &std::path::Path,
+    files: &[critmin_app::output::OutputFile],
+    data: &DataArgs,
+) -> Result {
+    let protect: Vec<&std::path::Path> = data.data.as_deref().into_iter().collect();
+    critmin_app::output::write_dir(dir, files, &protect)?;
+    let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+    eprintln!("wrote {} into {}", names.join(", "), dir.display());
+    Ok(())
 }

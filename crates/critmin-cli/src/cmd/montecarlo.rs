@@ -1,14 +1,13 @@
-//! `critmin montecarlo SCENARIO.toml --runs N --seed S`: thousands of
-//! futures of a scenario's risks.
+//! `critmin montecarlo SCENARIO --runs N --seed S`: thousands of futures
+//! of a scenario's risks.
 
-use super::simulate::load_scenario;
-use super::{CliError, Result};
-use crate::output::{TextTable, pct, tonnes};
-use anyhow::Context;
+use super::{Result, print_json, warn, write_out};
+use crate::output::{Out, TextTable, pct, tonnes};
 use clap::{Args, ValueEnum};
-use critmin_model::{CountryCode, Element};
-use critmin_risk::{McConfig, McResult, MonteCarlo};
-use critmin_sim::Overlay;
+use critmin_app::ops::montecarlo::MonteCarloRequest;
+use critmin_app::output::OutputFile;
+use critmin_app::{Context, DatasetRef, ScenarioRef};
+use critmin_risk::McResult;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -20,18 +19,19 @@ pub(crate) enum McFormat {
 
 #[derive(Args, Debug)]
 pub(crate) struct MonteCarloArgs {
-    /// The scenario file with `[[risk]]` entries (see docs/montecarlo.md).
+    /// A scenario file with `[[risk]]` entries (see docs/montecarlo.md), or
+    /// a built-in scenario's name (e.g. risk-baseline).
     scenario: PathBuf,
     /// Number of futures.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = MonteCarloRequest::default().runs)]
     runs: usize,
     /// Seed: the same seed gives the same result, whatever the threads.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = MonteCarloRequest::default().seed)]
     seed: u64,
-    /// Worker threads (default: all cores).
+    /// Worker threads (default: all cores); results do not depend on it.
     #[arg(long)]
     threads: Option<usize>,
-    /// Months per future (default: the scenario's horizon).
+    /// Months per future (default: the scenario's horizon; at most 600).
     #[arg(long)]
     horizon: Option<u32>,
     /// Dataset directory (default: the scenario's `dataset`, else the
@@ -46,71 +46,61 @@ pub(crate) struct MonteCarloArgs {
     out: Option<PathBuf>,
 }
 
-/// The focus of exceedance curves: US and Japan, the magnet elements.
-pub(crate) fn focus() -> (Vec<CountryCode>, Vec<Element>) {
-    (
-        vec![CountryCode::US, CountryCode::JP],
-        Element::MAGNET.to_vec(),
-    )
+/// A progress bar on stderr when it is a terminal.
+pub(crate) fn progress_bar() -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let b = indicatif::ProgressBar::new(0);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{msg} {bar:40} {pos}/{len}  {elapsed} elapsed, {eta} left",
+    ) {
+        b.set_style(style);
+    }
+    Some(b)
 }
 
-pub(crate) fn montecarlo(args: &MonteCarloArgs) -> Result {
-    let (model, scenario) = load_scenario(&args.scenario, args.data.as_deref())?;
-    if args.runs == 0 {
-        return Err(CliError::Usage("--runs must be at least 1".into()));
-    }
-    if args.horizon == Some(0) {
-        return Err(CliError::Usage("--horizon must be at least 1 month".into()));
-    }
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
-        .max(1);
-    let (focus_countries, focus_elements) = focus();
-    let cfg = McConfig {
+pub(crate) fn montecarlo(args: &MonteCarloArgs, ctx: &Context, out: &mut Out) -> Result {
+    let req = MonteCarloRequest {
+        scenario: ScenarioRef::from_arg(&args.scenario),
+        dataset: args
+            .data
+            .as_deref()
+            .map(|d| DatasetRef::Dir(d.to_path_buf())),
         runs: args.runs,
         seed: args.seed,
-        threads,
         horizon_months: args.horizon,
-        focus_countries,
-        focus_elements,
     };
-    let mc = MonteCarlo::new(&model, &scenario, &Overlay::default(), &cfg)
-        .map_err(|e| CliError::Usage(e.to_string()))?;
-    let bar = if std::io::stderr().is_terminal() {
-        let b = indicatif::ProgressBar::new(args.runs as u64);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} futures  {elapsed} elapsed, {eta} left",
-        ) {
-            b.set_style(style);
-        }
-        Some(b)
-    } else {
-        None
-    };
-    let progress = |done: usize| {
+    let bar = progress_bar();
+    let progress = |p: critmin_app::Progress| {
         if let Some(b) = &bar {
-            b.set_position(done as u64);
+            b.set_message(p.stage.to_string());
+            b.set_length(p.total);
+            b.set_position(p.done);
         }
     };
-    let result = mc
-        .run(&cfg, &progress)
-        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let mut ctx = ctx.clone();
+    ctx.threads = args.threads;
+    ctx.progress = Some(&progress);
+    let env = critmin_app::ops::montecarlo::montecarlo(&req, &ctx)?;
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    let json = || serde_json::to_string_pretty(&result).map_err(anyhow::Error::from);
-    match args.format {
-        McFormat::Json => println!("{}", json()?),
-        McFormat::Table => print!("{}", table(&result)),
-    }
+    warn(&env);
     if let Some(dir) = &args.out {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        let p = dir.join("montecarlo.json");
-        std::fs::write(&p, json()?).with_context(|| format!("cannot write {}", p.display()))?;
-        eprintln!("wrote {}", p.display());
+        let data = super::DataArgs {
+            data: args.data.clone(),
+        };
+        let files = [OutputFile::text(
+            "montecarlo.json",
+            critmin_app::to_json(&env)?,
+        )];
+        write_out(dir, &files, &data)?;
     }
-    Ok(())
+    match args.format {
+        McFormat::Json => print_json(&env, out),
+        McFormat::Table => out.write(&table(&env.result)),
+    }
 }
 
 fn table(r: &McResult) -> String {
@@ -136,7 +126,7 @@ fn table(r: &McResult) -> String {
     for e in &r.summary.by_element {
         let s = &e.stats;
         t.row(vec![
-            e.element.clone(),
+            e.element.to_string(),
             tonnes(s.unmet_mean_t),
             tonnes(s.unmet_mean_se_t),
             tonnes(s.unmet_p50_t),
@@ -166,7 +156,7 @@ fn table(r: &McResult) -> String {
     for c in &r.summary.by_country {
         let s = &c.stats;
         t.row(vec![
-            c.country.clone(),
+            c.country.to_string(),
             format!(
                 "{} ± {}",
                 pct(s.unmet_share_mean),

@@ -1,14 +1,12 @@
-//! `critmin simulate SCENARIO.toml`: one scenario month by month.
+//! `critmin simulate SCENARIO`: one scenario (a file or a built-in name)
+//! month by month.
 
-use super::{CliError, Result};
-use crate::output::{TextTable, pct, tonnes};
-use anyhow::Context;
+use super::{DataArgs, Result, print_json, warn, write_out};
+use crate::output::{Out, TextTable, pct, tonnes};
 use clap::{Args, ValueEnum};
-use critmin_model::Model;
-use critmin_sim::{
-    MonthlyRecorder, MonthlyRow, Network, Overlay, RunSummary, Scenario, simulate_with,
-};
-use std::path::{Path, PathBuf};
+use critmin_app::ops::simulate::{SimulateRequest, SimulateResponse, files, monthly_csv};
+use critmin_app::{Context, PlanRef, ScenarioRef};
+use std::path::PathBuf;
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum SimFormat {
@@ -19,7 +17,8 @@ pub(crate) enum SimFormat {
 
 #[derive(Args, Debug)]
 pub(crate) struct SimulateArgs {
-    /// The scenario file (TOML; see docs/scenarios.md).
+    /// A scenario file (TOML; see docs/scenarios.md) or the name of a
+    /// built-in scenario (`critmin scenarios list`).
     scenario: PathBuf,
     /// Dataset directory (default: the scenario's `dataset`, else the
     /// built-in baseline).
@@ -32,8 +31,8 @@ pub(crate) struct SimulateArgs {
     /// Also write summary.json and monthly.csv into this directory.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// Countries for the monthly series, comma-separated (default: all with
-    /// demand).
+    /// Countries or groups for the monthly series, comma-separated
+    /// (default: all with demand).
     #[arg(long, value_delimiter = ',')]
     countries: Vec<String>,
     /// A plan to lay over the dataset: funded projects and stockpile
@@ -43,127 +42,37 @@ pub(crate) struct SimulateArgs {
     plan: Option<PathBuf>,
 }
 
-/// Reads a plan file and resolves it against `model`.
-pub(crate) fn load_plan(path: &Path, model: &Model) -> Result<Overlay> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read the plan `{}`", path.display()))?;
-    let shown = path.display().to_string();
-    critmin_opt::plan::parse(&shown, &text, model)
-        .map(|(_, overlay)| overlay)
-        .map_err(|d| CliError::InvalidFile(shown, d))
-}
-
-/// Reads a scenario file and the dataset it runs on. `data` overrides the
-/// scenario's own `dataset` key.
-pub(crate) fn load_scenario(path: &Path, data: Option<&Path>) -> Result<(Model, Scenario)> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read the scenario `{}`", path.display()))?;
-    let dataset = match (data, critmin_sim::scenario::dataset_of(&text)) {
-        (Some(d), _) => Some(d.to_path_buf()),
-        (None, Some(d)) => Some(path.parent().unwrap_or(Path::new(".")).join(d)),
-        (None, None) => None,
+pub(crate) fn simulate(args: &SimulateArgs, ctx: &Context, out: &mut Out) -> Result {
+    let req = SimulateRequest {
+        scenario: ScenarioRef::from_arg(&args.scenario),
+        dataset: args
+            .data
+            .as_deref()
+            .map(|d| critmin_app::DatasetRef::Dir(d.to_path_buf())),
+        countries: args.countries.clone(),
+        plan: args.plan.clone().map(PlanRef::File),
+        monthly: true,
     };
-    let model = super::load(&super::DataArgs { data: dataset })?;
-    let shown = path.display().to_string();
-    let scenario = critmin_sim::scenario::parse(&shown, &text, &model)
-        .map_err(|d| CliError::InvalidFile(shown.clone(), d))?;
-    Ok((model, scenario))
-}
-
-pub(crate) fn simulate(args: &SimulateArgs) -> Result {
-    let (model, scenario) = load_scenario(&args.scenario, args.data.as_deref())?;
-    let mut countries = Vec::new();
-    for c in &args.countries {
-        match model.resolve_region(c) {
-            Some(v) => countries.extend(v),
-            None => {
-                return Err(CliError::Usage(format!(
-                    "`{c}` is neither a country of the dataset nor a group"
-                )));
-            }
-        }
-    }
-    let overlay = match &args.plan {
-        Some(p) => load_plan(p, &model)?,
-        None => Overlay::default(),
-    };
-    let net =
-        Network::build(&model, &scenario, &overlay).map_err(|e| CliError::Usage(e.to_string()))?;
-    let mut rec = MonthlyRecorder {
-        countries,
-        rows: Vec::new(),
-    };
-    let summary = simulate_with(&net, &mut rec);
-    match args.format {
-        SimFormat::Table => print!("{}", summary_table(&scenario, &summary)),
-        SimFormat::Json => {
-            let doc = json_doc(&scenario, &summary, &rec.rows);
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&doc).map_err(anyhow::Error::from)?
-            );
-        }
-        SimFormat::Csv => print!("{}", monthly_csv(&rec.rows)),
-    }
+    let env = critmin_app::ops::simulate::simulate(&req, ctx)?;
+    warn(&env);
     if let Some(dir) = &args.out {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        let doc = json_doc(&scenario, &summary, &[]);
-        let p = dir.join("summary.json");
-        std::fs::write(
-            &p,
-            serde_json::to_string_pretty(&doc).map_err(anyhow::Error::from)?,
-        )
-        .with_context(|| format!("cannot write {}", p.display()))?;
-        let p = dir.join("monthly.csv");
-        std::fs::write(&p, monthly_csv(&rec.rows))
-            .with_context(|| format!("cannot write {}", p.display()))?;
-        eprintln!(
-            "wrote {} and {}",
-            dir.join("summary.json").display(),
-            p.display()
-        );
+        let data = DataArgs {
+            data: args.data.clone(),
+        };
+        write_out(dir, &files(&env)?, &data)?;
     }
-    Ok(())
-}
-
-fn json_doc(s: &Scenario, summary: &RunSummary, monthly: &[MonthlyRow]) -> serde_json::Value {
-    serde_json::json!({
-        "scenario": s.name,
-        "start": s.start,
-        "horizon_months": s.horizon_months,
-        "demand_path": s.demand_path,
-        "summary": summary,
-        "monthly": monthly,
-    })
-}
-
-/// The monthly series as CSV.
-pub(crate) fn monthly_csv(rows: &[MonthlyRow]) -> String {
-    let mut out = String::from(
-        "month,country,element,form,demand_t,served_t,unmet_t,from_stockpile_t,price_index,stockpile_t\n",
-    );
-    for r in rows {
-        out.push_str(&format!(
-            "{},{},{},{},{:.6},{:.6},{:.6},{:.6},{:.4},{:.6}\n",
-            r.month,
-            r.country,
-            r.element,
-            r.form,
-            r.demand_t,
-            r.served_t,
-            r.unmet_t,
-            r.from_stockpile_t,
-            r.price_index,
-            r.stockpile_t
-        ));
+    match args.format {
+        SimFormat::Table => out.write(&summary_table(&env.result)),
+        SimFormat::Json => print_json(&env, out),
+        SimFormat::Csv => out.write(&monthly_csv(&env.result.monthly)),
     }
-    out
 }
 
-fn summary_table(s: &Scenario, summary: &RunSummary) -> String {
+fn summary_table(s: &SimulateResponse) -> String {
+    let summary = &s.summary;
     let mut out = format!(
         "{} — {} months from {} ({} demand)\n\n",
-        s.name, s.horizon_months, s.start, s.demand_path
+        s.scenario, s.horizon_months, s.start, s.demand_path
     );
     let mut t = TextTable::new(
         &[
@@ -183,7 +92,7 @@ fn summary_table(s: &Scenario, summary: &RunSummary) -> String {
             0.0
         };
         t.row(vec![
-            e.element.clone(),
+            e.element.to_string(),
             tonnes(e.demand_t),
             tonnes(e.served_t),
             tonnes(e.unmet_t),

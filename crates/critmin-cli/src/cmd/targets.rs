@@ -2,11 +2,13 @@
 //! year to 2035, its goal and status, and the gap to the goal by 2030.
 
 use super::metrics::ProjectionArgs;
-use super::{DataArgs, Format, Result, load};
-use crate::output::{TextTable, pct, tonnes};
+use super::{DataArgs, Format, Result, print_json};
+use crate::output::{Out, TextTable, pct, tonnes};
 use clap::Args;
+use critmin_app::Context;
+use critmin_app::ops::metrics::TargetsRequest;
+use critmin_metrics::TARGETS;
 use critmin_metrics::targets::{Gap, Scorecard, TargetValue};
-use critmin_metrics::{TARGETS, scorecard};
 
 #[derive(Args, Debug)]
 pub(crate) struct TargetsArgs {
@@ -19,42 +21,31 @@ pub(crate) struct TargetsArgs {
     pub format: Format,
 }
 
-pub(crate) fn targets(args: &TargetsArgs) -> Result {
-    let m = load(&args.data)?;
-    let card = scorecard(&m, &args.projection.projection())?;
+pub(crate) fn targets(args: &TargetsArgs, ctx: &Context, out: &mut Out) -> Result {
+    let req = TargetsRequest {
+        dataset: args.data.dataset(),
+        projection: args.projection.request(),
+    };
+    let env = critmin_app::ops::metrics::targets(&req, ctx)?;
     match args.format {
-        Format::Json => {
-            let doc = serde_json::json!({
-                "dataset": m.name,
-                "path": card.path,
-                "with_pipeline": card.with_pipeline,
-                "base_year": card.base_year,
-                "definitions": card.definitions,
-                "targets": card.targets,
-                "gaps": card.gaps,
-            });
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&doc).map_err(anyhow::Error::from)?
-            );
-        }
+        Format::Json => print_json(&env, out),
         Format::Table => {
-            println!(
+            let card = &env.result.card;
+            out.line(&format!(
                 "{} — partnership scorecard (path {}{})\n",
-                m.name,
+                env.result.dataset,
                 card.path,
                 if card.with_pipeline {
                     ", with pipeline"
                 } else {
                     ""
                 }
-            );
-            print!("{}", scorecard_table(&card));
-            println!("\nGap to the goal in 2030 (t REO-eq; largest first)\n");
-            print!("{}", gaps_table(&card.gaps, 12));
+            ))?;
+            out.write(&scorecard_table(card))?;
+            out.line("\nGap to the goal in 2030 (t REO-eq; largest first)\n")?;
+            out.write(&gaps_table(&card.gaps, 12))
         }
     }
-    Ok(())
 }
 
 /// Formats a target value in its unit.

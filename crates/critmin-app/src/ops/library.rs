@@ -1,15 +1,17 @@
-//! Running the compiled scenario library for `critmin assess`: each
-//! scenario on the dataset, turned into report series for chosen countries
-//! and elements.
+//! The built-in scenario library and risk model run for the assess
+//! report: each scenario as monthly series of the countries and elements
+//! the report follows.
 
-use super::{CliError, Result};
+use crate::{AppError, Context};
 use critmin_model::{CountryCode, Element, Model};
+use critmin_report::risk::{Curve, RiskInput, StatRow};
 use critmin_report::simulation::{ScenarioRun, Series};
 use critmin_sim::{FORMS, MonthStats, Network, Overlay, Recorder, RunSummary, simulate_with};
 
-/// Countries and elements the report follows.
-pub(crate) const COUNTRIES: [&str; 2] = ["US", "JP"];
-pub(crate) const ELEMENTS: [&str; 4] = ["Nd", "Pr", "Dy", "Tb"];
+/// Countries the report follows.
+pub const COUNTRIES: [&str; 2] = ["US", "JP"];
+/// Elements the report follows.
+pub const ELEMENTS: [&str; 4] = ["Nd", "Pr", "Dy", "Tb"];
 
 /// Collects monthly series (all forms summed, price weighted by demand).
 struct SeriesRecorder {
@@ -46,15 +48,23 @@ impl Recorder for SeriesRecorder {
     }
 }
 
-/// Runs every library scenario on `model` and returns the runs as series
-/// with their summaries.
-pub(crate) fn run_library(model: &Model) -> Result<Vec<(ScenarioRun, RunSummary)>> {
+/// Runs every library scenario on `model`.
+pub(crate) fn run_library(
+    model: &Model,
+    ctx: &Context,
+) -> Result<Vec<(ScenarioRun, RunSummary)>, AppError> {
     let mut out = Vec::new();
-    for (file, text) in critmin_sim::library::LIBRARY {
-        let scenario = critmin_sim::scenario::parse(file, text, model)
-            .map_err(|d| CliError::InvalidFile((*file).to_string(), d))?;
+    let lib = critmin_sim::library::LIBRARY;
+    for (k, (file, text)) in lib.iter().enumerate() {
+        ctx.cancel.check()?;
+        ctx.report("scenario library", k as u64, lib.len() as u64);
+        let scenario =
+            critmin_sim::scenario::parse(file, text, model).map_err(|d| AppError::Invalid {
+                input: (*file).to_string(),
+                diagnostics: d,
+            })?;
         let net = Network::build(model, &scenario, &Overlay::default())
-            .map_err(|e| CliError::Usage(format!("{file}: {e}")))?;
+            .map_err(|e| AppError::bad("scenario", format!("{file}: {e}")))?;
         let countries: Vec<(usize, CountryCode)> = COUNTRIES
             .iter()
             .filter_map(|c| CountryCode::parse(c))
@@ -97,41 +107,39 @@ pub(crate) fn run_library(model: &Model) -> Result<Vec<(ScenarioRun, RunSummary)
             peak_price: summary
                 .by_element
                 .iter()
-                .map(|e| (e.element.clone(), e.peak_price_index))
+                .map(|e| (e.element.to_string(), e.peak_price_index))
                 .collect(),
         };
         out.push((run, summary));
     }
+    ctx.report("scenario library", lib.len() as u64, lib.len() as u64);
     Ok(out)
 }
 
-/// Runs the library's risk model (`risk-baseline.toml`) with `runs` futures
-/// on all cores, for the report.
-pub(crate) fn run_risk(model: &Model, runs: usize) -> Result<critmin_report::risk::RiskInput> {
-    use critmin_report::risk::{Curve, RiskInput, StatRow};
+/// Runs the library's risk model (`risk-baseline.toml`) for the report.
+pub(crate) fn run_risk(
+    model: &Model,
+    runs: usize,
+    seed: u64,
+    ctx: &Context,
+) -> Result<RiskInput, AppError> {
     let (file, text) = critmin_sim::library::RISK_LIBRARY[0];
-    let scenario = critmin_sim::scenario::parse(file, text, model)
-        .map_err(|d| CliError::InvalidFile(file.to_string(), d))?;
-    let (focus_countries, focus_elements) = super::montecarlo::focus();
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let cfg = critmin_risk::McConfig {
+    let scenario =
+        critmin_sim::scenario::parse(file, text, model).map_err(|d| AppError::Invalid {
+            input: file.to_string(),
+            diagnostics: d,
+        })?;
+    let req = crate::ops::montecarlo::MonteCarloRequest {
         runs,
-        seed: 1,
-        threads,
-        horizon_months: None,
-        focus_countries,
-        focus_elements,
+        seed,
+        ..Default::default()
     };
-    let mc = critmin_risk::MonteCarlo::new(model, &scenario, &Overlay::default(), &cfg)
-        .map_err(|e| CliError::Usage(e.to_string()))?;
-    let r = mc
-        .run(&cfg, &|_| {})
-        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let r = crate::ops::montecarlo::run_mc(model, &scenario, &req, ctx)?;
     let row = |s: &critmin_risk::OutcomeStats,
                cover: Option<f64>,
                reference_unmet_t: f64,
                reference_share: Option<f64>| StatRow {
-        key: s.key.clone(),
+        key: s.key.to_string(),
         mean_t: s.unmet_mean_t,
         se_t: s.unmet_mean_se_t,
         p95_t: s.unmet_p95_t,
@@ -156,8 +164,8 @@ pub(crate) fn run_risk(model: &Model, runs: usize) -> Result<critmin_report::ris
             .exceedance
             .iter()
             .map(|x| Curve {
-                country: x.country.clone(),
-                element: x.element.clone(),
+                country: x.country.to_string(),
+                element: x.element.to_string(),
                 points: x.points.clone(),
             })
             .collect(),
