@@ -5,6 +5,7 @@
 
 mod facilities;
 mod groups;
+mod limits;
 
 use crate::manifest::{self, Manifest};
 use crate::table::{RowCtx, Schema, Table, clip};
@@ -230,6 +231,9 @@ pub(crate) fn load(src: &dyn DatasetSource, diags: &mut Diagnostics) -> Option<M
     b.element_risk(&reader, diags);
     b.sector_values(&reader, diags);
     b.price_response(&reader, diags);
+    if let Some(m) = &manifest {
+        limits::check(&b.model, m.base_year, &b.lines, diags);
+    }
 
     let manifest = manifest?;
     let mut model = b.model;
@@ -242,6 +246,8 @@ pub(crate) fn load(src: &dyn DatasetSource, diags: &mut Diagnostics) -> Option<M
 #[derive(Default)]
 struct Builder {
     model: Model,
+    /// Where the rows that `limits::check` may blame were read.
+    lines: limits::Lines,
     sources: Option<Refs<Source>>,
     country_codes: Vec<CountryCode>,
     compositions: Option<Refs<Composition>>,
@@ -251,11 +257,8 @@ struct Builder {
 
 const NO_COLUMNS: &[&str] = &[];
 
-/// The years a capacity trend may name: a narrower range than months
-/// accept, since a trend beyond 2100 is a typo.
-const TREND_MIN_YEAR: i64 = 1900;
-/// See [`TREND_MIN_YEAR`].
-const TREND_MAX_YEAR: i64 = 2100;
+const TREND_MIN_YEAR: i64 = limits::TREND_MIN_YEAR as i64;
+const TREND_MAX_YEAR: i64 = limits::TREND_MAX_YEAR as i64;
 
 impl Builder {
     fn src(&self) -> &Refs<Source> {
@@ -572,6 +575,7 @@ impl Builder {
             element_columns: false,
         };
         let t = r.table("demand.csv", true, &schema, diags);
+        self.lines.demand_file.clone_from(&t.file);
         let mut seen = UniqueKeys::new();
         for row in &t.rows {
             let mut c = t.row(row, diags);
@@ -588,6 +592,7 @@ impl Builder {
             if let (true, Some(country), Some(sector), Some(good), Some(t_per_yr), Some(source)) =
                 (c.ok(), country, sector, good, tonnes, source)
             {
+                self.lines.demand.push(c.line());
                 self.model.demand.push(DemandRow {
                     country,
                     sector,
@@ -619,6 +624,7 @@ impl Builder {
             element_columns: false,
         };
         let t = r.table("capacity_trends.csv", false, &schema, diags);
+        self.lines.trends_file.clone_from(&t.file);
         // (country, stage, from, to, line) of every row whose key parsed.
         let mut seen: Vec<(CountryCode, Stage, i32, i32, usize)> = Vec::new();
         for row in &t.rows {
@@ -659,7 +665,12 @@ impl Builder {
                     );
                 }
             }
-            let pct = c.number("annual_growth_pct", true, -50.0, 100.0);
+            let pct = c.number(
+                "annual_growth_pct",
+                true,
+                limits::MIN_GROWTH_PCT,
+                limits::MAX_GROWTH_PCT,
+            );
             let source = source_col(&mut c, self.src());
             if let (Some(k), Some(s), Some(f), Some(t)) = (country, stage, from, to) {
                 if let Some(&(.., pf, pt, line)) = seen
@@ -687,6 +698,7 @@ impl Builder {
                 Some(source),
             ) = (c.ok(), country, stage, from, to, pct, source)
             {
+                self.lines.trends.push(c.line());
                 self.model.capacity_trends.push(CapacityTrend {
                     country,
                     stage,
@@ -737,7 +749,12 @@ impl Builder {
                     c.error("to_year", format!("{t} is before from_year {f}"));
                 }
             }
-            let pct = c.number("annual_growth_pct", true, -50.0, 100.0);
+            let pct = c.number(
+                "annual_growth_pct",
+                true,
+                limits::MIN_GROWTH_PCT,
+                limits::MAX_GROWTH_PCT,
+            );
             let source = source_col(&mut c, self.src());
             if let (Some(p), Some(s), Some(e), Some(f), Some(t)) =
                 (&path, sector, elements, from, to)
