@@ -8,16 +8,20 @@
 //! [`Diagnostic`] (`file:line: field: what is wrong`) and returns a model
 //! only when there is none. It depends on `critmin-model` only, and must not
 //! depend on any analysis crate, a terminal or a network; the only I/O is
-//! reading a directory ([`DirSource`]).
+//! reading a directory ([`DirSource`]), and writing the built-in baseline
+//! into one for editing ([`export_baseline`]).
 //!
 //! ```
 //! let model = critmin_data::baseline();
 //! assert_eq!(model.base_year, 2024);
 //! ```
 
+mod export;
 mod load;
 mod manifest;
 mod table;
+
+pub use export::{ExportError, export_baseline};
 
 use critmin_model::Model;
 use std::path::{Path, PathBuf};

@@ -3,43 +3,117 @@
 //! before the rows that cite them) and every table is read even when earlier
 //! ones had problems.
 
-use crate::manifest::{self, GroupDef, Manifest};
+mod facilities;
+mod groups;
+mod limits;
+
+use crate::manifest::{self, Manifest};
 use crate::table::{RowCtx, Schema, Table, clip};
 use crate::{DatasetSource, Diagnostic, Diagnostics};
 use critmin_model::{
-    ALLIED, Benchmark, BenchmarkMetric, CapacityTrend, Composition, Confidence, Country,
-    CountryCode, DEFAULT_ALLIED, DemandRow, Element, ElementRisk, ElementSet, Facility, FeedRef,
-    Form, Funding, Good, Governance, Group, GrowthPath, GrowthRule, Idx, InventoryPolicy,
-    MagnetRecipe, MineProduction, Model, PerElement, Price, PriceResponse, Process, Project,
-    Sector, SectorValue, Source, Stage, Status, Stockpile, StockpileTarget, US_JP,
+    Benchmark, BenchmarkMetric, CapacityTrend, Composition, Confidence, Country, CountryCode,
+    DemandRow, Element, ElementRisk, ElementSet, Facility, Form, Funding, Good, Governance,
+    GrowthPath, GrowthRule, Idx, InventoryPolicy, MagnetRecipe, MineProduction, Model, PerElement,
+    Price, PriceResponse, Project, Sector, SectorValue, Source, Stage, Status, Stockpile,
+    StockpileTarget,
 };
-use std::collections::{BTreeSet, HashMap};
+use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, HashMap};
 
 /// Identifiers declared in a table: `Some` when the row is valid, `None`
 /// when the row had problems (so references to it are not reported twice).
 struct Refs<T> {
     map: HashMap<String, Option<Idx<T>>>,
+    /// The line that declared each id, for the duplicate's message.
+    lines: UniqueKeys<String>,
 }
 
 impl<T> Refs<T> {
     fn new() -> Refs<T> {
         Refs {
             map: HashMap::new(),
+            lines: UniqueKeys::new(),
         }
     }
 }
 
 /// Declares `id` in `refs`, reporting a duplicate. Returns whether it was new.
 fn declare<T>(ctx: &mut RowCtx, col: &str, id: &str, refs: &mut Refs<T>) -> bool {
-    if refs.map.contains_key(id) {
-        ctx.error(
-            col,
-            format!("duplicate id `{id}`: another row above already uses it"),
-        );
-        false
-    } else {
-        refs.map.insert(id.to_string(), None);
-        true
+    if !refs
+        .lines
+        .claim(ctx, col, id.to_string(), || format!("duplicate id `{id}`"))
+    {
+        return false;
+    }
+    refs.map.insert(id.to_string(), None);
+    true
+}
+
+/// The natural keys seen so far in one table, each with the line of the
+/// row that had it first. Every table with a natural key refuses a second
+/// row with the same key: otherwise the row read last (or first) would win
+/// silently, and the result would depend on the order of the rows.
+pub(crate) struct UniqueKeys<K> {
+    first: BTreeMap<K, usize>,
+}
+
+impl<K: Ord> UniqueKeys<K> {
+    pub(crate) fn new() -> UniqueKeys<K> {
+        UniqueKeys {
+            first: BTreeMap::new(),
+        }
+    }
+
+    /// Claims `key` for the current row. If an earlier row has it, reports
+    /// `what` on `field`, naming that row's line, and returns `false`.
+    pub(crate) fn claim(
+        &mut self,
+        c: &mut RowCtx,
+        field: &str,
+        key: K,
+        what: impl FnOnce() -> String,
+    ) -> bool {
+        match self.first.entry(key) {
+            Entry::Vacant(v) => {
+                v.insert(c.line());
+                true
+            }
+            Entry::Occupied(o) => {
+                let first = *o.get();
+                c.error(field, format!("{} (first on line {first})", what()));
+                false
+            }
+        }
+    }
+}
+
+/// Rows whose keys conflict when they overlap rather than when they are
+/// equal (element sets that intersect, year ranges that meet): each kept
+/// with its line, and a new row checked against all of them.
+struct OverlapKeys<K> {
+    rows: Vec<(K, usize)>,
+}
+
+impl<K> OverlapKeys<K> {
+    fn new() -> OverlapKeys<K> {
+        OverlapKeys { rows: Vec::new() }
+    }
+
+    /// The first earlier row whose key `clashes` with this one, with its
+    /// line; otherwise records `key` at `line`.
+    fn check(
+        &mut self,
+        key: K,
+        line: usize,
+        clashes: impl Fn(&K, &K) -> bool,
+    ) -> Option<(&K, usize)> {
+        match self.rows.iter().position(|(k, _)| clashes(k, &key)) {
+            Some(i) => Some((&self.rows[i].0, self.rows[i].1)),
+            None => {
+                self.rows.push((key, line));
+                None
+            }
+        }
     }
 }
 
@@ -157,6 +231,9 @@ pub(crate) fn load(src: &dyn DatasetSource, diags: &mut Diagnostics) -> Option<M
     b.element_risk(&reader, diags);
     b.sector_values(&reader, diags);
     b.price_response(&reader, diags);
+    if let Some(m) = &manifest {
+        limits::check(&b.model, m.base_year, &b.lines, diags);
+    }
 
     let manifest = manifest?;
     let mut model = b.model;
@@ -166,61 +243,11 @@ pub(crate) fn load(src: &dyn DatasetSource, diags: &mut Diagnostics) -> Option<M
     Some(model)
 }
 
-/// Resolves the manifest's group definitions to countries.
-struct GroupExpander<'a> {
-    defs: &'a [GroupDef],
-    known: &'a [CountryCode],
-    file: &'a str,
-}
-
-impl GroupExpander<'_> {
-    /// Adds `def`'s members to `out`, expanding nested groups. Problems are
-    /// reported (for the top-level group only) when `diags` is given.
-    fn expand(
-        &self,
-        def: &GroupDef,
-        stack: &mut Vec<String>,
-        out: &mut BTreeSet<CountryCode>,
-        mut diags: Option<&mut Diagnostics>,
-    ) {
-        stack.push(def.name.clone());
-        for (member, line) in &def.members {
-            let field = format!("groups.{}", def.name);
-            let problem = if let Some(code) = CountryCode::parse(member)
-                .filter(|_| member.chars().all(|c| c.is_ascii_uppercase()))
-            {
-                if self.known.contains(&code) {
-                    out.insert(code);
-                    None
-                } else {
-                    Some(format!(
-                        "unknown country `{code}` (add it to countries.csv)"
-                    ))
-                }
-            } else if let Some(nested) = self.defs.iter().find(|d| d.name == *member) {
-                if stack.contains(member) {
-                    Some(format!("group `{member}` includes itself"))
-                } else {
-                    self.expand(nested, stack, out, None);
-                    None
-                }
-            } else {
-                Some(format!(
-                    "`{}` is neither a country code (upper case) nor a group defined here",
-                    clip(member)
-                ))
-            };
-            if let (Some(msg), Some(d)) = (problem, diags.as_deref_mut()) {
-                d.push(Diagnostic::new(self.file, *line, field, msg));
-            }
-        }
-        stack.pop();
-    }
-}
-
 #[derive(Default)]
 struct Builder {
     model: Model,
+    /// Where the rows that `limits::check` may blame were read.
+    lines: limits::Lines,
     sources: Option<Refs<Source>>,
     country_codes: Vec<CountryCode>,
     compositions: Option<Refs<Composition>>,
@@ -230,11 +257,8 @@ struct Builder {
 
 const NO_COLUMNS: &[&str] = &[];
 
-/// The years a capacity trend may name: a narrower range than months
-/// accept, since a trend beyond 2100 is a typo.
-const TREND_MIN_YEAR: i64 = 1900;
-/// See [`TREND_MIN_YEAR`].
-const TREND_MAX_YEAR: i64 = 2100;
+const TREND_MIN_YEAR: i64 = limits::TREND_MIN_YEAR as i64;
+const TREND_MAX_YEAR: i64 = limits::TREND_MAX_YEAR as i64;
 
 impl Builder {
     fn src(&self) -> &Refs<Source> {
@@ -301,6 +325,7 @@ impl Builder {
             element_columns: false,
         };
         let t = r.table("countries.csv", true, &schema, diags);
+        let mut seen = UniqueKeys::new();
         for row in &t.rows {
             let mut c = t.row(row, diags);
             let Some(text) = c.required("code") else {
@@ -313,8 +338,9 @@ impl Builder {
                 );
                 continue;
             };
-            if self.country_codes.contains(&code) {
-                c.error("code", format!("duplicate country `{code}`"));
+            if !seen.claim(&mut c, "code", code, || {
+                format!("duplicate country `{code}`")
+            }) {
                 continue;
             }
             self.country_codes.push(code);
@@ -326,46 +352,7 @@ impl Builder {
     }
 
     fn groups(&mut self, m: &Manifest, file: &str, diags: &mut Diagnostics) {
-        let expander = GroupExpander {
-            defs: &m.groups,
-            known: &self.country_codes,
-            file,
-        };
-        for def in &m.groups {
-            let mut out = BTreeSet::new();
-            expander.expand(def, &mut Vec::new(), &mut out, Some(diags));
-            self.model.groups.push(Group {
-                name: def.name.clone(),
-                members: out.into_iter().collect(),
-            });
-        }
-        // Built-in groups, unless the manifest defines them.
-        let builtin =
-            |names: &[&str], groups: &[Group], known: &[CountryCode]| -> Vec<CountryCode> {
-                let mut out = BTreeSet::new();
-                for n in names {
-                    if let Some(g) = groups.iter().find(|g| g.name == *n) {
-                        out.extend(g.members.iter().copied());
-                    } else if let Some(c) = CountryCode::parse(n).filter(|c| known.contains(c)) {
-                        out.insert(c);
-                    }
-                }
-                out.into_iter().collect()
-            };
-        if self.model.group(ALLIED).is_none() {
-            let members = builtin(&DEFAULT_ALLIED, &self.model.groups, &self.country_codes);
-            self.model.groups.push(Group {
-                name: ALLIED.into(),
-                members,
-            });
-        }
-        if self.model.group(US_JP).is_none() {
-            let members = builtin(&["US", "JP"], &self.model.groups, &self.country_codes);
-            self.model.groups.push(Group {
-                name: US_JP.into(),
-                members,
-            });
-        }
+        self.model.groups = groups::resolve(&m.groups, &self.country_codes, file, diags);
     }
 
     fn compositions(&mut self, r: &Reader, diags: &mut Diagnostics) {
@@ -424,6 +411,7 @@ impl Builder {
         let t = r.table("recipes.csv", false, &schema, diags);
         // grade → (recipe, source, first line, ok)
         let mut grades: Vec<(String, PerElement, Option<Idx<Source>>, bool)> = Vec::new();
+        let mut seen = UniqueKeys::new();
         for row in &t.rows {
             let mut c = t.row(row, diags);
             let Some(grade) = c.id("grade") else { continue };
@@ -443,11 +431,16 @@ impl Builder {
                 }
             };
             let entry = &mut grades[pos];
-            if let (Some(e), Some(kg)) = (element, kg) {
-                if entry.1[e] > 0.0 {
-                    c.error("element", format!("grade `{grade}` lists {e} twice"));
+            if let Some(e) = element {
+                // Keyed on the element whatever its amount: a second row
+                // with 0 kg contradicts the first as much as one with 5.
+                if seen.claim(&mut c, "element", (grade.to_string(), e), || {
+                    format!("grade `{grade}` lists {e} twice")
+                }) {
+                    if let Some(kg) = kg {
+                        entry.1[e] = kg;
+                    }
                 }
-                entry.1[e] = kg;
             }
             if !c.ok() {
                 entry.3 = false;
@@ -486,321 +479,6 @@ impl Builder {
         self.recipes = Some(refs);
     }
 
-    fn facilities(&mut self, r: &Reader, diags: &mut Diagnostics) {
-        let schema = Schema {
-            required: &[
-                "id",
-                "name",
-                "country",
-                "stage",
-                "capacity_t_per_yr",
-                "status",
-                "source",
-            ],
-            optional: &[
-                "operator",
-                "process",
-                "utilisation",
-                "start",
-                "end",
-                "deposit",
-                "ore",
-                "grade_pct",
-                "feed",
-                "recovery",
-                "elements",
-                "product",
-                "grade",
-                "unit_cost_usd_per_t",
-                "waste_t_per_t_reo",
-                "direct_jobs",
-                "note",
-            ],
-            element_columns: false,
-        };
-        let t = r.table("facilities.csv", true, &schema, diags);
-        // Pass 1: ids, so feeds may name facilities further down.
-        let mut refs: Refs<Facility> = Refs::new();
-        let mut stages: HashMap<String, (Stage, CountryCode, bool)> = HashMap::new();
-        let mut row_ids: Vec<Option<String>> = Vec::new();
-        for row in &t.rows {
-            let mut c = t.row(row, diags);
-            let id = c.id("id").map(str::to_string);
-            if let Some(id) = &id {
-                if !declare(&mut c, "id", id, &mut refs) {
-                    row_ids.push(None);
-                    continue;
-                }
-                let stage = Stage::parse(c.text("stage"));
-                let country = CountryCode::parse(c.text("country"));
-                let is_mine_like = c.text("process").is_empty()
-                    || c.text("process").eq_ignore_ascii_case("mine")
-                    || c.text("process").eq_ignore_ascii_case("cracking");
-                if let (Some(s), Some(k)) = (stage, country) {
-                    stages.insert(id.clone(), (s, k, is_mine_like));
-                }
-            }
-            row_ids.push(id);
-        }
-        let mining_countries: BTreeSet<CountryCode> = stages
-            .values()
-            .filter(|(s, _, _)| *s == Stage::Mining)
-            .map(|(_, k, _)| *k)
-            .collect();
-        // Pass 2: the rows.
-        let mut pending_feeds: Vec<(usize, Vec<(String, usize)>)> = Vec::new();
-        for (row, id) in t.rows.iter().zip(row_ids) {
-            let Some(id) = id else { continue };
-            let mut c = t.row(row, diags);
-            let name = c.required("name").unwrap_or_default().to_string();
-            let operator = c.text("operator").to_string();
-            let country = c.country("country", &self.country_codes);
-            let stage = c.vocab(
-                "stage",
-                true,
-                Stage::parse,
-                "mining, separation, metal_alloy, magnet",
-            );
-            if stage == Some(Stage::EndUse) {
-                c.error("stage", "end_use is demand, not a facility stage; use mining, separation, metal_alloy or magnet");
-            }
-            let capacity = c.tonnes("capacity_t_per_yr", true);
-            let utilisation = if c.text("utilisation").is_empty() {
-                Some(1.0)
-            } else {
-                c.fraction("utilisation", true)
-            };
-            let status = c.vocab("status", true, Status::parse, &Status::expected());
-            let start = c.month("start", false);
-            let end = c.month("end", false);
-            if let (Some(s), Some(e)) = (start, end) {
-                if e <= s {
-                    c.error("end", format!("{e} is not after the start {s}"));
-                }
-            }
-            if matches!(status, Some(Status::Planned | Status::Construction))
-                && start.is_none()
-                && c.ok()
-            {
-                c.error(
-                    "start",
-                    "a planned or construction facility needs the month it starts producing",
-                );
-            }
-            let recovery_default = match stage {
-                Some(Stage::MetalAlloy) => 0.98,
-                _ => 0.95,
-            };
-            let recovery = if c.text("recovery").is_empty() {
-                Some(recovery_default)
-            } else {
-                c.fraction("recovery", true)
-            };
-            let process_text = c.text("process").to_ascii_lowercase();
-            let process = match stage {
-                Some(Stage::Mining) if process_text.is_empty() || process_text == "mine" => {
-                    let deposit = c.text("deposit").to_string();
-                    let grade_pct = c.number("grade_pct", false, 0.0, 100.0);
-                    let ore = c.required("ore").and_then(|o| {
-                        resolve(
-                            &mut c,
-                            "ore",
-                            o,
-                            self.compositions.as_ref().expect("read"),
-                            "composition",
-                            "compositions.csv",
-                        )
-                    });
-                    ore.map(|ore| Process::Mine {
-                        deposit,
-                        ore,
-                        grade_pct,
-                    })
-                }
-                Some(Stage::Mining) if process_text == "cracking" => {
-                    pending_feeds.push((self.model.facilities.len(), Vec::new()));
-                    recovery.map(|recovery| Process::Cracking {
-                        feed: Vec::new(),
-                        recovery,
-                    })
-                }
-                Some(Stage::Mining) => {
-                    c.error(
-                        "process",
-                        format!(
-                            "`{}` is not a mining-stage process: use mine or cracking",
-                            clip(&process_text)
-                        ),
-                    );
-                    None
-                }
-                Some(Stage::Separation) => {
-                    let elements = if c.text("elements").is_empty() {
-                        Some(ElementSet::ALL)
-                    } else {
-                        c.elements("elements", true)
-                    };
-                    pending_feeds.push((self.model.facilities.len(), Vec::new()));
-                    match (recovery, elements) {
-                        (Some(recovery), Some(elements)) => Some(Process::Separation {
-                            feed: Vec::new(),
-                            recovery,
-                            elements,
-                        }),
-                        _ => None,
-                    }
-                }
-                Some(Stage::MetalAlloy) => {
-                    let product = c.required("product").and_then(|p| {
-                        resolve(
-                            &mut c,
-                            "product",
-                            p,
-                            self.compositions.as_ref().expect("read"),
-                            "composition",
-                            "compositions.csv",
-                        )
-                    });
-                    match (product, recovery) {
-                        (Some(product), Some(recovery)) => {
-                            Some(Process::MetalAlloy { product, recovery })
-                        }
-                        _ => None,
-                    }
-                }
-                Some(Stage::Magnet) => {
-                    let grade = c.required("grade").and_then(|g| {
-                        resolve(
-                            &mut c,
-                            "grade",
-                            g,
-                            self.recipes.as_ref().expect("read"),
-                            "magnet grade",
-                            "recipes.csv",
-                        )
-                    });
-                    grade.map(|grade| Process::Magnet { grade })
-                }
-                _ => None,
-            };
-            if !process_text.is_empty() && stage.is_some_and(|s| s != Stage::Mining) {
-                c.error(
-                    "process",
-                    "only mining-stage facilities take a process (mine or cracking)",
-                );
-            }
-            // Feed references (resolved after every facility is known).
-            let needs_feed = matches!(
-                process,
-                Some(Process::Cracking { .. } | Process::Separation { .. })
-            );
-            let mut feed_refs: Vec<FeedRef> = Vec::new();
-            if needs_feed {
-                let text = c.text("feed");
-                if text.is_empty() {
-                    c.error("feed", "a separation or cracking plant must say where its concentrate comes from (facility ids, country:XX or *)");
-                }
-                for part in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
-                    if part == "*" {
-                        feed_refs.push(FeedRef::Any);
-                    } else if let Some(code) = part.strip_prefix("country:") {
-                        if let Some(code) = c.country_text("feed", code, &self.country_codes) {
-                            if mining_countries.contains(&code) {
-                                feed_refs.push(FeedRef::Country(code));
-                            } else {
-                                c.error(
-                                    "feed",
-                                    format!("no mining-stage facility in {code} to feed from"),
-                                );
-                            }
-                        }
-                    } else {
-                        match stages.get(part) {
-                            Some((Stage::Mining, _, true)) => {
-                                // Resolved in pass 3 (the index may not exist yet).
-                                if let Some(p) = pending_feeds.last_mut() {
-                                    p.1.push((part.to_string(), c.line()));
-                                }
-                            }
-                            Some((s, _, _)) => c.error("feed", format!("`{part}` is a {s} facility; feed must come from the mining stage")),
-                            None if refs.map.contains_key(part) => {}
-                            None => c.error("feed", format!("unknown facility `{}` (not in facilities.csv)", clip(part))),
-                        }
-                    }
-                }
-            } else if !c.text("feed").is_empty() && c.ok() && stage.is_some() && process.is_some() {
-                c.error("feed", "only separation and cracking plants take a feed");
-            }
-            let unit_cost = c.number("unit_cost_usd_per_t", false, 0.0, 1.0e9);
-            let waste = c.number("waste_t_per_t_reo", false, 0.0, 1.0e4);
-            let jobs = c
-                .integer("direct_jobs", false, 0, 10_000_000)
-                .map(|j| j as u32);
-            let source = source_col(&mut c, self.src());
-            let built = (|| {
-                Some(Facility {
-                    id: id.clone(),
-                    name,
-                    operator,
-                    country: country?,
-                    stage: stage?,
-                    capacity_t_per_yr: capacity?,
-                    utilisation: utilisation?,
-                    status: status?,
-                    start,
-                    end,
-                    process: match process? {
-                        Process::Cracking { recovery, .. } => Process::Cracking {
-                            feed: feed_refs.clone(),
-                            recovery,
-                        },
-                        Process::Separation {
-                            recovery, elements, ..
-                        } => Process::Separation {
-                            feed: feed_refs.clone(),
-                            recovery,
-                            elements,
-                        },
-                        p => p,
-                    },
-                    unit_cost_usd_per_t: unit_cost,
-                    waste_t_per_t_reo: waste,
-                    direct_jobs: jobs,
-                    source: source?,
-                })
-            })();
-            match built {
-                Some(f) if c.ok() => {
-                    refs.map
-                        .insert(id, Some(Idx::new(self.model.facilities.len())));
-                    self.model.facilities.push(f);
-                }
-                _ => {
-                    if needs_feed {
-                        pending_feeds.pop();
-                    }
-                }
-            }
-        }
-        // Pass 3: facility feed references.
-        for (fi, names) in pending_feeds {
-            let Some(f) = self.model.facilities.get_mut(fi) else {
-                continue;
-            };
-            for (name, _line) in names {
-                if let Some(Some(idx)) = refs.map.get(&name) {
-                    match &mut f.process {
-                        Process::Cracking { feed, .. } | Process::Separation { feed, .. } => {
-                            feed.push(FeedRef::Facility(*idx))
-                        }
-                        _ => {}
-                    }
-                }
-            }
-        }
-        self.facilities = Some(refs);
-    }
-
     fn inventories(&mut self, r: &Reader, diags: &mut Diagnostics) {
         let schema = Schema {
             required: &["stage", "country", "months", "source"],
@@ -808,7 +486,7 @@ impl Builder {
             element_columns: false,
         };
         let t = r.table("inventories.csv", false, &schema, diags);
-        let mut seen = BTreeSet::new();
+        let mut seen = UniqueKeys::new();
         for row in &t.rows {
             let mut c = t.row(row, diags);
             let stage = c.vocab("stage", true, Stage::parse, &Stage::expected());
@@ -819,12 +497,10 @@ impl Builder {
             let months = c.number("months", true, 0.0, 120.0);
             let source = source_col(&mut c, self.src());
             if let (Some(stage), Some(country)) = (stage, country) {
-                if !seen.insert((stage, country)) {
-                    c.error(
-                        "country",
-                        "another row above sets the same stage and country",
-                    );
-                }
+                seen.claim(&mut c, "country", (stage, country), || {
+                    let k = country.map_or("*".to_string(), |k| k.to_string());
+                    format!("{stage} {k} appears twice")
+                });
             }
             if let (true, Some(stage), Some(country), Some(months), Some(source)) =
                 (c.ok(), stage, country, months, source)
@@ -899,7 +575,8 @@ impl Builder {
             element_columns: false,
         };
         let t = r.table("demand.csv", true, &schema, diags);
-        let mut seen = BTreeSet::new();
+        self.lines.demand_file.clone_from(&t.file);
+        let mut seen = UniqueKeys::new();
         for row in &t.rows {
             let mut c = t.row(row, diags);
             let country = c.country("country", &self.country_codes);
@@ -908,16 +585,14 @@ impl Builder {
             let tonnes = c.tonnes("t_per_yr", true);
             let source = source_col(&mut c, self.src());
             if let (Some(k), Some(s), Some(g)) = (country, sector, good) {
-                if !seen.insert((k, s, format!("{g:?}"))) {
-                    c.error(
-                        "(row)",
-                        format!("{k} {s} {} appears twice", describe_good(&self.model, g)),
-                    );
-                }
+                seen.claim(&mut c, "(row)", (k, s, format!("{g:?}")), || {
+                    format!("{k} {s} {} appears twice", describe_good(&self.model, g))
+                });
             }
             if let (true, Some(country), Some(sector), Some(good), Some(t_per_yr), Some(source)) =
                 (c.ok(), country, sector, good, tonnes, source)
             {
+                self.lines.demand.push(c.line());
                 self.model.demand.push(DemandRow {
                     country,
                     sector,
@@ -949,6 +624,7 @@ impl Builder {
             element_columns: false,
         };
         let t = r.table("capacity_trends.csv", false, &schema, diags);
+        self.lines.trends_file.clone_from(&t.file);
         // (country, stage, from, to, line) of every row whose key parsed.
         let mut seen: Vec<(CountryCode, Stage, i32, i32, usize)> = Vec::new();
         for row in &t.rows {
@@ -989,7 +665,12 @@ impl Builder {
                     );
                 }
             }
-            let pct = c.number("annual_growth_pct", true, -50.0, 100.0);
+            let pct = c.number(
+                "annual_growth_pct",
+                true,
+                limits::MIN_GROWTH_PCT,
+                limits::MAX_GROWTH_PCT,
+            );
             let source = source_col(&mut c, self.src());
             if let (Some(k), Some(s), Some(f), Some(t)) = (country, stage, from, to) {
                 if let Some(&(.., pf, pt, line)) = seen
@@ -1017,6 +698,7 @@ impl Builder {
                 Some(source),
             ) = (c.ok(), country, stage, from, to, pct, source)
             {
+                self.lines.trends.push(c.line());
                 self.model.capacity_trends.push(CapacityTrend {
                     country,
                     stage,
@@ -1044,6 +726,7 @@ impl Builder {
             element_columns: false,
         };
         let t = r.table("growth.csv", false, &schema, diags);
+        let mut seen = OverlapKeys::new();
         for row in &t.rows {
             let mut c = t.row(row, diags);
             let path = c.id("path").map(str::to_string);
@@ -1066,8 +749,18 @@ impl Builder {
                     c.error("to_year", format!("{t} is before from_year {f}"));
                 }
             }
-            let pct = c.number("annual_growth_pct", true, -50.0, 100.0);
+            let pct = c.number(
+                "annual_growth_pct",
+                true,
+                limits::MIN_GROWTH_PCT,
+                limits::MAX_GROWTH_PCT,
+            );
             let source = source_col(&mut c, self.src());
+            if let (Some(p), Some(s), Some(e), Some(f), Some(t)) =
+                (&path, sector, elements, from, to)
+            {
+                growth_conflict(&mut c, &mut seen, (p.clone(), s, e, f, t));
+            }
             if let (
                 true,
                 Some(path),
@@ -1105,7 +798,7 @@ impl Builder {
             element_columns: false,
         };
         let t = r.table("stockpiles.csv", false, &schema, diags);
-        let mut seen = BTreeSet::new();
+        let mut seen = UniqueKeys::new();
         for row in &t.rows {
             let mut c = t.row(row, diags);
             let holder = c.id("holder").map(str::to_string);
@@ -1114,12 +807,9 @@ impl Builder {
             let tonnes = c.tonnes("tonnes", true);
             let source = source_col(&mut c, self.src());
             if let (Some(h), Some(g)) = (&holder, good) {
-                if !seen.insert((h.clone(), format!("{g:?}"))) {
-                    c.error(
-                        "(row)",
-                        format!("holder `{h}` lists {} twice", describe_good(&self.model, g)),
-                    );
-                }
+                seen.claim(&mut c, "(row)", (h.clone(), format!("{g:?}")), || {
+                    format!("holder `{h}` lists {} twice", describe_good(&self.model, g))
+                });
             }
             if let (true, Some(holder), Some(country), Some(good), Some(tonnes), Some(source)) =
                 (c.ok(), holder, country, good, tonnes, source)
@@ -1142,6 +832,9 @@ impl Builder {
             element_columns: false,
         };
         let t = r.table("stockpile_targets.csv", false, &schema, diags);
+        // (holder, country, elements): a holder's target for an element in
+        // a country is given once, so no two rows may share an element.
+        let mut seen = OverlapKeys::new();
         for row in &t.rows {
             let mut c = t.row(row, diags);
             let holder = c.id("holder").map(str::to_string);
@@ -1149,6 +842,18 @@ impl Builder {
             let elements = c.elements("elements", true);
             let months = c.number("months", true, 0.0, 240.0);
             let source = source_col(&mut c, self.src());
+            if let (Some(h), Some(k), Some(e)) = (&holder, country, elements) {
+                let clash = seen.check((h.clone(), k, e), c.line(), |a, b| {
+                    a.0 == b.0 && a.1 == b.1 && a.2.intersects(b.2)
+                });
+                if let Some(((_, _, pe), line)) = clash {
+                    let both = common(*pe, e);
+                    c.error(
+                        "elements",
+                        format!("holder `{h}` already has a target for {k} {both} on line {line}; give each element one row"),
+                    );
+                }
+            }
             if let (true, Some(holder), Some(country), Some(elements), Some(months), Some(source)) =
                 (c.ok(), holder, country, elements, months, source)
             {
@@ -1180,7 +885,7 @@ impl Builder {
         };
         let t = r.table("projects.csv", false, &schema, diags);
         let mut ids: Refs<Project> = Refs::new();
-        let mut used_facilities = BTreeSet::new();
+        let mut used_facilities = UniqueKeys::new();
         for row in &t.rows {
             let mut c = t.row(row, diags);
             let Some(id) = c.id("id") else { continue };
@@ -1202,12 +907,9 @@ impl Builder {
                 if !matches!(f.status, Status::Planned | Status::Construction) {
                     c.error("facility", format!("`{}` has status {}; a project builds a planned or construction facility", f.id, f.status));
                 }
-                if !used_facilities.insert(fi) {
-                    c.error(
-                        "facility",
-                        format!("`{}` is already the facility of another project", f.id),
-                    );
-                }
+                used_facilities.claim(&mut c, "facility", fi, || {
+                    format!("`{}` is already the facility of another project", f.id)
+                });
             }
             let capex = c.number("capex_usd", true, 0.0, 1.0e12);
             let lead = c
@@ -1260,7 +962,7 @@ impl Builder {
             element_columns: false,
         };
         let t = r.table("mine_production.csv", false, &schema, diags);
-        let mut seen = BTreeSet::new();
+        let mut seen = UniqueKeys::new();
         for row in &t.rows {
             let mut c = t.row(row, diags);
             let country = if c.text("country").eq_ignore_ascii_case("other") {
@@ -1273,9 +975,10 @@ impl Builder {
             let reserves = c.number("reserves_t_reo", false, 0.0, 1.0e10);
             let source = source_col(&mut c, self.src());
             if let (Some(k), Some(y)) = (country, year) {
-                if !seen.insert((k, y)) {
-                    c.error("(row)", "the same country and year appear twice");
-                }
+                seen.claim(&mut c, "(row)", (k, y), || {
+                    let k = k.map_or("other".to_string(), |k| k.to_string());
+                    format!("{k} {y} appears twice")
+                });
             }
             if let (true, Some(country), Some(year), Some(source)) = (c.ok(), country, year, source)
             {
@@ -1298,6 +1001,8 @@ impl Builder {
         };
         let t = r.table("benchmarks.csv", false, &schema, diags);
         let mut ids: Refs<Benchmark> = Refs::new();
+        // Two benchmarks of the same figure would pin it to two values.
+        let mut seen = UniqueKeys::new();
         for row in &t.rows {
             let mut c = t.row(row, diags);
             let Some(id) = c.id("id") else { continue };
@@ -1332,6 +1037,20 @@ impl Builder {
                 _ => c.tonnes("value", true),
             };
             let source = source_col(&mut c, self.src());
+            if let (Some(s), Some(m), Some(y)) = (stage, metric, year) {
+                seen.claim(
+                    &mut c,
+                    "(row)",
+                    (s, m == BenchmarkMetric::Share, country, y),
+                    || {
+                        let k = country.map_or("world".to_string(), |k| k.to_string());
+                        format!(
+                            "a {s} {} benchmark of {k} in {y} appears twice",
+                            c_metric(m)
+                        )
+                    },
+                );
+            }
             if let (true, Some(stage), Some(metric), Some(year), Some(value), Some(source)) =
                 (c.ok(), stage, metric, year, value, source)
             {
@@ -1355,7 +1074,7 @@ impl Builder {
             element_columns: false,
         };
         let t = r.table("prices.csv", false, &schema, diags);
-        let mut seen = BTreeSet::new();
+        let mut seen = UniqueKeys::new();
         for row in &t.rows {
             let mut c = t.row(row, diags);
             let element = c.vocab(
@@ -1374,9 +1093,9 @@ impl Builder {
             let year = c.year("year", true);
             let source = source_col(&mut c, self.src());
             if let (Some(e), Some(f), Some(y)) = (element, form, year) {
-                if !seen.insert((e, f, y)) {
-                    c.error("(row)", format!("{e} {f} {y} appears twice"));
-                }
+                seen.claim(&mut c, "(row)", (e, f, y), || {
+                    format!("{e} {f} {y} appears twice")
+                });
             }
             if let (true, Some(element), Some(form), Some(usd_per_kg), Some(year), Some(source)) =
                 (c.ok(), element, form, usd, year, source)
@@ -1399,7 +1118,7 @@ impl Builder {
             element_columns: false,
         };
         let t = r.table("governance.csv", false, &schema, diags);
-        let mut seen = BTreeSet::new();
+        let mut seen = UniqueKeys::new();
         for row in &t.rows {
             let mut c = t.row(row, diags);
             let country = c.country("country", &self.country_codes);
@@ -1407,9 +1126,7 @@ impl Builder {
             let trade = c.number("trade_factor", true, 0.5, 2.0);
             let source = source_col(&mut c, self.src());
             if let Some(k) = country {
-                if !seen.insert(k) {
-                    c.error("country", format!("{k} appears twice"));
-                }
+                seen.claim(&mut c, "country", k, || format!("{k} appears twice"));
             }
             if let (true, Some(country), Some(wgi_0_10), Some(trade_factor), Some(source)) =
                 (c.ok(), country, wgi, trade, source)
@@ -1438,7 +1155,7 @@ impl Builder {
             element_columns: false,
         };
         let t = r.table("criticality.csv", false, &schema, diags);
-        let mut seen = BTreeSet::new();
+        let mut seen = UniqueKeys::new();
         for row in &t.rows {
             let mut c = t.row(row, diags);
             let element = c.vocab(
@@ -1453,9 +1170,7 @@ impl Builder {
             let ev = c.fraction("economic_vulnerability", true);
             let source = source_col(&mut c, self.src());
             if let Some(e) = element {
-                if !seen.insert(e) {
-                    c.error("element", format!("{e} appears twice"));
-                }
+                seen.claim(&mut c, "element", e, || format!("{e} appears twice"));
             }
             if let (
                 true,
@@ -1494,6 +1209,9 @@ impl Builder {
             element_columns: false,
         };
         let t = r.table("price_response.csv", false, &schema, diags);
+        // (form, elements): the simulator takes one response per element
+        // and form, so two rows may not share one.
+        let mut seen = OverlapKeys::new();
         for row in &t.rows {
             let mut c = t.row(row, diags);
             let elements = c.elements("elements", true);
@@ -1510,6 +1228,16 @@ impl Builder {
             let max = c.number("max_index", true, 1.0, 1000.0);
             let full = c.number("full_supply_response_index", true, 1.01, 1000.0);
             let source = source_col(&mut c, self.src());
+            if let (Some(f), Some(e)) = (form, elements) {
+                let clash = seen.check((f, e), c.line(), |a, b| a.0 == b.0 && a.1.intersects(b.1));
+                if let Some(((_, pe), line)) = clash {
+                    let both = common(*pe, e);
+                    c.error(
+                        "elements",
+                        format!("line {line} already sets the {f} response of {both}; give each element and form one row"),
+                    );
+                }
+            }
             if let (
                 true,
                 Some(elements),
@@ -1541,16 +1269,14 @@ impl Builder {
             element_columns: false,
         };
         let t = r.table("sectors.csv", false, &schema, diags);
-        let mut seen = BTreeSet::new();
+        let mut seen = UniqueKeys::new();
         for row in &t.rows {
             let mut c = t.row(row, diags);
             let sector = c.vocab("sector", true, Sector::parse, &Sector::expected());
             let va = c.number("value_added_usd", true, 0.0, 1.0e14);
             let source = source_col(&mut c, self.src());
             if let Some(s) = sector {
-                if !seen.insert(s) {
-                    c.error("sector", format!("{s} appears twice"));
-                }
+                seen.claim(&mut c, "sector", s, || format!("{s} appears twice"));
             }
             if let (true, Some(sector), Some(value_added_usd), Some(source)) =
                 (c.ok(), sector, va, source)
@@ -1562,6 +1288,54 @@ impl Builder {
                 });
             }
         }
+    }
+}
+
+/// A benchmark metric as written in `benchmarks.csv`.
+fn c_metric(m: BenchmarkMetric) -> &'static str {
+    match m {
+        BenchmarkMetric::WorldOutputT => "world_output_t",
+        BenchmarkMetric::Share => "share",
+    }
+}
+
+/// The elements in both sets.
+fn common(a: ElementSet, b: ElementSet) -> ElementSet {
+    a.iter()
+        .filter(|&x| b.contains(x))
+        .fold(ElementSet::EMPTY, ElementSet::with)
+}
+
+/// A growth rule's key: path, sector (`None` = every sector), elements,
+/// years.
+type GrowthKey = (String, Option<Sector>, ElementSet, i32, i32);
+
+/// Refuses a growth rule that ties with an earlier one: the same path and
+/// sector, years that overlap, elements that intersect and as many
+/// elements (so neither is more specific, see `GrowthPath::rate`). A good
+/// in both would take whichever rule came last, so the order of the rows
+/// would decide the demand.
+fn growth_conflict(c: &mut RowCtx, seen: &mut OverlapKeys<GrowthKey>, key: GrowthKey) {
+    let (path, sector, elements, from, to) = key.clone();
+    let clash = seen.check(key, c.line(), |a, b| {
+        a.0 == b.0
+            && a.1 == b.1
+            && a.3 <= b.4
+            && b.3 <= a.4
+            && a.2.intersects(b.2)
+            && a.2.len() == b.2.len()
+    });
+    if let Some(((_, _, pe, pf, pt), line)) = clash {
+        let sector = sector.map_or("*".to_string(), |s| s.to_string());
+        c.error(
+            "(row)",
+            format!(
+                "path `{path}` sector {sector} {elements} {from}–{to} conflicts with line {line} ({pe} {pf}–{pt}): both would apply to {} in {}–{} with the same specificity; give them one row",
+                common(*pe, elements),
+                from.max(*pf),
+                to.min(*pt)
+            ),
+        );
     }
 }
 

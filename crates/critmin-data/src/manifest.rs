@@ -1,6 +1,7 @@
 //! `dataset.toml`: the manifest (name, base year, units, groups).
 
 use crate::{Diagnostic, Diagnostics};
+use critmin_model::{ALLIED, CountryCode, US_JP};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use toml::Spanned;
@@ -39,6 +40,34 @@ pub(crate) struct Manifest {
     pub base_year: i32,
     pub groups: Vec<GroupDef>,
 }
+
+/// Why `name` may not name a group, if it may not. A region name in a
+/// scenario or a command (`countries = ["JP"]`, `--group jp`) is looked up
+/// as a group first and case-insensitively (`Model::resolve_region`), so a
+/// group `jp` would silently replace Japan everywhere, and a group
+/// `Allied` the built-in `allied`. `eu` is the one two-letter group the
+/// format defines: the built-in `allied` names it (`DEFAULT_ALLIED`), and
+/// the loader checks that it keeps the country `EU` when the dataset has it.
+fn reserved_group_name(name: &str) -> Option<String> {
+    if let Some(code) = CountryCode::parse(name).filter(|_| name.trim() == name) {
+        if !name.eq_ignore_ascii_case(EU_GROUP) {
+            return Some(format!(
+                "`{name}` is named like the country code {code}: region names are looked up as groups first, so it would replace {code} everywhere; choose a name of three or more characters"
+            ));
+        }
+    }
+    for builtin in [ALLIED, US_JP, EU_GROUP] {
+        if name != builtin && name.eq_ignore_ascii_case(builtin) {
+            return Some(format!(
+                "`{name}` is named like the built-in group `{builtin}`: write `{builtin}` to redefine it"
+            ));
+        }
+    }
+    None
+}
+
+/// The group the built-in `allied` names for the European Union.
+pub(crate) const EU_GROUP: &str = "eu";
 
 /// 1-based line of byte offset `pos` in `text`.
 fn line_of(text: &str, pos: usize) -> usize {
@@ -131,6 +160,17 @@ pub(crate) fn parse(file: &str, bytes: &[u8], diags: &mut Diagnostics) -> Option
     let mut groups = Vec::new();
     for (gname, members) in &parsed.groups {
         let line = line_of(text, members.span().start);
+        // A bad group name is reported and the group skipped, so the other
+        // groups are still checked (the diagnostic keeps the model out).
+        if let Some(problem) = reserved_group_name(gname) {
+            diags.push(Diagnostic::new(
+                file,
+                line,
+                format!("groups.{gname}"),
+                problem,
+            ));
+            continue;
+        }
         if gname.is_empty()
             || !gname
                 .bytes()
@@ -142,7 +182,6 @@ pub(crate) fn parse(file: &str, bytes: &[u8], diags: &mut Diagnostics) -> Option
                 format!("groups.{gname}"),
                 "group names are lower-case letters, digits and `_` (country codes are upper case)",
             ));
-            ok = false;
             continue;
         }
         let list = members

@@ -6,7 +6,7 @@
 //! loader keeps going so that one run reports every problem.
 
 use crate::{Diagnostic, Diagnostics};
-use critmin_model::{CountryCode, ElementSet, Month};
+use critmin_model::{CountryCode, Element, ElementSet, Month};
 use std::collections::HashMap;
 
 /// The declared columns of a table.
@@ -17,6 +17,69 @@ pub(crate) struct Schema {
     pub optional: &'static [&'static str],
     /// Whether element symbols (`Nd`, `Dy` …) are accepted as extra columns.
     pub element_columns: bool,
+}
+
+impl Schema {
+    /// Whether `name` is one of the schema's columns, spelt exactly (column
+    /// names are case-sensitive: an element column is `Nd`, never `nd`).
+    fn knows(&self, name: &str) -> bool {
+        self.required.contains(&name)
+            || self.optional.contains(&name)
+            || (self.element_columns && Element::ALL.iter().any(|e| e.symbol() == name))
+    }
+
+    /// Every column the schema accepts, element symbols last.
+    fn columns(&self) -> Vec<&'static str> {
+        let mut all: Vec<&'static str> =
+            self.required.iter().chain(self.optional).copied().collect();
+        if self.element_columns {
+            all.extend(Element::ALL.iter().map(|e| e.symbol()));
+        }
+        all
+    }
+
+    /// The message for a header cell `name` the schema does not know: the
+    /// column meant, when a case-insensitive match or a near miss (at most
+    /// two edits) identifies it, then what the table accepts.
+    fn unknown_column(&self, name: &str) -> String {
+        let all = self.columns();
+        let lower = name.to_lowercase();
+        let suggestion = all
+            .iter()
+            .find(|c| c.to_lowercase() == lower)
+            .map(|c| format!("; column names are case-sensitive: write `{c}`"))
+            .or_else(|| {
+                all.iter()
+                    .map(|c| (edit_distance(&lower, &c.to_lowercase()), *c))
+                    .filter(|&(d, c)| d <= 2 && d < c.len())
+                    .min()
+                    .map(|(_, c)| format!("; did you mean `{c}`?"))
+            })
+            .unwrap_or_default();
+        let mut expected: Vec<&str> = self.required.iter().chain(self.optional).copied().collect();
+        if self.element_columns {
+            expected.push("element symbols (Sc, Y, La … Lu)");
+        }
+        format!(
+            "unknown column{suggestion} (expected one of: {})",
+            expected.join(", ")
+        )
+    }
+}
+
+/// Levenshtein distance between two short strings, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let subst = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = subst.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 /// A table read from CSV: its header and its data rows as text.
@@ -61,43 +124,66 @@ impl Table {
             ));
             return table;
         }
+        // No comment character: the format has no comment lines, and a row
+        // the reader skipped would be a row silently lost (see
+        // `starts_with_hash`).
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .comment(Some(b'#'))
             .trim(csv::Trim::All)
             .from_reader(bytes);
         let mut records = reader.byte_records();
-        // Header.
+        let Some(header) = table.parse_header(bytes, &mut records, schema, diags) else {
+            // Reading rows against a broken header only produces noise.
+            return table;
+        };
+        table.parse_rows(bytes, records, header.len(), diags);
+        table
+    }
+
+    /// Reads and checks the header row. Returns it when every column is
+    /// known, none is repeated and every required one is present.
+    fn parse_header(
+        &mut self,
+        bytes: &[u8],
+        records: &mut csv::ByteRecordsIter<'_, &[u8]>,
+        schema: &Schema,
+        diags: &mut Diagnostics,
+    ) -> Option<csv::ByteRecord> {
+        let file = self.file.clone();
         let header = match records.next() {
             Some(Ok(rec)) => rec,
             Some(Err(e)) => {
                 diags.push(Diagnostic::new(
-                    file,
+                    &file,
                     csv_line(&e).unwrap_or(1),
                     "(header)",
                     csv_error(&e),
                 ));
-                return table;
+                return None;
             }
             None => {
-                diags.push(Diagnostic::new(
-                    file,
-                    1,
-                    "(header)",
-                    "no header row (only comments)",
-                ));
-                return table;
+                diags.push(Diagnostic::new(&file, 1, "(header)", "no header row"));
+                return None;
             }
         };
         let header_line = header.position().map_or(1, |p| p.line() as usize);
+        if starts_with_hash(bytes, &header) {
+            diags.push(Diagnostic::new(
+                &file,
+                header_line,
+                "(header)",
+                "the first line starts with `#`, but critmin tables have no comment lines: the first line must be the header",
+            ));
+            return None;
+        }
         let mut header_ok = true;
         for (i, raw) in header.iter().enumerate() {
             let name = match std::str::from_utf8(raw) {
                 Ok(s) => s.trim().to_string(),
                 Err(_) => {
                     diags.push(Diagnostic::new(
-                        file,
+                        &file,
                         header_line,
                         format!("column {}", i + 1),
                         "header is not valid UTF-8",
@@ -106,51 +192,37 @@ impl Table {
                     continue;
                 }
             };
-            let known = schema.required.contains(&name.as_str())
-                || schema.optional.contains(&name.as_str())
-                || (schema.element_columns
-                    && critmin_model::Element::from_symbol(&name).is_some()
-                    && name.len() <= 2);
             if name.is_empty() {
                 diags.push(Diagnostic::new(
-                    file,
+                    &file,
                     header_line,
                     format!("column {}", i + 1),
                     "empty column name in the header",
                 ));
                 header_ok = false;
-            } else if !known {
-                let mut expected: Vec<&str> = schema
-                    .required
-                    .iter()
-                    .chain(schema.optional)
-                    .copied()
-                    .collect();
-                if schema.element_columns {
-                    expected.push("element symbols (Sc, Y, La … Lu)");
-                }
+            } else if !schema.knows(&name) {
                 diags.push(Diagnostic::new(
-                    file,
+                    &file,
                     header_line,
                     name.clone(),
-                    format!("unknown column; expected one of: {}", expected.join(", ")),
+                    schema.unknown_column(&name),
                 ));
                 header_ok = false;
-            } else if table.columns.insert(name.clone(), i).is_some() {
+            } else if self.columns.insert(name.clone(), i).is_some() {
                 diags.push(Diagnostic::new(
-                    file,
+                    &file,
                     header_line,
                     name.clone(),
                     "column appears twice in the header",
                 ));
                 header_ok = false;
             }
-            table.header.push(name);
+            self.header.push(name);
         }
         for req in schema.required {
-            if !table.columns.contains_key(*req) {
+            if !self.columns.contains_key(*req) {
                 diags.push(Diagnostic::new(
-                    file,
+                    &file,
                     header_line,
                     *req,
                     "required column is missing from the header",
@@ -158,17 +230,23 @@ impl Table {
                 header_ok = false;
             }
         }
-        if !header_ok {
-            // Reading rows against a broken header only produces noise.
-            return table;
-        }
-        let width = header.len();
+        header_ok.then_some(header)
+    }
+
+    /// Reads the data rows after a valid header of `width` columns.
+    fn parse_rows(
+        &mut self,
+        bytes: &[u8],
+        records: csv::ByteRecordsIter<'_, &[u8]>,
+        width: usize,
+        diags: &mut Diagnostics,
+    ) {
         for rec in records {
             let rec = match rec {
                 Ok(r) => r,
                 Err(e) => {
                     diags.push(Diagnostic::new(
-                        file,
+                        &self.file,
                         csv_line(&e).unwrap_or(0),
                         "(row)",
                         csv_error(&e),
@@ -178,11 +256,20 @@ impl Table {
             };
             let line = rec.position().map_or(0, |p| p.line() as usize);
             if rec.len() == 1 && rec.get(0).is_some_and(<[u8]>::is_empty) {
-                continue; // blank line
+                continue; // an empty line, or one of spaces only
+            }
+            if starts_with_hash(bytes, &rec) {
+                diags.push(Diagnostic::new(
+                    &self.file,
+                    line,
+                    "(row)",
+                    "starts with `#`, but critmin tables have no comment lines: delete the line (keep remarks in a `note` column), or quote the first cell if the `#` is data",
+                ));
+                continue;
             }
             if rec.len() != width {
                 diags.push(Diagnostic::new(
-                    file,
+                    &self.file,
                     line,
                     "(row)",
                     format!("has {} fields but the header has {width}", rec.len()),
@@ -196,9 +283,9 @@ impl Table {
                     Ok(s) => fields.push(s.to_string()),
                     Err(_) => {
                         diags.push(Diagnostic::new(
-                            file,
+                            &self.file,
                             line,
-                            table.header[i].clone(),
+                            self.header[i].clone(),
                             "not valid UTF-8 (save the file as UTF-8)",
                         ));
                         ok = false;
@@ -207,10 +294,9 @@ impl Table {
                 }
             }
             if ok {
-                table.rows.push(Row { line, fields });
+                self.rows.push(Row { line, fields });
             }
         }
-        table
     }
 
     /// Whether the header has `col`.
@@ -227,6 +313,15 @@ impl Table {
             ok: true,
         }
     }
+}
+
+/// Whether the line of `rec` begins with `#` as its very first byte: what
+/// a reader with a comment character would have skipped. A `#` after
+/// leading spaces, or inside a quoted cell (`"#1"`), is data.
+fn starts_with_hash(bytes: &[u8], rec: &csv::ByteRecord) -> bool {
+    rec.position()
+        .and_then(|p| bytes.get(p.byte() as usize))
+        .is_some_and(|&b| b == b'#')
 }
 
 fn csv_line(e: &csv::Error) -> Option<usize> {
