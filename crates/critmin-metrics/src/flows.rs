@@ -19,7 +19,8 @@
 //! move as long as trends start after the base year, which the dataset
 //! format enforces.
 
-use critmin_model::{Facility, FeedRef, Idx, Model, Month, PerElement, Process, Stage, Status};
+use critmin_model::goods::metal_t_per_reo_t;
+use critmin_model::{Facility, Idx, Model, Month, PerElement, Process, Stage, Status};
 
 /// One facility's capacity and output in a year.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,56 +64,9 @@ pub fn capacity_years(model: &Model, i: Idx<Facility>, year: i32) -> f64 {
         / 12.0
 }
 
-/// The typical element mix (fractions of REO summing to 1, or all zero if
-/// unknown) of what a mining-stage facility delivers, or of the feed a
-/// separation plant takes. Feed sources are weighted by their base-year
-/// output: the mix is a property of the plant, not of a year, so capacity
-/// trends do not shift it.
-pub fn feed_mix(model: &Model, f: &Facility) -> PerElement {
-    feed_mix_depth(model, f, 0)
-}
-
-fn feed_mix_depth(model: &Model, f: &Facility, depth: u32) -> PerElement {
-    match &f.process {
-        Process::Mine { ore, .. } => model.at(*ore).shares,
-        Process::Cracking { feed, .. } | Process::Separation { feed, .. } if depth < 8 => {
-            let mut mix = PerElement::ZERO;
-            let mut weight = 0.0;
-            for (_, src) in feed_sources(model, feed) {
-                let w = src.output_t_per_yr().max(1e-9);
-                mix.add_scaled(&feed_mix_depth(model, src, depth + 1), w);
-                weight += w;
-            }
-            if weight > 0.0 {
-                mix.scaled(1.0 / weight)
-            } else {
-                mix
-            }
-        }
-        _ => PerElement::ZERO,
-    }
-}
-
-/// The mining-stage facilities a feed list names: mines and cracking plants
-/// named directly; for `country:XX` and `*`, every *mine* there (cracking
-/// plants only pass on what mines produce).
-pub fn feed_sources<'m>(model: &'m Model, feed: &[FeedRef]) -> Vec<(Idx<Facility>, &'m Facility)> {
-    let mut out: Vec<(Idx<Facility>, &Facility)> = Vec::new();
-    for r in feed {
-        match r {
-            FeedRef::Facility(i) => out.push((*i, model.at(*i))),
-            FeedRef::Country(c) => out.extend(
-                model
-                    .facilities_indexed()
-                    .filter(|(_, f)| f.is_mine() && f.country == *c),
-            ),
-            FeedRef::Any => out.extend(model.facilities_indexed().filter(|(_, f)| f.is_mine())),
-        }
-    }
-    out.sort_by_key(|(i, _)| *i);
-    out.dedup_by_key(|(i, _)| *i);
-    out
-}
+// Feed mixing is shared with the simulator and the chain LP, so it lives in
+// the model; re-exported here for the metrics' callers.
+pub use critmin_model::{feed_mix, feed_sources};
 
 /// REO-equivalent per element of one unit of the facility's native output.
 pub fn reo_per_unit(model: &Model, f: &Facility) -> PerElement {
@@ -133,7 +87,7 @@ pub fn reo_per_unit(model: &Model, f: &Facility) -> PerElement {
             // A product mix by REO share; one tonne of metal holds
             // Σ share_e × metal_per_oxide_e tonnes of metal per t REO.
             let shares = model.at(*product).shares;
-            let metal_per_reo: f64 = shares.iter().map(|(e, s)| s * e.metal_per_oxide()).sum();
+            let metal_per_reo = metal_t_per_reo_t(&shares);
             if metal_per_reo > 0.0 {
                 shares.scaled(1.0 / metal_per_reo)
             } else {

@@ -7,7 +7,9 @@
 //!
 //! This crate owns the *types* and the arithmetic that is true of any
 //! dataset (oxide/metal conversion, growth factors, whether a facility is
-//! active in a month). It does no I/O and must not depend on any other
+//! active in a month), and the domain arithmetic every engine shares: the
+//! goods layout ([`goods`]), base prices ([`prices`]) and feed mixing
+//! ([`feed_mix`]). It does no I/O and must not depend on any other
 //! critmin crate, on a file format, a solver, a terminal or a network:
 //! `critmin-data` reads datasets into a [`Model`]; every other crate reads a
 //! `Model`.
@@ -22,10 +24,13 @@ mod demand;
 mod diagnostic;
 mod element;
 mod facility;
+mod feed;
 mod geo;
+pub mod goods;
 mod idx;
 pub mod limits;
 mod model;
+pub mod prices;
 mod project;
 mod source;
 mod stats;
@@ -39,7 +44,9 @@ pub use demand::{DemandRow, Good, GrowthPath, GrowthRule, good_elements, reo_con
 pub use diagnostic::Diagnostic;
 pub use element::{Element, ElementClass, ElementSet, N_ELEMENTS, PerElement};
 pub use facility::{Composition, Facility, FeedRef, MagnetRecipe, Process};
+pub use feed::{feed_mix, feed_sources};
 pub use geo::{ALLIED, Country, CountryCode, DEFAULT_ALLIED, EU_MEMBERS, Group, US_JP};
+pub use goods::{GoodIx, GoodsLayout};
 pub use idx::Idx;
 pub use model::{Model, Table};
 pub use project::{Funding, Project};

@@ -13,8 +13,8 @@ use crate::sample::{sample, sample_events};
 use crate::stats::{Distribution, distribution, exceedance};
 use critmin_model::{CountryCode, Element, Model, N_ELEMENTS};
 use critmin_sim::{
-    Event, EventKind, FORMS, MonthStats, Network, NormalFlows, Overlay, Recorder, Scenario,
-    normal_flows,
+    CountryIx, Event, EventKind, FormIx, MonthStats, Network, NormalFlows, Overlay, Recorder,
+    Scenario, normal_flows,
 };
 use serde::Serialize;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -67,36 +67,33 @@ struct Outcome {
 
 /// Accumulates one future's [`Outcome`] month by month.
 struct OutcomeRecorder<'a> {
-    countries: &'a [usize],
-    focus: &'a [(usize, Element)],
+    countries: &'a [CountryIx],
+    focus: &'a [(CountryIx, Element)],
     out: Outcome,
 }
 
 impl Recorder for OutcomeRecorder<'_> {
     fn month(&mut self, _net: &Network, _t: usize, s: &MonthStats) {
         self.out.months += 1;
-        for &i in &s.active_cells {
-            let i = i as usize;
-            let e = (i / FORMS.len()) % N_ELEMENTS;
+        for cell in s.active() {
+            let (i, e) = (cell.index, cell.element.index());
             self.out.el_demand[e] += s.demand[i];
             self.out.el_unmet[e] += (s.demand[i] - s.served[i]).max(0.0);
         }
         for e in Element::ALL {
-            for f in 0..FORMS.len() {
-                let p = s.world_price[e.index() * FORMS.len() + f];
+            for f in FormIx::ALL {
+                let p = s.world_price_of(e, f);
                 self.out.el_peak[e.index()] = self.out.el_peak[e.index()].max(p);
             }
         }
         for (k, &c) in self.countries.iter().enumerate() {
             let (mut dem, mut unmet, mut stock, mut wp) = (0.0, 0.0, 0.0, 0.0);
-            for e in Element::ALL {
-                for f in 0..FORMS.len() {
-                    let i = s.at(c, e, f);
-                    dem += s.demand[i];
-                    unmet += (s.demand[i] - s.served[i]).max(0.0);
-                    stock += s.stockpile[i];
-                    wp += s.price_index[i] * s.demand[i];
-                }
+            for cell in s.country_cells(c) {
+                let i = cell.index;
+                dem += s.demand[i];
+                unmet += (s.demand[i] - s.served[i]).max(0.0);
+                stock += s.stockpile[i];
+                wp += s.price_index[i] * s.demand[i];
             }
             self.out.c_demand[k] += dem;
             self.out.c_unmet[k] += unmet;
@@ -106,8 +103,8 @@ impl Recorder for OutcomeRecorder<'_> {
             }
         }
         for (k, &(c, e)) in self.focus.iter().enumerate() {
-            for f in 0..FORMS.len() {
-                let i = s.at(c, e, f);
+            for cell in s.element_cells(c, e) {
+                let i = cell.index;
                 self.out.focus_demand[k] += s.demand[i];
                 self.out.focus_unmet[k] += (s.demand[i] - s.served[i]).max(0.0);
             }
@@ -237,8 +234,8 @@ pub struct MonteCarlo<'m> {
     /// The scenario as written, compiled (no risk drawn, central inputs).
     base: Network,
     normal: NormalFlows,
-    countries: Vec<(usize, CountryCode)>,
-    focus: Vec<(usize, Element)>,
+    countries: Vec<(CountryIx, CountryCode)>,
+    focus: Vec<(CountryIx, Element)>,
     focus_keys: Vec<(CountryCode, Element)>,
     mines: Vec<critmin_model::Idx<critmin_model::Facility>>,
     project_facilities: usize,
@@ -267,17 +264,12 @@ impl<'m> MonteCarlo<'m> {
         };
         let countries = demand_countries
             .iter()
-            .filter_map(|c| {
-                base.countries()
-                    .iter()
-                    .position(|x| x == c)
-                    .map(|i| (i, *c))
-            })
+            .filter_map(|c| base.country_ix(*c).map(|i| (i, *c)))
             .collect();
         let mut focus = Vec::new();
         let mut focus_keys = Vec::new();
         for c in &cfg.focus_countries {
-            if let Some(i) = base.countries().iter().position(|x| x == c) {
+            if let Some(i) = base.country_ix(*c) {
                 for e in &cfg.focus_elements {
                     focus.push((i, *e));
                     focus_keys.push((*c, *e));
@@ -306,7 +298,7 @@ impl<'m> MonteCarlo<'m> {
     /// Runs one compiled future and gathers its outcome.
     fn outcome_of(&self, net: &Network) -> Outcome {
         let nc = self.countries.len();
-        let idx: Vec<usize> = self.countries.iter().map(|(i, _)| *i).collect();
+        let idx: Vec<CountryIx> = self.countries.iter().map(|(i, _)| *i).collect();
         let mut rec = OutcomeRecorder {
             countries: &idx,
             focus: &self.focus,

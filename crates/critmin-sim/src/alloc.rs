@@ -542,34 +542,7 @@ impl Allocator {
             // Home floors: what each home group's own stock covers, scaled
             // down until routable with the tiers above.
             home_floors(home, dem, &est_left, &mut floor, &mut cs.g1, &mut cs.g2);
-            let floor_ok = |k: f64, s: &mut Self| {
-                s.trial.clear();
-                for c in 0..n {
-                    s.trial.push(s.fixed[c] + k * floor[c]);
-                }
-                let want: f64 = s.trial.iter().sum();
-                net.max_flow(&s.trial) >= want - 1e-9 * (1.0 + want)
-            };
-            if net.restricted.len() == 1 {
-                let lambda = net.single_max_f(&self.fixed, &floor, 0.0, &mut cs.points);
-                if lambda.0 < 1.0 {
-                    floor.iter_mut().for_each(|x| *x *= lambda.0);
-                }
-            } else if !floor_ok(1.0, self) {
-                let (mut a, mut b) = (0.0f64, 1.0f64);
-                for _ in 0..60 {
-                    let mid = 0.5 * (a + b);
-                    if floor_ok(mid, self) {
-                        a = mid;
-                    } else {
-                        b = mid;
-                    }
-                    if b - a < 1e-12 {
-                        break;
-                    }
-                }
-                floor.iter_mut().for_each(|x| *x *= a);
-            }
+            self.scale_floors(&net, &mut floor, &mut cs.points);
             // Then max–min fair shares of the rest: x = floor + f·(dem − floor).
             self.frozen.clear();
             self.frozen.resize(n, false);
@@ -581,129 +554,11 @@ impl Allocator {
                     self.frozen_at[c] = floor[c].min(dem[c]);
                 }
             }
-            let amount = |c: usize, f: f64| floor[c] + f * (dem[c] - floor[c]);
             let mut lo = 0.0f64;
             if net.restricted.len() == 1 {
-                // Exact: the feasible set has two constraints (total stock,
-                // and what must come from unrestricted sellers), so the
-                // largest common fraction is a breakpoint search.
-                let mut base = std::mem::take(&mut cs.base);
-                let mut dir = std::mem::take(&mut cs.dir);
-                base.clear();
-                base.resize(n, 0.0);
-                dir.clear();
-                dir.resize(n, 0.0);
-                while self.frozen.iter().any(|f| !f) {
-                    for c in 0..n {
-                        if self.frozen[c] {
-                            base[c] = self.fixed[c] + self.frozen_at[c];
-                            dir[c] = 0.0;
-                        } else {
-                            base[c] = self.fixed[c] + floor[c];
-                            dir[c] = dem[c] - floor[c];
-                        }
-                    }
-                    let (f, bind) = net.single_max_f(&base, &dir, lo, &mut cs.points);
-                    lo = f;
-                    let mut froze_any = false;
-                    for c in 0..n {
-                        if self.frozen[c] {
-                            continue;
-                        }
-                        let x = amount(c, f);
-                        let over_cap = self.fixed[c] + x
-                            >= net.cap(0, c) - 1e-9 * (1.0 + net.cap(0, c).min(1e300));
-                        if f >= 1.0 || bind != Bind::Caps || over_cap {
-                            self.frozen[c] = true;
-                            self.frozen_at[c] = if f >= 1.0 { dem[c] } else { x };
-                            froze_any = true;
-                        }
-                    }
-                    if !froze_any {
-                        // Numerical safety: nobody froze; stop at f.
-                        for c in 0..n {
-                            if !self.frozen[c] {
-                                self.frozen[c] = true;
-                                self.frozen_at[c] = amount(c, f);
-                            }
-                        }
-                    }
-                }
-                cs.base = base;
-                cs.dir = dir;
+                lo = self.max_min_single(&net, dem, &floor, &mut cs);
             }
-            while self.frozen.iter().any(|f| !f) {
-                let feasible = |f: f64, s: &mut Self| {
-                    s.trial.clear();
-                    for c in 0..n {
-                        let x = if s.frozen[c] {
-                            s.frozen_at[c]
-                        } else {
-                            amount(c, f)
-                        };
-                        s.trial.push(s.fixed[c] + x);
-                    }
-                    let want: f64 = s.trial.iter().sum();
-                    net.max_flow(&s.trial) >= want - 1e-9 * (1.0 + want)
-                };
-                let (mut a, mut b) = (lo, 1.0f64);
-                if feasible(1.0, self) {
-                    a = 1.0;
-                } else {
-                    for _ in 0..60 {
-                        let mid = 0.5 * (a + b);
-                        if feasible(mid, self) {
-                            a = mid;
-                        } else {
-                            b = mid;
-                        }
-                        if b - a < 1e-12 {
-                            break;
-                        }
-                    }
-                }
-                let f = a;
-                lo = f;
-                // Freeze those that cannot grow beyond f.
-                let mut froze_any = false;
-                let bump = (f + 1e-7).min(1.0);
-                for c in 0..n {
-                    if self.frozen[c] {
-                        continue;
-                    }
-                    if f >= 1.0 {
-                        self.frozen[c] = true;
-                        self.frozen_at[c] = dem[c];
-                        froze_any = true;
-                        continue;
-                    }
-                    self.trial.clear();
-                    for k in 0..n {
-                        let x = if self.frozen[k] {
-                            self.frozen_at[k]
-                        } else if k == c {
-                            amount(k, bump)
-                        } else {
-                            amount(k, f)
-                        };
-                        self.trial.push(self.fixed[k] + x);
-                    }
-                    let want: f64 = self.trial.iter().sum();
-                    if net.max_flow(&self.trial) < want - 1e-9 * (1.0 + want) {
-                        self.frozen[c] = true;
-                        self.frozen_at[c] = amount(c, f);
-                        froze_any = true;
-                    }
-                }
-                if !froze_any {
-                    for c in 0..n {
-                        if !self.frozen[c] {
-                            self.frozen[c] = true;
-                            self.frozen_at[c] = amount(c, f);
-                        }
-                    }
-                }
-            }
+            self.max_min_bisect(&net, dem, &floor, lo);
             let mut got = std::mem::take(&mut cs.got);
             got.clear();
             got.resize(n, 0.0);
@@ -749,6 +604,184 @@ impl Allocator {
         cs.floor = floor;
         cs.received = routed;
         self.cs = cs;
+    }
+
+    /// Scales a tier's home floors (what each home group's own stock
+    /// covers) down until they are routable on top of the tiers above:
+    /// exactly with one restricted exporter, by bisection otherwise.
+    fn scale_floors(&mut self, net: &Net, floor: &mut [f64], points: &mut Vec<f64>) {
+        let n = net.n;
+        let floor_ok = |k: f64, s: &mut Self| {
+            s.trial.clear();
+            for c in 0..n {
+                s.trial.push(s.fixed[c] + k * floor[c]);
+            }
+            let want: f64 = s.trial.iter().sum();
+            net.max_flow(&s.trial) >= want - 1e-9 * (1.0 + want)
+        };
+        if net.restricted.len() == 1 {
+            let lambda = net.single_max_f(&self.fixed, &floor, 0.0, points);
+            if lambda.0 < 1.0 {
+                floor.iter_mut().for_each(|x| *x *= lambda.0);
+            }
+        } else if !floor_ok(1.0, self) {
+            let (mut a, mut b) = (0.0f64, 1.0f64);
+            for _ in 0..60 {
+                let mid = 0.5 * (a + b);
+                if floor_ok(mid, self) {
+                    a = mid;
+                } else {
+                    b = mid;
+                }
+                if b - a < 1e-12 {
+                    break;
+                }
+            }
+            floor.iter_mut().for_each(|x| *x *= a);
+        }
+    }
+
+    /// Max–min fair shares above the floors with one restricted exporter:
+    /// the feasible set has two constraints (total stock, and what must
+    /// come from unrestricted sellers), so the largest common fraction is
+    /// a breakpoint search. Freezes every country and returns the last
+    /// fraction reached.
+    fn max_min_single(
+        &mut self,
+        net: &Net,
+        dem: &[f64],
+        floor: &[f64],
+        cs: &mut CappedScratch,
+    ) -> f64 {
+        let n = net.n;
+        let amount = |c: usize, f: f64| floor[c] + f * (dem[c] - floor[c]);
+        let mut lo = 0.0f64;
+        let mut base = std::mem::take(&mut cs.base);
+        let mut dir = std::mem::take(&mut cs.dir);
+        base.clear();
+        base.resize(n, 0.0);
+        dir.clear();
+        dir.resize(n, 0.0);
+        while self.frozen.iter().any(|f| !f) {
+            for c in 0..n {
+                if self.frozen[c] {
+                    base[c] = self.fixed[c] + self.frozen_at[c];
+                    dir[c] = 0.0;
+                } else {
+                    base[c] = self.fixed[c] + floor[c];
+                    dir[c] = dem[c] - floor[c];
+                }
+            }
+            let (f, bind) = net.single_max_f(&base, &dir, lo, &mut cs.points);
+            lo = f;
+            let mut froze_any = false;
+            for c in 0..n {
+                if self.frozen[c] {
+                    continue;
+                }
+                let x = amount(c, f);
+                let over_cap =
+                    self.fixed[c] + x >= net.cap(0, c) - 1e-9 * (1.0 + net.cap(0, c).min(1e300));
+                if f >= 1.0 || bind != Bind::Caps || over_cap {
+                    self.frozen[c] = true;
+                    self.frozen_at[c] = if f >= 1.0 { dem[c] } else { x };
+                    froze_any = true;
+                }
+            }
+            if !froze_any {
+                // Numerical safety: nobody froze; stop at f.
+                for c in 0..n {
+                    if !self.frozen[c] {
+                        self.frozen[c] = true;
+                        self.frozen_at[c] = amount(c, f);
+                    }
+                }
+            }
+        }
+        cs.base = base;
+        cs.dir = dir;
+        lo
+    }
+
+    /// Max–min fair shares above the floors by bisection on the common
+    /// fraction, from `lo`: at each round, the countries that cannot grow
+    /// beyond the fraction reached are frozen there.
+    fn max_min_bisect(&mut self, net: &Net, dem: &[f64], floor: &[f64], lo: f64) {
+        let n = net.n;
+        let amount = |c: usize, f: f64| floor[c] + f * (dem[c] - floor[c]);
+        let mut lo = lo;
+        while self.frozen.iter().any(|f| !f) {
+            let feasible = |f: f64, s: &mut Self| {
+                s.trial.clear();
+                for c in 0..n {
+                    let x = if s.frozen[c] {
+                        s.frozen_at[c]
+                    } else {
+                        amount(c, f)
+                    };
+                    s.trial.push(s.fixed[c] + x);
+                }
+                let want: f64 = s.trial.iter().sum();
+                net.max_flow(&s.trial) >= want - 1e-9 * (1.0 + want)
+            };
+            let (mut a, mut b) = (lo, 1.0f64);
+            if feasible(1.0, self) {
+                a = 1.0;
+            } else {
+                for _ in 0..60 {
+                    let mid = 0.5 * (a + b);
+                    if feasible(mid, self) {
+                        a = mid;
+                    } else {
+                        b = mid;
+                    }
+                    if b - a < 1e-12 {
+                        break;
+                    }
+                }
+            }
+            let f = a;
+            lo = f;
+            // Freeze those that cannot grow beyond f.
+            let mut froze_any = false;
+            let bump = (f + 1e-7).min(1.0);
+            for c in 0..n {
+                if self.frozen[c] {
+                    continue;
+                }
+                if f >= 1.0 {
+                    self.frozen[c] = true;
+                    self.frozen_at[c] = dem[c];
+                    froze_any = true;
+                    continue;
+                }
+                self.trial.clear();
+                for k in 0..n {
+                    let x = if self.frozen[k] {
+                        self.frozen_at[k]
+                    } else if k == c {
+                        amount(k, bump)
+                    } else {
+                        amount(k, f)
+                    };
+                    self.trial.push(self.fixed[k] + x);
+                }
+                let want: f64 = self.trial.iter().sum();
+                if net.max_flow(&self.trial) < want - 1e-9 * (1.0 + want) {
+                    self.frozen[c] = true;
+                    self.frozen_at[c] = amount(c, f);
+                    froze_any = true;
+                }
+            }
+            if !froze_any {
+                for c in 0..n {
+                    if !self.frozen[c] {
+                        self.frozen[c] = true;
+                        self.frozen_at[c] = amount(c, f);
+                    }
+                }
+            }
+        }
     }
 }
 

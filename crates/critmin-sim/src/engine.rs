@@ -23,8 +23,9 @@
 //! `produced + released = consumed + Δinventory + losses`.
 
 use crate::alloc::{Allocation, Allocator, Buyer, Cap, Market};
-use crate::network::{MAGNET0, METAL0, Network, OXIDE0, PoolKind, Taker};
+use crate::network::{CountryIx, MAGNET0, METAL0, Network, PoolKind, Taker};
 use crate::scenario::SharingRule;
+use critmin_model::goods::OXIDE0;
 use critmin_model::{CountryCode, Element, ElementSet, Form, Month, N_ELEMENTS, PerElement, Stage};
 
 /// Forms tracked in the statistics: oxide, metal, magnet.
@@ -35,6 +36,17 @@ pub const FORMS: [Form; 3] = [Form::Oxide, Form::Metal, Form::Magnet];
 const RESTOCK: f64 = 0.5;
 /// Smoothing of the draw estimate that sets production.
 const DRAW_SMOOTHING: f64 = 0.5;
+
+/// Relative part of the mass-balance tolerance: a month's balance error for
+/// an element may be this fraction of the element's throughput that month
+/// ([`Balance::throughput_t`]). Float rounding grows with the quantities
+/// added, so at the dataset's largest capacities compounded by decades of
+/// growth an absolute bound cannot hold; 1e-9 leaves ~10⁶ ulps of room.
+pub const BALANCE_REL_TOLERANCE: f64 = 1e-9;
+
+/// Absolute floor of the mass-balance tolerance, t REO-eq: months with
+/// almost no throughput still get a gram of room.
+pub const BALANCE_ABS_TOLERANCE_T: f64 = 1e-6;
 
 /// Per-element mass balance of one month, t REO-eq.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -64,6 +76,36 @@ impl Balance {
             - (self.inventory_end[e] - self.inventory_start[e])
             - self.stockpiled[e]
             - self.losses[e]
+    }
+
+    /// Everything that moved or sat in stock for element `e` this month,
+    /// t REO-eq: the sum of every term of the balance (all non-negative).
+    /// The balance's rounding error scales with this.
+    pub fn throughput_t(&self, e: Element) -> f64 {
+        self.produced[e]
+            + self.released[e]
+            + self.consumed[e]
+            + self.inventory_start[e]
+            + self.inventory_end[e]
+            + self.stockpiled[e]
+            + self.losses[e]
+    }
+
+    /// The balance tolerance for element `e`, t REO-eq:
+    /// [`BALANCE_ABS_TOLERANCE_T`] + [`BALANCE_REL_TOLERANCE`] × throughput.
+    pub fn tolerance_t(&self, e: Element) -> f64 {
+        BALANCE_ABS_TOLERANCE_T + BALANCE_REL_TOLERANCE * self.throughput_t(e)
+    }
+
+    /// The error for `e` as a fraction of its tolerance: at most 1 when
+    /// mass is conserved within the engine's promise.
+    pub fn error_ratio(&self, e: Element) -> f64 {
+        self.error(e).abs() / self.tolerance_t(e)
+    }
+
+    /// Whether every element balances within its tolerance.
+    pub fn holds(&self) -> bool {
+        Element::ALL.iter().all(|&e| self.error_ratio(e) <= 1.0)
     }
 }
 
@@ -147,15 +189,116 @@ impl MonthStats {
         self.audit.clear();
     }
 
-    /// Index of (country, element, form) in the per-cell vectors.
+    /// Index of (country, element, form) in the per-cell vectors, from
+    /// plain indices (kept for callers that hold them; prefer
+    /// [`MonthStats::index`] and the cell iterators).
     #[inline]
     pub fn at(&self, country: usize, e: Element, form: usize) -> usize {
         (country * N_ELEMENTS + e.index()) * FORMS.len() + form
     }
 
+    /// Index of a (country, element, form) cell in the per-cell vectors.
+    #[inline]
+    pub fn index(&self, country: CountryIx, e: Element, form: FormIx) -> usize {
+        self.at(country.get(), e, form.get())
+    }
+
+    /// The cell at `index` in the per-cell vectors.
+    #[inline]
+    pub fn cell(&self, index: usize) -> Cell {
+        Cell::at(index)
+    }
+
+    /// Every cell, in index order (country, then element, then form).
+    pub fn cells(&self) -> impl Iterator<Item = Cell> + '_ {
+        (0..self.n_countries * N_ELEMENTS * FORMS.len()).map(Cell::at)
+    }
+
+    /// The cells that can ever hold demand or production orders
+    /// ([`MonthStats::active_cells`]), in index order.
+    pub fn active(&self) -> impl Iterator<Item = Cell> + '_ {
+        self.active_cells.iter().map(|&i| Cell::at(i as usize))
+    }
+
+    /// One country's cells, by element then form.
+    pub fn country_cells(&self, country: CountryIx) -> impl Iterator<Item = Cell> + use<> {
+        let first = country.get() * N_ELEMENTS * FORMS.len();
+        (first..first + N_ELEMENTS * FORMS.len()).map(Cell::at)
+    }
+
+    /// One country's cells of one element, by form.
+    pub fn element_cells(
+        &self,
+        country: CountryIx,
+        e: Element,
+    ) -> impl Iterator<Item = Cell> + use<> {
+        let first = self.at(country.get(), e, 0);
+        (first..first + FORMS.len()).map(Cell::at)
+    }
+
+    /// The world price index of element `e` in form `form`.
+    #[inline]
+    pub fn world_price_of(&self, e: Element, form: FormIx) -> f64 {
+        self.world_price[e.index() * FORMS.len() + form.get()]
+    }
+
     /// Number of countries.
     pub fn n_countries(&self) -> usize {
         self.n_countries
+    }
+}
+
+/// A form slot of the monthly statistics: an index into [`FORMS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FormIx(u8);
+
+impl FormIx {
+    /// Oxide.
+    pub const OXIDE: FormIx = FormIx(0);
+    /// Metal.
+    pub const METAL: FormIx = FormIx(1);
+    /// Magnet (by element content).
+    pub const MAGNET: FormIx = FormIx(2);
+    /// Every slot, in [`FORMS`] order.
+    pub const ALL: [FormIx; 3] = [FormIx::OXIDE, FormIx::METAL, FormIx::MAGNET];
+
+    /// The slot as an index into [`FORMS`].
+    #[inline]
+    pub const fn get(self) -> usize {
+        self.0 as usize
+    }
+
+    /// The form.
+    pub const fn form(self) -> Form {
+        FORMS[self.0 as usize]
+    }
+}
+
+/// One cell of [`MonthStats`]: a country, an element and a form, with its
+/// index in the per-cell vectors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cell {
+    /// The country.
+    pub country: CountryIx,
+    /// The element.
+    pub element: Element,
+    /// The form slot.
+    pub form: FormIx,
+    /// Index in the per-cell vectors (`demand`, `served`, …).
+    pub index: usize,
+}
+
+impl Cell {
+    /// Decodes a per-cell index.
+    #[inline]
+    fn at(index: usize) -> Cell {
+        let nf = FORMS.len();
+        Cell {
+            country: CountryIx::new(index / (N_ELEMENTS * nf)),
+            element: Element::ALL[(index / nf) % N_ELEMENTS],
+            form: FormIx((index % nf) as u8),
+            index,
+        }
     }
 }
 
@@ -189,6 +332,12 @@ pub struct RunSummary {
     pub by_country: Vec<CountrySummary>,
     /// Largest per-element, per-month mass-balance error, t.
     pub max_balance_error_t: f64,
+    /// Largest per-element, per-month mass-balance error as a fraction of
+    /// that month's tolerance ([`Balance::tolerance_t`]): at most 1 when
+    /// the engine keeps its promise. Not serialised (outputs report the
+    /// error in tonnes).
+    #[serde(skip)]
+    pub max_balance_error_ratio: f64,
 }
 
 /// Totals for one element over the run, t REO-eq.
@@ -234,6 +383,7 @@ pub(crate) struct SummaryRecorder {
     c_released: Vec<f64>,
     c_cost: Vec<f64>,
     max_err: f64,
+    max_err_ratio: f64,
 }
 
 impl Recorder for SummaryRecorder {
@@ -246,28 +396,28 @@ impl Recorder for SummaryRecorder {
             self.c_cost = vec![0.0; nc];
             self.peak = PerElement([1.0; N_ELEMENTS]);
         }
-        let nf = FORMS.len();
-        for &i in &s.active_cells {
-            let i = i as usize;
-            let (c, e) = (i / (N_ELEMENTS * nf), Element::ALL[(i / nf) % N_ELEMENTS]);
+        for cell in s.active() {
+            let (i, c, e) = (cell.index, cell.country.get(), cell.element);
             self.demand[e] += s.demand[i];
             self.served[e] += s.served[i];
             self.c_demand[c] += s.demand[i];
             self.c_unmet[c] += s.demand[i] - s.served[i];
         }
-        for i in 0..s.released.len() {
-            if s.released[i] != 0.0 {
-                self.c_released[i / (N_ELEMENTS * nf)] += s.released[i];
+        for cell in s.cells() {
+            let released = s.released[cell.index];
+            if released != 0.0 {
+                self.c_released[cell.country.get()] += released;
             }
         }
         for c in 0..nc {
             self.c_cost[c] += s.cost_impact_usd[c];
         }
         for e in Element::ALL {
-            for f in 0..FORMS.len() {
-                self.peak[e] = self.peak[e].max(s.world_price[e.index() * FORMS.len() + f]);
+            for f in FormIx::ALL {
+                self.peak[e] = self.peak[e].max(s.world_price_of(e, f));
             }
             self.max_err = self.max_err.max(s.balance.error(e).abs());
+            self.max_err_ratio = self.max_err_ratio.max(s.balance.error_ratio(e));
         }
     }
 }
@@ -300,6 +450,7 @@ impl SummaryRecorder {
             by_element,
             by_country,
             max_balance_error_t: self.max_err,
+            max_balance_error_ratio: self.max_err_ratio,
         }
     }
 }
@@ -1005,7 +1156,29 @@ impl<'n> Engine<'n> {
 
     /// Clears the market for `good` with the current buyers and supply,
     /// applying restriction caps, into `self.out`.
+    /// Clears the market of `good` among the buyers and supply set up for
+    /// it: route caps from the restrictions in force, the allocation, then
+    /// the month's records (audit, flows, use of capped routes).
     fn clear_market(&mut self, t: usize, good: usize, n_tiers: usize, _final_market: bool) {
+        let net = self.net;
+        self.restriction_caps(t, good);
+        let market = Market {
+            home: &net.home,
+            supply: &self.supply,
+            buyers: &self.buyers,
+            caps: &self.caps,
+            n_tiers,
+        };
+        let want_flows = self.record_flows || !self.caps.is_empty();
+        self.alloc.allocate(&market, want_flows, &mut self.out);
+        self.record_market(good);
+    }
+
+    /// The caps on routes from restricted exporters to this market's buyers
+    /// this month: each restriction's share of the route's normal flow,
+    /// less what the route already carried this month; the tightest cap
+    /// wins.
+    fn restriction_caps(&mut self, t: usize, good: usize) {
         let net = self.net;
         self.caps.clear();
         let form = net.good_form(good);
@@ -1059,15 +1232,13 @@ impl<'n> Engine<'n> {
                 }
             }
         }
-        let market = Market {
-            home: &net.home,
-            supply: &self.supply,
-            buyers: &self.buyers,
-            caps: &self.caps,
-            n_tiers,
-        };
-        let want_flows = self.record_flows || !self.caps.is_empty();
-        self.alloc.allocate(&market, want_flows, &mut self.out);
+    }
+
+    /// Records a cleared market: every buyer (when audited), the
+    /// cross-border flows (when recorded), and the use of each capped route
+    /// (so that later passes this month see what is left of its cap).
+    fn record_market(&mut self, good: usize) {
+        let net = self.net;
         if net.audit {
             for (b, &served) in self.buyers.iter().zip(&self.out.served) {
                 self.stats.audit.push(BuyerAudit {
@@ -1120,6 +1291,9 @@ impl<'n> Engine<'n> {
         }
     }
 
+    /// The oxide markets, element by element: metal plants' orders and
+    /// final demand against every country's oxide stock, then stockpile
+    /// releases, then the metal made.
     fn oxide_markets(&mut self, t: usize) {
         let net = self.net;
         let nc = self.nc;
@@ -1138,61 +1312,7 @@ impl<'n> Engine<'n> {
             }
         }
         for e in Element::ALL {
-            let g = OXIDE0 + e.index();
-            self.buyers.clear();
-            self.who.clear();
-            for &k in &net.metals_by_element[e.index()] {
-                let m = &net.metals[k];
-                if !(m.first <= t && t < m.last) {
-                    continue;
-                }
-                let i = m.country * N_ELEMENTS + e.index();
-                let want = (self.metal_draw[i]
-                    + RESTOCK * (self.metal_target[i] - self.metal_inv[i]))
-                    .max(0.0);
-                let cap = m.cap_month * m.mix[e] * self.capacity_factor(m.facility);
-                let share = if cap_by_ce[i] > 0.0 {
-                    cap / cap_by_ce[i]
-                } else {
-                    0.0
-                };
-                let make = (want * share).min(cap);
-                let order = make / m.recovery.max(1e-9);
-                if order > 1e-12 {
-                    self.buyers.push(Buyer {
-                        country: m.country,
-                        tier: net.production_tier,
-                        demand: order,
-                    });
-                    self.who.push(Who::MetalPlant(k));
-                }
-            }
-            self.push_demand(g);
-            if self.buyers.is_empty() {
-                continue;
-            }
-            for c in 0..nc {
-                self.supply[c] = self.oxide_inv[c * N_ELEMENTS + e.index()];
-            }
-            self.clear_market(t, g, net.n_tiers, true);
-            for c in 0..nc {
-                self.oxide_inv[c * N_ELEMENTS + e.index()] -= self.out.drawn[c];
-            }
-            self.stockpile_pass(t, g);
-            for k in 0..self.buyers.len() {
-                let x = self.out.served[k];
-                match self.who[k] {
-                    Who::MetalPlant(p) => {
-                        let m = &net.metals[p];
-                        self.metal_inv[m.country * N_ELEMENTS + e.index()] += x * m.recovery;
-                        self.metal_made[p] += x * m.recovery;
-                        self.stats.balance.losses[e] += x * (1.0 - m.recovery);
-                        self.record_production(m.country, e, 0, self.buyers[k].demand, x);
-                    }
-                    Who::Demand(d) => self.record_final(d, g, self.buyers[k].demand, x),
-                    _ => {}
-                }
-            }
+            self.oxide_market(t, e, &cap_by_ce);
         }
         for (k, m) in net.metals.iter().enumerate() {
             if m.first <= t && t < m.last {
@@ -1206,11 +1326,92 @@ impl<'n> Engine<'n> {
         self.cap_buf = cap_by_ce;
     }
 
+    /// The oxide market of element `e`: each running metal plant orders
+    /// its share (by capacity, `cap_by_ce` per country and element) of what
+    /// keeps its country's metal stock at target.
+    fn oxide_market(&mut self, t: usize, e: Element, cap_by_ce: &[f64]) {
+        let net = self.net;
+        let nc = self.nc;
+        let g = OXIDE0 + e.index();
+        self.buyers.clear();
+        self.who.clear();
+        for &k in &net.metals_by_element[e.index()] {
+            let m = &net.metals[k];
+            if !(m.first <= t && t < m.last) {
+                continue;
+            }
+            let i = m.country * N_ELEMENTS + e.index();
+            let want = (self.metal_draw[i] + RESTOCK * (self.metal_target[i] - self.metal_inv[i]))
+                .max(0.0);
+            let cap = m.cap_month * m.mix[e] * self.capacity_factor(m.facility);
+            let share = if cap_by_ce[i] > 0.0 {
+                cap / cap_by_ce[i]
+            } else {
+                0.0
+            };
+            let make = (want * share).min(cap);
+            let order = make / m.recovery.max(1e-9);
+            if order > 1e-12 {
+                self.buyers.push(Buyer {
+                    country: m.country,
+                    tier: net.production_tier,
+                    demand: order,
+                });
+                self.who.push(Who::MetalPlant(k));
+            }
+        }
+        self.push_demand(g);
+        if self.buyers.is_empty() {
+            return;
+        }
+        for c in 0..nc {
+            self.supply[c] = self.oxide_inv[c * N_ELEMENTS + e.index()];
+        }
+        self.clear_market(t, g, net.n_tiers, true);
+        for c in 0..nc {
+            self.oxide_inv[c * N_ELEMENTS + e.index()] -= self.out.drawn[c];
+        }
+        self.stockpile_pass(t, g);
+        for k in 0..self.buyers.len() {
+            let x = self.out.served[k];
+            match self.who[k] {
+                Who::MetalPlant(p) => {
+                    let m = &net.metals[p];
+                    self.metal_inv[m.country * N_ELEMENTS + e.index()] += x * m.recovery;
+                    self.metal_made[p] += x * m.recovery;
+                    self.stats.balance.losses[e] += x * (1.0 - m.recovery);
+                    self.record_production(m.country, e, 0, self.buyers[k].demand, x);
+                }
+                Who::Demand(d) => self.record_final(d, g, self.buyers[k].demand, x),
+                _ => {}
+            }
+        }
+    }
+
+    /// The metal markets, element by element: magnet plants' production
+    /// targets set their orders, each market clears (then stockpiles
+    /// release), and the magnets the metal bought allows are made.
     fn metal_markets(&mut self, t: usize) {
+        let nc = self.nc;
+        self.magnet_targets(t);
+        self.magnet_got.iter_mut().for_each(|x| *x = 0.0);
+        self.drawn_metal.iter_mut().for_each(|x| *x = 0.0);
+        for e in Element::ALL {
+            self.metal_market(t, e);
+        }
+        self.make_magnets(t);
+        for i in 0..nc * N_ELEMENTS {
+            self.metal_draw[i] = DRAW_SMOOTHING * self.metal_draw[i]
+                + (1.0 - DRAW_SMOOTHING) * self.drawn_metal[i].max(0.0);
+        }
+    }
+
+    /// Magnet plants' production targets this month: what keeps their
+    /// country's magnet stock of their grade at target, shared by capacity.
+    fn magnet_targets(&mut self, t: usize) {
         let net = self.net;
         let nc = self.nc;
         let ng = self.ng;
-        // Magnet plants' production targets.
         let mut cap_by_cg = std::mem::take(&mut self.cap_buf);
         cap_by_cg.clear();
         cap_by_cg.resize(nc * ng, 0.0);
@@ -1238,56 +1439,61 @@ impl<'n> Engine<'n> {
             self.magnet_target_t[k] = (want * share).min(cap);
         }
         self.cap_buf = cap_by_cg;
-        self.magnet_got.iter_mut().for_each(|x| *x = 0.0);
-        self.drawn_metal.iter_mut().for_each(|x| *x = 0.0);
-        for e in Element::ALL {
-            let g = METAL0 + e.index();
-            self.buyers.clear();
-            self.who.clear();
-            for &k in &net.magnets_by_element[e.index()] {
-                let m = &net.magnets[k];
-                let need = self.magnet_target_t[k] * net.grade_reo[m.grade][e];
-                if need > 1e-12 {
-                    self.buyers.push(Buyer {
-                        country: m.country,
-                        tier: net.production_tier,
-                        demand: need,
-                    });
-                    self.who.push(Who::MagnetPlant(k));
-                }
-            }
-            self.push_demand(g);
-            if self.buyers.is_empty() {
-                continue;
-            }
-            for c in 0..nc {
-                self.supply[c] = self.metal_inv[c * N_ELEMENTS + e.index()];
-            }
-            self.clear_market(t, g, net.n_tiers, true);
-            for c in 0..nc {
-                self.metal_inv[c * N_ELEMENTS + e.index()] -= self.out.drawn[c];
-                self.drawn_metal[c * N_ELEMENTS + e.index()] += self.out.drawn[c];
-            }
-            self.stockpile_pass(t, g);
-            for k in 0..self.buyers.len() {
-                let x = self.out.served[k];
-                match self.who[k] {
-                    Who::MagnetPlant(p) => {
-                        self.magnet_got[p * N_ELEMENTS + e.index()] += x;
-                        self.record_production(
-                            net.magnets[p].country,
-                            e,
-                            1,
-                            self.buyers[k].demand,
-                            x,
-                        );
-                    }
-                    Who::Demand(d) => self.record_final(d, g, self.buyers[k].demand, x),
-                    _ => {}
-                }
+    }
+
+    /// The metal market of element `e`: magnet plants' orders for their
+    /// targets' content and final demand, against every country's metal
+    /// stock.
+    fn metal_market(&mut self, t: usize, e: Element) {
+        let net = self.net;
+        let nc = self.nc;
+        let g = METAL0 + e.index();
+        self.buyers.clear();
+        self.who.clear();
+        for &k in &net.magnets_by_element[e.index()] {
+            let m = &net.magnets[k];
+            let need = self.magnet_target_t[k] * net.grade_reo[m.grade][e];
+            if need > 1e-12 {
+                self.buyers.push(Buyer {
+                    country: m.country,
+                    tier: net.production_tier,
+                    demand: need,
+                });
+                self.who.push(Who::MagnetPlant(k));
             }
         }
-        // Magnets: what the scarcest element allows; the rest goes back.
+        self.push_demand(g);
+        if self.buyers.is_empty() {
+            return;
+        }
+        for c in 0..nc {
+            self.supply[c] = self.metal_inv[c * N_ELEMENTS + e.index()];
+        }
+        self.clear_market(t, g, net.n_tiers, true);
+        for c in 0..nc {
+            self.metal_inv[c * N_ELEMENTS + e.index()] -= self.out.drawn[c];
+            self.drawn_metal[c * N_ELEMENTS + e.index()] += self.out.drawn[c];
+        }
+        self.stockpile_pass(t, g);
+        for k in 0..self.buyers.len() {
+            let x = self.out.served[k];
+            match self.who[k] {
+                Who::MagnetPlant(p) => {
+                    self.magnet_got[p * N_ELEMENTS + e.index()] += x;
+                    self.record_production(net.magnets[p].country, e, 1, self.buyers[k].demand, x);
+                }
+                Who::Demand(d) => self.record_final(d, g, self.buyers[k].demand, x),
+                _ => {}
+            }
+        }
+    }
+
+    /// Magnets made: what the scarcest element bought allows, up to each
+    /// plant's target; the metal it does not use goes back to its country's
+    /// stock.
+    fn make_magnets(&mut self, t: usize) {
+        let net = self.net;
+        let ng = self.ng;
         for (k, m) in net.magnets.iter().enumerate() {
             if self.magnet_target_t[k] <= 0.0 {
                 continue;
@@ -1308,10 +1514,6 @@ impl<'n> Engine<'n> {
             self.magnet_inv[m.country * ng + m.grade] += made;
             let cap = m.cap_month * self.growth_factor(m.facility, t);
             self.stats.facility_use.push((m.facility.get(), made, cap));
-        }
-        for i in 0..nc * N_ELEMENTS {
-            self.metal_draw[i] = DRAW_SMOOTHING * self.metal_draw[i]
-                + (1.0 - DRAW_SMOOTHING) * self.drawn_metal[i].max(0.0);
         }
     }
 
@@ -1406,6 +1608,9 @@ impl<'n> Engine<'n> {
     /// After a market clears: holders whose rules trigger release stock of
     /// good `g` to unmet buyers of their country, or of their agreement's
     /// members.
+    /// Stockpile releases for good `g` after its market cleared: which
+    /// holdings may release, then, scope by scope (a sharing agreement, or a
+    /// holder's own country), how the pooled release is shared out.
     fn stockpile_pass(&mut self, t: usize, g: usize) {
         let net = self.net;
         // Most goods have no stockpile at all.
@@ -1414,8 +1619,39 @@ impl<'n> Engine<'n> {
         }
         let f = self.form_slot(g);
         let elements = net.good_elements(g);
-        // Releasable per stock node.
-        let mut any = false;
+        let releasable = self.releasable_stocks(t, g, f, elements);
+        if releasable.is_empty() {
+            return;
+        }
+        // Group by scope: agreement index, or the holder's own country.
+        let mut scopes: Vec<(Option<usize>, usize)> = releasable
+            .iter()
+            .map(|&(s, _)| {
+                let h = &net.holders[net.stocks[s].holder];
+                (h.agreement, h.country)
+            })
+            .collect();
+        scopes.sort();
+        scopes.dedup_by(|a, b| {
+            a.0.is_some() && a.0 == b.0 || a.0.is_none() && b.0.is_none() && a.1 == b.1
+        });
+        for (agreement, country) in scopes {
+            self.release_in_scope(g, f, elements, &releasable, agreement, country);
+        }
+    }
+
+    /// What each stock node of good `g` may release this month: a holder
+    /// whose rule triggers (unmet share or price index in its scope) releases
+    /// its rule's share of its initial holding, plus any manual release
+    /// running this month, capped by what it has left.
+    fn releasable_stocks(
+        &self,
+        t: usize,
+        g: usize,
+        f: usize,
+        elements: ElementSet,
+    ) -> Vec<(usize, f64)> {
+        let net = self.net;
         let mut releasable: Vec<(usize, f64)> = Vec::new();
         for (s, node) in net.stocks.iter().enumerate() {
             if node.good != g || self.stock_left[s] <= 1e-12 {
@@ -1460,112 +1696,125 @@ impl<'n> Engine<'n> {
             let amount = amount.min(self.stock_left[s]);
             if amount > 1e-12 {
                 releasable.push((s, amount));
-                any = true;
             }
         }
-        if !any {
+        releasable
+    }
+
+    /// Releases the pooled holdings of one scope (sharing agreement
+    /// `agreement`, or holders of `country` outside any agreement) to the
+    /// scope's unmet buyers by the agreement's rule, and draws it from the
+    /// holders in proportion to what each could release.
+    fn release_in_scope(
+        &mut self,
+        g: usize,
+        f: usize,
+        elements: ElementSet,
+        releasable: &[(usize, f64)],
+        agreement: Option<usize>,
+        country: usize,
+    ) {
+        let net = self.net;
+        let members: Vec<usize> = match agreement {
+            Some(a) => net.agreements[a].members.clone(),
+            None => vec![country],
+        };
+        let rule = agreement.map(|a| net.agreements[a].rule);
+        let in_scope = |s: usize| {
+            let h = &net.holders[net.stocks[s].holder];
+            match agreement {
+                Some(a) => h.agreement == Some(a),
+                None => h.agreement.is_none() && h.country == country,
+            }
+        };
+        let pool: f64 = releasable
+            .iter()
+            .filter(|(s, _)| in_scope(*s))
+            .map(|(_, a)| a)
+            .sum();
+        if pool <= 0.0 {
             return;
         }
-        // Group by scope: agreement index, or the holder's own country.
-        let mut scopes: Vec<(Option<usize>, usize)> = releasable
+        // Unmet buyers in scope.
+        let unmet: Vec<(usize, f64)> = self
+            .buyers
             .iter()
-            .map(|&(s, _)| {
-                let h = &net.holders[net.stocks[s].holder];
-                (h.agreement, h.country)
-            })
+            .enumerate()
+            .filter(|(_, b)| members.contains(&b.country))
+            .map(|(k, b)| (k, (b.demand - self.out.served[k]).max(0.0)))
+            .filter(|(_, u)| *u > 1e-12)
             .collect();
-        scopes.sort();
-        scopes.dedup_by(|a, b| {
-            a.0.is_some() && a.0 == b.0 || a.0.is_none() && b.0.is_none() && a.1 == b.1
-        });
-        for (agreement, country) in scopes {
-            let members: Vec<usize> = match agreement {
-                Some(a) => net.agreements[a].members.clone(),
-                None => vec![country],
-            };
-            let rule = agreement.map(|a| net.agreements[a].rule);
-            let in_scope = |s: usize| {
-                let h = &net.holders[net.stocks[s].holder];
-                match agreement {
-                    Some(a) => h.agreement == Some(a),
-                    None => h.agreement.is_none() && h.country == country,
+        let (given, left) = self.share_release(rule, &unmet, pool);
+        let used = pool - left.max(0.0);
+        for (j, (k, _)) in unmet.iter().enumerate() {
+            self.out.served[*k] += given[j];
+            if let Who::Demand(d) = self.who[*k] {
+                let c = net.demand_groups[d].0;
+                let mut q = PerElement::ZERO;
+                net.reo_of(g, given[j], &mut q);
+                for e in elements.iter() {
+                    let i = self.stats.at(c, e, f);
+                    self.stats.from_stockpile[i] += q[e];
                 }
-            };
-            let pool: f64 = releasable
-                .iter()
-                .filter(|(s, _)| in_scope(*s))
-                .map(|(_, a)| a)
-                .sum();
-            if pool <= 0.0 {
-                continue;
             }
-            // Unmet buyers in scope.
-            let unmet: Vec<(usize, f64)> = self
-                .buyers
-                .iter()
-                .enumerate()
-                .filter(|(_, b)| members.contains(&b.country))
-                .map(|(k, b)| (k, (b.demand - self.out.served[k]).max(0.0)))
-                .filter(|(_, u)| *u > 1e-12)
-                .collect();
-            let mut given = vec![0.0; unmet.len()];
-            let mut left = pool;
-            match rule {
-                Some(SharingRule::ProRata) => {
-                    let total: f64 = unmet.iter().map(|(_, u)| u).sum();
+        }
+        // Draw from the holders in proportion to what each could release.
+        for &(s, a) in releasable.iter().filter(|(s, _)| in_scope(*s)) {
+            let take = used * a / pool;
+            self.stock_left[s] -= take;
+            let holder_country = net.holders[net.stocks[s].holder].country;
+            let mut q = PerElement::ZERO;
+            net.reo_of(g, take, &mut q);
+            for e in elements.iter() {
+                let i = self.stats.at(holder_country, e, f);
+                self.stats.released[i] += q[e];
+                self.stats.balance.released[e] += q[e];
+            }
+        }
+    }
+
+    /// Shares `pool` tonnes among `unmet` buyers `(buyer, unmet)`:
+    /// `pro_rata` in proportion to their unmet demand, otherwise (defence
+    /// first, and holders outside any agreement) tier by tier. Returns what
+    /// each buyer gets and what is left of the pool.
+    fn share_release(
+        &self,
+        rule: Option<SharingRule>,
+        unmet: &[(usize, f64)],
+        pool: f64,
+    ) -> (Vec<f64>, f64) {
+        let mut given = vec![0.0; unmet.len()];
+        let mut left = pool;
+        match rule {
+            Some(SharingRule::ProRata) => {
+                let total: f64 = unmet.iter().map(|(_, u)| u).sum();
+                let k = (left / total).min(1.0);
+                for (j, (_, u)) in unmet.iter().enumerate() {
+                    given[j] = u * k;
+                }
+                left -= total * k;
+            }
+            _ => {
+                for tier in 0..self.net.n_tiers {
+                    let total: f64 = unmet
+                        .iter()
+                        .filter(|(k, _)| self.buyers[*k].tier == tier)
+                        .map(|(_, u)| u)
+                        .sum();
+                    if total <= 0.0 || left <= 0.0 {
+                        continue;
+                    }
                     let k = (left / total).min(1.0);
-                    for (j, (_, u)) in unmet.iter().enumerate() {
-                        given[j] = u * k;
+                    for (j, (b, u)) in unmet.iter().enumerate() {
+                        if self.buyers[*b].tier == tier {
+                            given[j] = u * k;
+                        }
                     }
                     left -= total * k;
                 }
-                _ => {
-                    for tier in 0..net.n_tiers {
-                        let total: f64 = unmet
-                            .iter()
-                            .filter(|(k, _)| self.buyers[*k].tier == tier)
-                            .map(|(_, u)| u)
-                            .sum();
-                        if total <= 0.0 || left <= 0.0 {
-                            continue;
-                        }
-                        let k = (left / total).min(1.0);
-                        for (j, (b, u)) in unmet.iter().enumerate() {
-                            if self.buyers[*b].tier == tier {
-                                given[j] = u * k;
-                            }
-                        }
-                        left -= total * k;
-                    }
-                }
-            }
-            let used = pool - left.max(0.0);
-            for (j, (k, _)) in unmet.iter().enumerate() {
-                self.out.served[*k] += given[j];
-                if let Who::Demand(d) = self.who[*k] {
-                    let c = net.demand_groups[d].0;
-                    let mut q = PerElement::ZERO;
-                    net.reo_of(g, given[j], &mut q);
-                    for e in elements.iter() {
-                        let i = self.stats.at(c, e, f);
-                        self.stats.from_stockpile[i] += q[e];
-                    }
-                }
-            }
-            // Draw from the holders in proportion to what each could release.
-            for &(s, a) in releasable.iter().filter(|(s, _)| in_scope(*s)) {
-                let take = used * a / pool;
-                self.stock_left[s] -= take;
-                let holder_country = net.holders[net.stocks[s].holder].country;
-                let mut q = PerElement::ZERO;
-                net.reo_of(g, take, &mut q);
-                for e in elements.iter() {
-                    let i = self.stats.at(holder_country, e, f);
-                    self.stats.released[i] += q[e];
-                    self.stats.balance.released[e] += q[e];
-                }
             }
         }
+        (given, left)
     }
 
     fn write_off_surplus(&mut self) {

@@ -25,11 +25,11 @@ pub mod scenario;
 mod toml_read;
 
 pub use alloc::{Allocation, Allocator, Buyer, Cap, Flow, Market};
-pub use engine::{Balance, MonthStats, Recorder, RunSummary, simulate, simulate_with};
 pub use engine::{
-    BuyerAudit, CountrySummary, ElementSummary, FORMS, NormalFlows, normal_flows, run_months,
-    simulate_against,
+    BALANCE_ABS_TOLERANCE_T, BALANCE_REL_TOLERANCE, BuyerAudit, Cell, CountrySummary,
+    ElementSummary, FORMS, FormIx, NormalFlows, normal_flows, run_months, simulate_against,
 };
-pub use network::{Network, NetworkError, Overlay, PriceParams};
+pub use engine::{Balance, MonthStats, Recorder, RunSummary, simulate, simulate_with};
+pub use network::{CountryIx, Network, NetworkError, Overlay, PriceParams};
 pub use output::{MonthlyRecorder, MonthlyRow};
 pub use scenario::{Event, EventKind, Policy, Scenario};

@@ -7,10 +7,12 @@
 //! (metal converted by oxide stoichiometry); magnets are tonnes of magnet.
 
 use crate::scenario::{EventKind, FormSet, Importers, ReleaseRule, Scenario, SharingRule};
-use critmin_metrics::flows::feed_mix;
+use critmin_model::goods::{self, engine_qty, good_index};
+use critmin_model::prices::good_base_prices_usd_per_t;
 use critmin_model::{
-    CountryCode, Element, ElementSet, Facility, FeedRef, Form, Funding, Good, Idx, Model, Month,
-    N_ELEMENTS, PerElement, Process, Project, Stage, Status, Stockpile, good_elements,
+    CountryCode, Element, ElementSet, Facility, FeedRef, Form, Funding, GoodsLayout, Idx, Model,
+    Month, N_ELEMENTS, PerElement, Process, Project, Sector, Stage, Status, Stockpile, feed_mix,
+    good_elements,
 };
 use std::collections::HashMap;
 
@@ -26,12 +28,31 @@ pub enum NetworkError {
     EmptyHorizon,
 }
 
-/// Goods traded between countries, as dense indices: oxide of element `e`
-/// is `e`, metal `N_ELEMENTS + e`, magnets of grade `g` `2·N_ELEMENTS + g`,
-/// concentrate of pool `p` after the grades.
-pub(crate) const OXIDE0: usize = 0;
-pub(crate) const METAL0: usize = N_ELEMENTS;
-pub(crate) const MAGNET0: usize = 2 * N_ELEMENTS;
+// Goods traded between countries, as dense indices in the model's shared
+// layout (oxide of element `e` is `e`, metal `N_ELEMENTS + e`, magnets of
+// grade `g` `2·N_ELEMENTS + g`); the engine numbers the concentrate of pool
+// `p` after the grades.
+pub(crate) use critmin_model::goods::{MAGNET0, METAL0};
+
+/// A dense country index in a [`Network`]: position in
+/// [`Network::countries`] (the dataset's country order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CountryIx(pub u16);
+
+impl CountryIx {
+    /// The index as a `usize`, for indexing per-country arrays.
+    #[inline]
+    pub const fn get(self) -> usize {
+        self.0 as usize
+    }
+
+    /// The index of array position `i` (datasets hold at most
+    /// `critmin_model::limits` countries, far below `u16::MAX`).
+    #[inline]
+    pub const fn new(i: usize) -> CountryIx {
+        CountryIx(i as u16)
+    }
+}
 
 /// A source of mixed concentrate: a mine or a cracking plant.
 #[derive(Debug, Clone)]
@@ -115,7 +136,7 @@ pub(crate) enum Taker {
 #[derive(Debug, Clone)]
 pub(crate) struct DemandNode {
     pub country: usize,
-    pub sector: critmin_model::Sector,
+    pub sector: Sector,
     /// Market tier (production lines included).
     pub tier: usize,
     /// Market good index.
@@ -164,7 +185,7 @@ pub(crate) struct Shock {
     /// Countries (empty = all).
     pub countries: Vec<usize>,
     /// Sectors (empty = all).
-    pub sectors: Vec<critmin_model::Sector>,
+    pub sectors: Vec<Sector>,
     pub elements: ElementSet,
     pub factor: f64,
 }
@@ -302,9 +323,14 @@ fn index_of(start: Month, horizon: usize, m: Month) -> usize {
 }
 
 impl Network {
+    /// The layout of the market goods (oxides, metals, magnet grades).
+    pub(crate) fn layout(&self) -> GoodsLayout {
+        GoodsLayout::new(self.grade_reo.len())
+    }
+
     /// Number of market goods (oxides, metals, magnet grades).
     pub(crate) fn n_goods(&self) -> usize {
-        MAGNET0 + self.grade_reo.len()
+        self.layout().n_goods()
     }
 
     /// Good index of pool `p`'s concentrate.
@@ -314,10 +340,8 @@ impl Network {
 
     /// Elements good `g` contains.
     pub(crate) fn good_elements(&self, g: usize) -> ElementSet {
-        if g < METAL0 {
-            Element::from_index(g - OXIDE0).map_or(ElementSet::EMPTY, ElementSet::one)
-        } else if g < MAGNET0 {
-            Element::from_index(g - METAL0).map_or(ElementSet::EMPTY, ElementSet::one)
+        if g < MAGNET0 {
+            Element::from_index(g % N_ELEMENTS).map_or(ElementSet::EMPTY, ElementSet::one)
         } else if g < self.n_goods() {
             self.grade_elements[g - MAGNET0]
         } else {
@@ -325,17 +349,9 @@ impl Network {
         }
     }
 
-    /// Form of good `g`.
+    /// Form of good `g` (concentrate past the market goods).
     pub(crate) fn good_form(&self, g: usize) -> Form {
-        if g < METAL0 {
-            Form::Oxide
-        } else if g < MAGNET0 {
-            Form::Metal
-        } else if g < self.n_goods() {
-            Form::Magnet
-        } else {
-            Form::Concentrate
-        }
+        self.layout().form(g)
     }
 
     /// REO-eq per engine unit of good `g`, per element.
@@ -418,7 +434,33 @@ impl Network {
         &self.countries
     }
 
+    /// The countries with their indices, in index order.
+    pub fn countries_indexed(&self) -> impl Iterator<Item = (CountryIx, CountryCode)> + '_ {
+        self.countries
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| (CountryIx::new(i), c))
+    }
+
+    /// The index of country `code`, if the network has it.
+    pub fn country_ix(&self, code: CountryCode) -> Option<CountryIx> {
+        self.countries
+            .iter()
+            .position(|&c| c == code)
+            .map(CountryIx::new)
+    }
+
+    /// The code of country `c`.
+    pub fn country(&self, c: CountryIx) -> CountryCode {
+        self.countries[c.get()]
+    }
+
     /// Compiles `model` and `scenario` (with `overlay`'s decisions).
+    ///
+    /// One step per section of the network, in dependency order: facility
+    /// windows, pools, plants and their takers, tiers, demand, stockpiles,
+    /// events, inventories, prices, price response, demand groups and
+    /// capacity trends.
     pub fn build(
         model: &Model,
         scenario: &Scenario,
@@ -434,9 +476,131 @@ impl Network {
         let start = scenario.start;
         let horizon = scenario.horizon_months as usize;
         let countries: Vec<CountryCode> = model.countries.iter().map(|c| c.code).collect();
-        let cix = |c: CountryCode| countries.iter().position(|&x| x == c).unwrap_or(0);
+        let cix = CountryLookup(&countries);
 
-        // Which pipeline facilities exist, and from when.
+        let windows = FacilityWindows::new(model, scenario, overlay, start, horizon);
+        let (pools, pool_of) = build_pools(model, &windows, cix);
+        let plants = build_plants(model, &windows, cix, &pools, &pool_of);
+        let feeds = FeedLists::new(&plants.takers, plants.seps.len());
+        let tiers = Tiers::new(scenario);
+        let grade_reo = goods::grades_reo(&model.recipes);
+        let grade_elements: Vec<ElementSet> = grade_reo.iter().map(PerElement::support).collect();
+        let layout = GoodsLayout::of(model);
+        let demand = build_demand(model, path, &tiers, cix, start, horizon);
+        let agreements = build_agreements(scenario, cix);
+        let (holders, stocks) = build_stockpiles(model, scenario, overlay, &agreements, cix);
+        let events = build_events(scenario, &holders, cix, start, horizon);
+        let (inv_months, inv_default) = build_inventories(model, cix);
+        // The simulator values scarcity at the dataset's prices with no
+        // floor: an element without a price costs nothing.
+        let base_price = good_base_prices_usd_per_t(model, 0.0);
+        let price = build_price_response(model);
+        let home = home_groups(countries.len(), &agreements);
+        let groups = DemandGroups::new(&demand, layout.n_goods());
+        let content = GoodContent::new(layout, &grade_reo);
+        let metals_by_element: Vec<Vec<usize>> = Element::ALL
+            .iter()
+            .map(|&e| {
+                (0..plants.metals.len())
+                    .filter(|&k| plants.metals[k].mix[e] > 0.0)
+                    .collect()
+            })
+            .collect();
+        let magnets_by_element: Vec<Vec<usize>> = Element::ALL
+            .iter()
+            .map(|&e| {
+                (0..plants.magnets.len())
+                    .filter(|&k| grade_reo[plants.magnets[k].grade][e] > 0.0)
+                    .collect()
+            })
+            .collect();
+        let (cap_curves, fac_curve) = capacity_curves(model, start, horizon);
+        let mut net = Network {
+            start,
+            horizon,
+            countries,
+            n_tiers: tiers.n_tiers,
+            production_tier: tiers.production_tier,
+            grade_reo,
+            grade_elements,
+            pools,
+            takers: plants.takers,
+            crackers: plants.crackers,
+            cracker_feed_pools: feeds.cracker_feed_pools,
+            sep_feed_pools: feeds.sep_feed_pools,
+            feeds_of_sep: feeds.feeds_of_sep,
+            feeds_of_cracker: feeds.feeds_of_cracker,
+            seps: plants.seps,
+            metals: plants.metals,
+            magnets: plants.magnets,
+            metals_by_element,
+            magnets_by_element,
+            demand,
+            demand_groups: groups.groups,
+            node_group: groups.node_group,
+            groups_by_good: groups.by_good,
+            good_content: content.content,
+            good_content_total: content.total,
+            stocks,
+            holders,
+            agreements,
+            home,
+            restrictions: events.restrictions,
+            outages: events.outages,
+            cap_curves,
+            fac_curve,
+            shocks: events.shocks,
+            manual_releases: events.manual_releases,
+            inv_months,
+            inv_default,
+            price,
+            base_price_usd_per_t: base_price,
+            first_year: start.year(),
+            audit: false,
+            balance_check: true,
+        };
+        // Working inventory targets of the pools, from the inventory months
+        // just compiled.
+        for p in 0..net.pools.len() {
+            let months = net.inventory_months(Stage::Mining, net.pools[p].country);
+            net.pools[p].inv_target = months * net.pools[p].cap_month * net.pools[p].util;
+        }
+        Ok(net)
+    }
+}
+
+/// Dense index of a country code; an unknown code (the loader rejects
+/// them) falls back to the first country rather than panicking.
+#[derive(Clone, Copy)]
+struct CountryLookup<'a>(&'a [CountryCode]);
+
+impl CountryLookup<'_> {
+    fn of(self, c: CountryCode) -> usize {
+        self.0.iter().position(|&x| x == c).unwrap_or(0)
+    }
+
+    fn all(self, cs: &[CountryCode]) -> Vec<usize> {
+        cs.iter().map(|&c| self.of(c)).collect()
+    }
+}
+
+/// Which pipeline facilities exist, and from when: the months
+/// `first..last` (indices) a facility runs.
+struct FacilityWindows {
+    start: Month,
+    horizon: usize,
+    first_override: HashMap<Idx<Facility>, Month>,
+    excluded: Vec<Idx<Facility>>,
+}
+
+impl FacilityWindows {
+    fn new(
+        model: &Model,
+        scenario: &Scenario,
+        overlay: &Overlay,
+        start: Month,
+        horizon: usize,
+    ) -> FacilityWindows {
         let mut first_override: HashMap<Idx<Facility>, Month> = HashMap::new();
         let mut excluded: Vec<Idx<Facility>> = Vec::new();
         for (pi, p) in model.projects.iter().enumerate() {
@@ -466,560 +630,620 @@ impl Network {
                 first_override.insert(p.facility, base.plus(*months as i32));
             }
         }
-        // The months `first..last` (indices) a facility runs: its active
-        // months form one interval, from its (overridden) start to its end.
-        let window = |i: Idx<Facility>, f: &Facility| -> (usize, usize) {
-            if excluded.contains(&i) {
-                return (0, 0);
-            }
-            let (from, to) = match first_override.get(&i) {
-                Some(s) => (Some(*s), f.end),
-                None => {
-                    let pending = f.start.is_none()
-                        && matches!(f.status, Status::Planned | Status::Construction);
-                    let closed = f.end.is_none() && f.status == Status::Closed;
-                    if pending || closed {
-                        return (0, 0);
-                    }
-                    (f.start, f.end)
-                }
-            };
-            let first = from.map_or(0, |m| index_of(start, horizon, m));
-            let last = to.map_or(horizon, |m| index_of(start, horizon, m));
-            if first >= last { (0, 0) } else { (first, last) }
-        };
-
-        // Pools: mines and cracking plants.
-        let mut pool_of: HashMap<Idx<Facility>, usize> = HashMap::new();
-        let mut pools = Vec::new();
-        for (i, f) in model.facilities_indexed() {
-            let (kind, mix) = match &f.process {
-                Process::Mine { ore, .. } => {
-                    let comp = model.at(*ore).shares;
-                    (PoolKind::Mine { comp }, comp)
-                }
-                Process::Cracking { recovery, .. } => (
-                    PoolKind::Cracking {
-                        recovery: *recovery,
-                    },
-                    feed_mix(model, f),
-                ),
-                _ => continue,
-            };
-            let elements = mix.support();
-            let (first, last) = window(i, f);
-            pool_of.insert(i, pools.len());
-            pools.push(Pool {
-                facility: i,
-                country: cix(f.country),
-                kind,
-                cap_month: f.capacity_t_per_yr / 12.0,
-                util: f.utilisation,
-                first,
-                last,
-                inv_target: 0.0,
-                elements,
-                mix,
-            });
+        FacilityWindows {
+            start,
+            horizon,
+            first_override,
+            excluded,
         }
-        // Plants.
-        let mut seps = Vec::new();
-        let mut metals = Vec::new();
-        let mut magnets = Vec::new();
-        let mut takers: Vec<Vec<(Taker, u8)>> = vec![Vec::new(); pools.len()];
-        let mut crackers = Vec::new();
-        let add_takers = |takers: &mut Vec<Vec<(Taker, u8)>>,
-                          feed: &[FeedRef],
-                          who: Taker,
-                          me: Option<usize>| {
-            for r in feed {
-                let (list, class): (Vec<usize>, u8) = match r {
-                    FeedRef::Facility(i) => (pool_of.get(i).copied().into_iter().collect(), 0),
-                    FeedRef::Country(c) => (
-                        pools
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, p)| {
-                                matches!(p.kind, PoolKind::Mine { .. })
-                                    && countries[p.country] == *c
-                            })
-                            .map(|(k, _)| k)
-                            .collect(),
-                        1,
-                    ),
-                    FeedRef::Any => (
-                        pools
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, p)| matches!(p.kind, PoolKind::Mine { .. }))
-                            .map(|(k, _)| k)
-                            .collect(),
-                        2,
-                    ),
-                };
-                for p in list {
-                    if Some(p) == me {
-                        continue;
-                    }
-                    match takers[p].iter_mut().find(|(t, _)| same_taker(*t, who)) {
-                        Some(entry) => entry.1 = entry.1.min(class),
-                        None => takers[p].push((who, class)),
-                    }
+    }
+
+    /// The months `first..last` (indices) facility `i` runs: its active
+    /// months form one interval, from its (overridden) start to its end.
+    fn window(&self, i: Idx<Facility>, f: &Facility) -> (usize, usize) {
+        if self.excluded.contains(&i) {
+            return (0, 0);
+        }
+        let (from, to) = match self.first_override.get(&i) {
+            Some(s) => (Some(*s), f.end),
+            None => {
+                let pending =
+                    f.start.is_none() && matches!(f.status, Status::Planned | Status::Construction);
+                let closed = f.end.is_none() && f.status == Status::Closed;
+                if pending || closed {
+                    return (0, 0);
                 }
+                (f.start, f.end)
             }
         };
-        for (i, f) in model.facilities_indexed() {
-            let (first, last) = window(i, f);
-            let country = cix(f.country);
-            match &f.process {
-                Process::Cracking { feed, .. } => {
-                    let p = pool_of[&i];
-                    crackers.push(p);
-                    add_takers(&mut takers, feed, Taker::Cracking(p), Some(p));
-                }
-                Process::Separation {
-                    feed,
-                    recovery,
-                    elements,
-                } => {
-                    let k = seps.len();
-                    seps.push(Sep {
-                        facility: i,
-                        country,
-                        recovery: *recovery,
-                        elements: *elements,
-                        cap_month: f.capacity_t_per_yr / 12.0,
-                        util: f.utilisation,
-                        first,
-                        last,
-                    });
-                    add_takers(&mut takers, feed, Taker::Separation(k), None);
-                }
-                Process::MetalAlloy { product, recovery } => {
-                    let mix = model.at(*product).shares;
-                    // Capacity in t metal → t REO-eq via the mix.
-                    let metal_per_reo: f64 = mix.iter().map(|(e, s)| s * e.metal_per_oxide()).sum();
-                    let reo_cap = if metal_per_reo > 0.0 {
-                        f.capacity_t_per_yr / metal_per_reo
-                    } else {
-                        0.0
-                    };
-                    metals.push(MetalPlant {
-                        facility: i,
-                        country,
-                        mix,
-                        recovery: *recovery,
-                        cap_month: reo_cap / 12.0,
-                        util: f.utilisation,
-                        first,
-                        last,
-                    });
-                }
-                Process::Magnet { grade } => magnets.push(MagnetPlant {
+        let first = from.map_or(0, |m| index_of(self.start, self.horizon, m));
+        let last = to.map_or(self.horizon, |m| index_of(self.start, self.horizon, m));
+        if first >= last { (0, 0) } else { (first, last) }
+    }
+}
+
+/// Pools: mines and cracking plants, with the pool index of each.
+fn build_pools(
+    model: &Model,
+    windows: &FacilityWindows,
+    cix: CountryLookup<'_>,
+) -> (Vec<Pool>, HashMap<Idx<Facility>, usize>) {
+    let mut pool_of: HashMap<Idx<Facility>, usize> = HashMap::new();
+    let mut pools = Vec::new();
+    for (i, f) in model.facilities_indexed() {
+        let (kind, mix) = match &f.process {
+            Process::Mine { ore, .. } => {
+                let comp = model.at(*ore).shares;
+                (PoolKind::Mine { comp }, comp)
+            }
+            Process::Cracking { recovery, .. } => (
+                PoolKind::Cracking {
+                    recovery: *recovery,
+                },
+                feed_mix(model, f),
+            ),
+            _ => continue,
+        };
+        let elements = mix.support();
+        let (first, last) = windows.window(i, f);
+        pool_of.insert(i, pools.len());
+        pools.push(Pool {
+            facility: i,
+            country: cix.of(f.country),
+            kind,
+            cap_month: f.capacity_t_per_yr / 12.0,
+            util: f.utilisation,
+            first,
+            last,
+            inv_target: 0.0,
+            elements,
+            mix,
+        });
+    }
+    (pools, pool_of)
+}
+
+/// The plants downstream of the pools, and who takes from each pool.
+struct Plants {
+    seps: Vec<Sep>,
+    metals: Vec<MetalPlant>,
+    magnets: Vec<MagnetPlant>,
+    takers: Vec<Vec<(Taker, u8)>>,
+    crackers: Vec<usize>,
+}
+
+/// Records `who` as a taker of every pool its feed list `feed` names, with
+/// the feed class (0 = names the pool, 1 = its country, 2 = anywhere);
+/// a plant named twice keeps its strongest class. `me` (a cracking plant's
+/// own pool) is never its own feed.
+fn add_takers(
+    takers: &mut [Vec<(Taker, u8)>],
+    pools: &[Pool],
+    pool_of: &HashMap<Idx<Facility>, usize>,
+    countries: &[CountryCode],
+    feed: &[FeedRef],
+    who: Taker,
+    me: Option<usize>,
+) {
+    for r in feed {
+        let (list, class): (Vec<usize>, u8) = match r {
+            FeedRef::Facility(i) => (pool_of.get(i).copied().into_iter().collect(), 0),
+            FeedRef::Country(c) => (
+                pools
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| {
+                        matches!(p.kind, PoolKind::Mine { .. }) && countries[p.country] == *c
+                    })
+                    .map(|(k, _)| k)
+                    .collect(),
+                1,
+            ),
+            FeedRef::Any => (
+                pools
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| matches!(p.kind, PoolKind::Mine { .. }))
+                    .map(|(k, _)| k)
+                    .collect(),
+                2,
+            ),
+        };
+        for p in list {
+            if Some(p) == me {
+                continue;
+            }
+            match takers[p].iter_mut().find(|(t, _)| same_taker(*t, who)) {
+                Some(entry) => entry.1 = entry.1.min(class),
+                None => takers[p].push((who, class)),
+            }
+        }
+    }
+}
+
+/// Plants: separation, metal and magnet plants in facility order, and the
+/// takers of each pool (cracking and separation plants) in a deterministic
+/// order — by feed class, then plant.
+fn build_plants(
+    model: &Model,
+    windows: &FacilityWindows,
+    cix: CountryLookup<'_>,
+    pools: &[Pool],
+    pool_of: &HashMap<Idx<Facility>, usize>,
+) -> Plants {
+    let mut seps = Vec::new();
+    let mut metals = Vec::new();
+    let mut magnets = Vec::new();
+    let mut takers: Vec<Vec<(Taker, u8)>> = vec![Vec::new(); pools.len()];
+    let mut crackers = Vec::new();
+    for (i, f) in model.facilities_indexed() {
+        let (first, last) = windows.window(i, f);
+        let country = cix.of(f.country);
+        match &f.process {
+            Process::Cracking { feed, .. } => {
+                let p = pool_of[&i];
+                crackers.push(p);
+                let who = Taker::Cracking(p);
+                add_takers(&mut takers, pools, pool_of, cix.0, feed, who, Some(p));
+            }
+            Process::Separation {
+                feed,
+                recovery,
+                elements,
+            } => {
+                let k = seps.len();
+                seps.push(Sep {
                     facility: i,
                     country,
-                    grade: grade.get(),
+                    recovery: *recovery,
+                    elements: *elements,
                     cap_month: f.capacity_t_per_yr / 12.0,
                     util: f.utilisation,
                     first,
                     last,
-                }),
-                Process::Mine { .. } => {}
+                });
+                let who = Taker::Separation(k);
+                add_takers(&mut takers, pools, pool_of, cix.0, feed, who, None);
             }
+            Process::MetalAlloy { product, recovery } => {
+                let mix = model.at(*product).shares;
+                // Capacity in t metal → t REO-eq via the mix.
+                let reo_cap = goods::metal_capacity_reo_t(f.capacity_t_per_yr, &mix);
+                metals.push(MetalPlant {
+                    facility: i,
+                    country,
+                    mix,
+                    recovery: *recovery,
+                    cap_month: reo_cap / 12.0,
+                    util: f.utilisation,
+                    first,
+                    last,
+                });
+            }
+            Process::Magnet { grade } => magnets.push(MagnetPlant {
+                facility: i,
+                country,
+                grade: grade.get(),
+                cap_month: f.capacity_t_per_yr / 12.0,
+                util: f.utilisation,
+                first,
+                last,
+            }),
+            Process::Mine { .. } => {}
         }
-        // Deterministic taker order: by class, then plant.
-        for t in &mut takers {
-            t.sort_by_key(|(w, c)| (*c, taker_key(*w)));
-        }
-        crackers.sort_unstable();
-        let cracker_feed_pools: Vec<usize> = (0..pools.len())
-            .filter(|&p| {
-                takers[p]
-                    .iter()
-                    .any(|(t, _)| matches!(t, Taker::Cracking(_)))
-            })
-            .collect();
-        let sep_feed_pools: Vec<usize> = (0..pools.len())
-            .filter(|&p| {
-                takers[p]
-                    .iter()
-                    .any(|(t, _)| matches!(t, Taker::Separation(_)))
-            })
-            .collect();
-        let mut feeds_of_sep = vec![Vec::new(); seps.len()];
-        let mut feeds_of_cracker = vec![Vec::new(); pools.len()];
+    }
+    // Deterministic taker order: by class, then plant.
+    for t in &mut takers {
+        t.sort_by_key(|(w, c)| (*c, taker_key(*w)));
+    }
+    crackers.sort_unstable();
+    Plants {
+        seps,
+        metals,
+        magnets,
+        takers,
+        crackers,
+    }
+}
+
+/// The takers read the other way: which pools feed each plant, and which
+/// pools feed any cracking or separation plant at all.
+struct FeedLists {
+    cracker_feed_pools: Vec<usize>,
+    sep_feed_pools: Vec<usize>,
+    feeds_of_sep: Vec<Vec<usize>>,
+    feeds_of_cracker: Vec<Vec<usize>>,
+}
+
+impl FeedLists {
+    fn new(takers: &[Vec<(Taker, u8)>], n_seps: usize) -> FeedLists {
+        let n_pools = takers.len();
+        let fed_by = |want: fn(&Taker) -> bool| -> Vec<usize> {
+            (0..n_pools)
+                .filter(|&p| takers[p].iter().any(|(t, _)| want(t)))
+                .collect()
+        };
+        let cracker_feed_pools = fed_by(|t| matches!(t, Taker::Cracking(_)));
+        let sep_feed_pools = fed_by(|t| matches!(t, Taker::Separation(_)));
+        let mut feeds_of_sep = vec![Vec::new(); n_seps];
+        let mut feeds_of_cracker = vec![Vec::new(); n_pools];
         for (p, list) in takers.iter().enumerate() {
             for &(t, _class) in list {
                 match t {
-                    Taker::Separation(s) => {
-                        feeds_of_sep[s].push(p);
-                    }
-                    Taker::Cracking(q) => {
-                        feeds_of_cracker[q].push(p);
-                    }
+                    Taker::Separation(s) => feeds_of_sep[s].push(p),
+                    Taker::Cracking(q) => feeds_of_cracker[q].push(p),
                 }
             }
         }
-
-        // Tiers: final tier 0, then production, then the other final tiers.
-        let n_final = scenario.policy.tiers.len().max(1);
-        let production_tier = 1.min(n_final);
-        let n_tiers = n_final + 1;
-        let tier_of = |s: critmin_model::Sector| -> usize {
-            let t = scenario.policy.tier_of(s);
-            if t < production_tier { t } else { t + 1 }
-        };
-
-        let grade_reo: Vec<PerElement> = model.recipes.iter().map(|r| r.reo_t_per_t()).collect();
-        let grade_elements: Vec<ElementSet> = grade_reo.iter().map(PerElement::support).collect();
-        let good_index = |g: Good| -> usize {
-            match g {
-                Good::Oxide { element } => OXIDE0 + element.index(),
-                Good::Metal { element } => METAL0 + element.index(),
-                Good::Magnet { grade } => MAGNET0 + grade.get(),
-            }
-        };
-        let engine_qty = |g: Good, t: f64| -> f64 {
-            match g {
-                Good::Metal { element } => t * element.oxide_per_metal(),
-                _ => t,
-            }
-        };
-
-        // Demand with yearly growth factors.
-        let first_year = start.year();
-        let last_year = start.plus(horizon as i32 - 1).year();
-        let mut factors: HashMap<(critmin_model::Sector, ElementSet), Vec<f64>> = HashMap::new();
-        let demand: Vec<DemandNode> = model
-            .demand
-            .iter()
-            .map(|d| {
-                let elements = good_elements(d.good, &model.recipes);
-                // Rows share a handful of (sector, elements) pairs.
-                let year_factor = factors
-                    .entry((d.sector, elements))
-                    .or_insert_with(|| {
-                        (first_year..=last_year)
-                            .map(|y| {
-                                path.map_or(1.0, |p| {
-                                    p.factor(model.base_year, y, d.sector, elements)
-                                })
-                            })
-                            .collect()
-                    })
-                    .clone();
-                DemandNode {
-                    country: cix(d.country),
-                    sector: d.sector,
-                    tier: tier_of(d.sector),
-                    good: good_index(d.good),
-                    elements,
-                    base_month: engine_qty(d.good, d.t_per_yr) / 12.0,
-                    year_factor,
-                }
-            })
-            .collect();
-
-        // Stockpiles and holders.
-        let mut holders: Vec<Holder> = Vec::new();
-        let mut stocks = Vec::new();
-        let agreements: Vec<Agreement> = scenario
-            .policy
-            .sharing
-            .iter()
-            .map(|a| Agreement {
-                members: a.members.iter().map(|c| cix(*c)).collect(),
-                rule: a.rule,
-            })
-            .collect();
-        for s in model.stockpiles.iter().chain(&overlay.stockpiles) {
-            let country = cix(s.country);
-            let h = match holders.iter().position(|h| h.name == s.holder) {
-                Some(h) => h,
-                None => {
-                    holders.push(Holder {
-                        name: s.holder.clone(),
-                        country,
-                        rule: scenario.policy.rule_for(&s.holder),
-                        agreement: agreements.iter().position(|a| a.members.contains(&country)),
-                    });
-                    holders.len() - 1
-                }
-            };
-            let good = good_index(s.good);
-            match stocks
-                .iter_mut()
-                .find(|x: &&mut StockNode| x.holder == h && x.good == good)
-            {
-                Some(x) => x.initial += engine_qty(s.good, s.tonnes),
-                None => stocks.push(StockNode {
-                    holder: h,
-                    country,
-                    good,
-                    initial: engine_qty(s.good, s.tonnes),
-                }),
-            }
-        }
-
-        // Events.
-        let mut restrictions = Vec::new();
-        let mut outages = Vec::new();
-        let mut shocks = Vec::new();
-        let mut manual_releases = Vec::new();
-        for e in &scenario.events {
-            let (from, to) = (
-                index_of(start, horizon, e.from),
-                index_of(start, horizon, e.to.plus(1)),
-            );
-            if to == 0 || from >= horizon {
-                continue;
-            }
-            let to = to - 1;
-            match &e.kind {
-                EventKind::ExportRestriction {
-                    exporters,
-                    importers,
-                    elements,
-                    forms,
-                    allowed_share,
-                } => {
-                    restrictions.push(Restriction {
-                        from,
-                        to,
-                        exporters: exporters.iter().map(|c| cix(*c)).collect(),
-                        importers: match importers {
-                            Importers::All => None,
-                            Importers::Only(v) => Some(v.iter().map(|c| cix(*c)).collect()),
-                        },
-                        elements: *elements,
-                        forms: *forms,
-                        share: *allowed_share,
-                    });
-                }
-                EventKind::FacilityOutage {
-                    facility,
-                    remaining_share,
-                } => outages.push((from, to, *facility, *remaining_share)),
-                EventKind::DemandShock {
-                    countries: cs,
-                    sectors,
-                    elements,
-                    factor,
-                } => {
-                    shocks.push(Shock {
-                        first: from,
-                        last: to,
-                        countries: cs.iter().map(|c| cix(*c)).collect(),
-                        sectors: sectors.clone(),
-                        elements: *elements,
-                        factor: *factor,
-                    });
-                }
-                EventKind::ProjectDelay { .. } => {}
-                EventKind::StockpileRelease {
-                    holder,
-                    elements,
-                    tonnes_per_month,
-                } => {
-                    if let Some(h) = holders.iter().position(|x| x.name == *holder) {
-                        manual_releases.push((from, to, h, *elements, *tonnes_per_month));
-                    }
-                }
-            }
-        }
-
-        // Inventory months.
-        let mut inv_months = HashMap::new();
-        let mut inv_default = HashMap::new();
-        for p in &model.inventories {
-            match p.country {
-                Some(c) => {
-                    inv_months.insert((p.stage, cix(c)), p.months);
-                }
-                None => {
-                    inv_default.insert(p.stage, p.months);
-                }
-            }
-        }
-
-        // Prices: USD per engine unit.
-        let n_goods = MAGNET0 + grade_reo.len();
-        let mut base_price = vec![0.0; n_goods];
-        for e in Element::ALL {
-            let price = |form: Form| {
-                model
-                    .prices
-                    .iter()
-                    .filter(|p| p.element == e && p.form == form)
-                    .max_by_key(|p| p.year)
-                    .map(|p| p.usd_per_kg * 1000.0)
-            };
-            let oxide = price(Form::Oxide).unwrap_or(0.0);
-            // Metal per t REO-eq: metal price × metal per oxide, or oxide × 1.2.
-            let metal = price(Form::Metal).map_or(oxide * 1.2, |m| m * e.metal_per_oxide());
-            base_price[OXIDE0 + e.index()] = oxide;
-            base_price[METAL0 + e.index()] = metal;
-        }
-        for (g, reo) in grade_reo.iter().enumerate() {
-            // A magnet's rare-earth value: its content at metal prices.
-            base_price[MAGNET0 + g] = reo
-                .iter()
-                .map(|(e, q)| q * base_price[METAL0 + e.index()])
-                .sum();
-        }
-
-        // Price response per element and form, from the dataset (first
-        // matching row), else the defaults.
-        let mut price = vec![PriceParams::default(); N_ELEMENTS * 3];
-        for e in Element::ALL {
-            for (f, form) in [Form::Oxide, Form::Metal, Form::Magnet]
-                .into_iter()
-                .enumerate()
-            {
-                if let Some(r) = model
-                    .price_response
-                    .iter()
-                    .find(|r| r.form == form && r.elements.contains(e))
-                {
-                    price[e.index() * 3 + f] = PriceParams {
-                        demand_elasticity: r.demand_elasticity,
-                        adjustment_per_month: r.adjustment_per_month,
-                        max_index: r.max_index,
-                        full_supply_response_index: r.full_supply_response_index,
-                    };
-                }
-            }
-        }
-        let home: Vec<usize> = (0..countries.len())
-            .map(|c| {
-                agreements
-                    .iter()
-                    .find(|a| a.members.contains(&c))
-                    .and_then(|a| a.members.iter().min().copied())
-                    .unwrap_or(c)
-            })
-            .collect();
-        let mut demand_groups: Vec<(usize, usize, usize)> = Vec::new();
-        let mut node_group = Vec::with_capacity(demand.len());
-        let mut groups_by_good: Vec<Vec<usize>> = vec![Vec::new(); MAGNET0 + grade_reo.len()];
-        for d in &demand {
-            let key = (d.country, d.tier, d.good);
-            let gi = match demand_groups.iter().position(|k| *k == key) {
-                Some(i) => i,
-                None => {
-                    demand_groups.push(key);
-                    groups_by_good[d.good].push(demand_groups.len() - 1);
-                    demand_groups.len() - 1
-                }
-            };
-            node_group.push(gi);
-        }
-        let mut good_content: Vec<Vec<(Element, f64)>> =
-            Vec::with_capacity(MAGNET0 + grade_reo.len());
-        for g in 0..MAGNET0 + grade_reo.len() {
-            good_content.push(if g < MAGNET0 {
-                Element::from_index(g % N_ELEMENTS)
-                    .map(|e| vec![(e, 1.0)])
-                    .unwrap_or_default()
-            } else {
-                grade_reo[g - MAGNET0]
-                    .iter()
-                    .filter(|(_, q)| *q > 0.0)
-                    .collect()
-            });
-        }
-        let metals_by_element: Vec<Vec<usize>> = Element::ALL
-            .iter()
-            .map(|&e| {
-                (0..metals.len())
-                    .filter(|&k| metals[k].mix[e] > 0.0)
-                    .collect()
-            })
-            .collect();
-        let magnets_by_element: Vec<Vec<usize>> = Element::ALL
-            .iter()
-            .map(|&e| {
-                (0..magnets.len())
-                    .filter(|&k| grade_reo[magnets[k].grade][e] > 0.0)
-                    .collect()
-            })
-            .collect();
-        let good_content_total: Vec<f64> = good_content
-            .iter()
-            .map(|c| c.iter().map(|(_, q)| q).sum())
-            .collect();
-        // Capacity trends: one curve per (country, stage) that has one.
-        let mut cap_curves: Vec<Vec<f64>> = Vec::new();
-        let mut fac_curve = vec![u32::MAX; model.facilities.len()];
-        let mut curve_of: HashMap<(CountryCode, Stage), u32> = HashMap::new();
-        for (i, f) in model.facilities_indexed() {
-            if !model
-                .capacity_trends
-                .iter()
-                .any(|tr| tr.country == f.country && tr.stage == f.stage)
-            {
-                continue;
-            }
-            let k = *curve_of.entry((f.country, f.stage)).or_insert_with(|| {
-                cap_curves.push(
-                    (0..horizon)
-                        .map(|t| model.capacity_factor(i, start.plus(t as i32)))
-                        .collect(),
-                );
-                (cap_curves.len() - 1) as u32
-            });
-            fac_curve[i.get()] = k;
-        }
-        let mut net = Network {
-            start,
-            horizon,
-            countries,
-            n_tiers,
-            production_tier,
-            grade_reo,
-            grade_elements,
-            pools,
-            takers,
-            crackers,
+        FeedLists {
             cracker_feed_pools,
             sep_feed_pools,
             feeds_of_sep,
             feeds_of_cracker,
-            seps,
-            metals,
-            magnets,
-            metals_by_element,
-            magnets_by_element,
-            demand,
-            demand_groups,
-            node_group,
-            groups_by_good,
-            good_content,
-            good_content_total,
-            stocks,
-            holders,
-            agreements,
-            home,
-            restrictions,
-            outages,
-            cap_curves,
-            fac_curve,
-            shocks,
-            manual_releases,
-            inv_months,
-            inv_default,
-            price,
-            base_price_usd_per_t: base_price,
-            first_year,
-            audit: false,
-            balance_check: true,
-        };
-        for p in 0..net.pools.len() {
-            let months = net.inventory_months(Stage::Mining, net.pools[p].country);
-            net.pools[p].inv_target = months * net.pools[p].cap_month * net.pools[p].util;
         }
-        Ok(net)
     }
+}
+
+/// Market tiers: final tier 0, then production, then the other final
+/// tiers.
+struct Tiers<'s> {
+    scenario: &'s Scenario,
+    n_tiers: usize,
+    production_tier: usize,
+}
+
+impl<'s> Tiers<'s> {
+    fn new(scenario: &'s Scenario) -> Tiers<'s> {
+        let n_final = scenario.policy.tiers.len().max(1);
+        Tiers {
+            scenario,
+            n_tiers: n_final + 1,
+            production_tier: 1.min(n_final),
+        }
+    }
+
+    /// Market tier of a sector's final demand (production lines take the
+    /// slot after the first final tier).
+    fn of(&self, s: Sector) -> usize {
+        let t = self.scenario.policy.tier_of(s);
+        if t < self.production_tier { t } else { t + 1 }
+    }
+}
+
+/// Demand with yearly growth factors, one node per dataset demand row.
+fn build_demand(
+    model: &Model,
+    path: Option<&critmin_model::GrowthPath>,
+    tiers: &Tiers<'_>,
+    cix: CountryLookup<'_>,
+    start: Month,
+    horizon: usize,
+) -> Vec<DemandNode> {
+    let first_year = start.year();
+    let last_year = start.plus(horizon as i32 - 1).year();
+    let mut factors: HashMap<(Sector, ElementSet), Vec<f64>> = HashMap::new();
+    model
+        .demand
+        .iter()
+        .map(|d| {
+            let elements = good_elements(d.good, &model.recipes);
+            // Rows share a handful of (sector, elements) pairs.
+            let year_factor = factors
+                .entry((d.sector, elements))
+                .or_insert_with(|| {
+                    (first_year..=last_year)
+                        .map(|y| {
+                            path.map_or(1.0, |p| p.factor(model.base_year, y, d.sector, elements))
+                        })
+                        .collect()
+                })
+                .clone();
+            DemandNode {
+                country: cix.of(d.country),
+                sector: d.sector,
+                tier: tiers.of(d.sector),
+                good: good_index(d.good),
+                elements,
+                base_month: engine_qty(d.good, d.t_per_yr) / 12.0,
+                year_factor,
+            }
+        })
+        .collect()
+}
+
+/// Sharing agreements, members as country indices.
+fn build_agreements(scenario: &Scenario, cix: CountryLookup<'_>) -> Vec<Agreement> {
+    scenario
+        .policy
+        .sharing
+        .iter()
+        .map(|a| Agreement {
+            members: cix.all(&a.members),
+            rule: a.rule,
+        })
+        .collect()
+}
+
+/// Stockpiles and holders: the dataset's holdings and the overlay's, one
+/// holder per name (in order of first appearance) and one stock node per
+/// holder and good.
+fn build_stockpiles(
+    model: &Model,
+    scenario: &Scenario,
+    overlay: &Overlay,
+    agreements: &[Agreement],
+    cix: CountryLookup<'_>,
+) -> (Vec<Holder>, Vec<StockNode>) {
+    let mut holders: Vec<Holder> = Vec::new();
+    let mut stocks: Vec<StockNode> = Vec::new();
+    for s in model.stockpiles.iter().chain(&overlay.stockpiles) {
+        let country = cix.of(s.country);
+        let h = match holders.iter().position(|h| h.name == s.holder) {
+            Some(h) => h,
+            None => {
+                holders.push(Holder {
+                    name: s.holder.clone(),
+                    country,
+                    rule: scenario.policy.rule_for(&s.holder),
+                    agreement: agreements.iter().position(|a| a.members.contains(&country)),
+                });
+                holders.len() - 1
+            }
+        };
+        let good = good_index(s.good);
+        match stocks.iter_mut().find(|x| x.holder == h && x.good == good) {
+            Some(x) => x.initial += engine_qty(s.good, s.tonnes),
+            None => stocks.push(StockNode {
+                holder: h,
+                country,
+                good,
+                initial: engine_qty(s.good, s.tonnes),
+            }),
+        }
+    }
+    (holders, stocks)
+}
+
+/// The scenario's events compiled to month indices; events wholly outside
+/// the horizon are dropped.
+struct Events {
+    restrictions: Vec<Restriction>,
+    outages: Vec<(usize, usize, Idx<Facility>, f64)>,
+    shocks: Vec<Shock>,
+    manual_releases: Vec<(usize, usize, usize, ElementSet, f64)>,
+}
+
+/// The `allowed_share` at and above which an export restriction is a no-op.
+const FULL_ALLOWED_SHARE: f64 = 1.0;
+
+fn build_events(
+    scenario: &Scenario,
+    holders: &[Holder],
+    cix: CountryLookup<'_>,
+    start: Month,
+    horizon: usize,
+) -> Events {
+    let mut ev = Events {
+        restrictions: Vec::new(),
+        outages: Vec::new(),
+        shocks: Vec::new(),
+        manual_releases: Vec::new(),
+    };
+    for e in &scenario.events {
+        let (from, to) = (
+            index_of(start, horizon, e.from),
+            index_of(start, horizon, e.to.plus(1)),
+        );
+        if to == 0 || from >= horizon {
+            continue;
+        }
+        let to = to - 1;
+        match &e.kind {
+            // A restriction that allows the whole normal flow restricts
+            // nothing, so it is dropped: compiled, its caps (at 1 × normal)
+            // would still split the home group of two members of a sharing
+            // agreement and send the market through the capped allocator,
+            // and would bind wherever other events push a route above its
+            // normal flow.
+            EventKind::ExportRestriction { allowed_share, .. }
+                if *allowed_share >= FULL_ALLOWED_SHARE => {}
+            EventKind::ExportRestriction {
+                exporters,
+                importers,
+                elements,
+                forms,
+                allowed_share,
+            } => ev.restrictions.push(Restriction {
+                from,
+                to,
+                exporters: cix.all(exporters),
+                importers: match importers {
+                    Importers::All => None,
+                    Importers::Only(v) => Some(cix.all(v)),
+                },
+                elements: *elements,
+                forms: *forms,
+                share: *allowed_share,
+            }),
+            EventKind::FacilityOutage {
+                facility,
+                remaining_share,
+            } => ev.outages.push((from, to, *facility, *remaining_share)),
+            EventKind::DemandShock {
+                countries: cs,
+                sectors,
+                elements,
+                factor,
+            } => ev.shocks.push(Shock {
+                first: from,
+                last: to,
+                countries: cix.all(cs),
+                sectors: sectors.clone(),
+                elements: *elements,
+                factor: *factor,
+            }),
+            EventKind::ProjectDelay { .. } => {}
+            EventKind::StockpileRelease {
+                holder,
+                elements,
+                tonnes_per_month,
+            } => {
+                if let Some(h) = holders.iter().position(|x| x.name == *holder) {
+                    ev.manual_releases
+                        .push((from, to, h, *elements, *tonnes_per_month));
+                }
+            }
+        }
+    }
+    ev
+}
+
+/// Working inventory months: per (stage, country), and per stage for
+/// every other country.
+#[allow(clippy::type_complexity)]
+fn build_inventories(
+    model: &Model,
+    cix: CountryLookup<'_>,
+) -> (HashMap<(Stage, usize), f64>, HashMap<Stage, f64>) {
+    let mut inv_months = HashMap::new();
+    let mut inv_default = HashMap::new();
+    for p in &model.inventories {
+        match p.country {
+            Some(c) => {
+                inv_months.insert((p.stage, cix.of(c)), p.months);
+            }
+            None => {
+                inv_default.insert(p.stage, p.months);
+            }
+        }
+    }
+    (inv_months, inv_default)
+}
+
+/// Price response per element and form slot (oxide, metal, magnet), from
+/// the dataset (first matching row), else the defaults.
+fn build_price_response(model: &Model) -> Vec<PriceParams> {
+    let mut price = vec![PriceParams::default(); N_ELEMENTS * 3];
+    for e in Element::ALL {
+        for (f, form) in [Form::Oxide, Form::Metal, Form::Magnet]
+            .into_iter()
+            .enumerate()
+        {
+            if let Some(r) = model
+                .price_response
+                .iter()
+                .find(|r| r.form == form && r.elements.contains(e))
+            {
+                price[e.index() * 3 + f] = PriceParams {
+                    demand_elasticity: r.demand_elasticity,
+                    adjustment_per_month: r.adjustment_per_month,
+                    max_index: r.max_index,
+                    full_supply_response_index: r.full_supply_response_index,
+                };
+            }
+        }
+    }
+    price
+}
+
+/// Home group per country: the first member of its sharing agreement, or
+/// itself.
+fn home_groups(n_countries: usize, agreements: &[Agreement]) -> Vec<usize> {
+    (0..n_countries)
+        .map(|c| {
+            agreements
+                .iter()
+                .find(|a| a.members.contains(&c))
+                .and_then(|a| a.members.iter().min().copied())
+                .unwrap_or(c)
+        })
+        .collect()
+}
+
+/// Demand nodes grouped by (country, tier, good), in order of first
+/// appearance, with the groups of each good.
+struct DemandGroups {
+    groups: Vec<(usize, usize, usize)>,
+    node_group: Vec<usize>,
+    by_good: Vec<Vec<usize>>,
+}
+
+impl DemandGroups {
+    fn new(demand: &[DemandNode], n_goods: usize) -> DemandGroups {
+        let mut groups: Vec<(usize, usize, usize)> = Vec::new();
+        let mut node_group = Vec::with_capacity(demand.len());
+        let mut by_good: Vec<Vec<usize>> = vec![Vec::new(); n_goods];
+        for d in demand {
+            let key = (d.country, d.tier, d.good);
+            let gi = match groups.iter().position(|k| *k == key) {
+                Some(i) => i,
+                None => {
+                    groups.push(key);
+                    by_good[d.good].push(groups.len() - 1);
+                    groups.len() - 1
+                }
+            };
+            node_group.push(gi);
+        }
+        DemandGroups {
+            groups,
+            node_group,
+            by_good,
+        }
+    }
+}
+
+/// Element content of each market good (t REO-eq per engine unit, nonzero
+/// elements only) and its total.
+struct GoodContent {
+    content: Vec<Vec<(Element, f64)>>,
+    total: Vec<f64>,
+}
+
+impl GoodContent {
+    fn new(layout: GoodsLayout, grade_reo: &[PerElement]) -> GoodContent {
+        let content: Vec<Vec<(Element, f64)>> = (0..layout.n_goods())
+            .map(|g| {
+                goods::good_reo(grade_reo, g)
+                    .iter()
+                    .filter(|(_, q)| *q > 0.0)
+                    .collect()
+            })
+            .collect();
+        let total = content
+            .iter()
+            .map(|c| c.iter().map(|(_, q)| q).sum())
+            .collect();
+        GoodContent { content, total }
+    }
+}
+
+/// Capacity trends: one curve (factor per month of the run) per (country,
+/// stage) that has one, and the curve of each facility (`u32::MAX` for
+/// none).
+fn capacity_curves(model: &Model, start: Month, horizon: usize) -> (Vec<Vec<f64>>, Vec<u32>) {
+    let mut cap_curves: Vec<Vec<f64>> = Vec::new();
+    let mut fac_curve = vec![u32::MAX; model.facilities.len()];
+    let mut curve_of: HashMap<(CountryCode, Stage), u32> = HashMap::new();
+    for (i, f) in model.facilities_indexed() {
+        if !model
+            .capacity_trends
+            .iter()
+            .any(|tr| tr.country == f.country && tr.stage == f.stage)
+        {
+            continue;
+        }
+        let k = *curve_of.entry((f.country, f.stage)).or_insert_with(|| {
+            cap_curves.push(
+                (0..horizon)
+                    .map(|t| model.capacity_factor(i, start.plus(t as i32)))
+                    .collect(),
+            );
+            (cap_curves.len() - 1) as u32
+        });
+        fac_curve[i.get()] = k;
+    }
+    (cap_curves, fac_curve)
 }
 
 fn same_taker(a: Taker, b: Taker) -> bool {

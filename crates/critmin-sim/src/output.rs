@@ -1,8 +1,9 @@
-//! Monthly series of a run as rows, for tables, JSON and CSV.
+//! Monthly series of a run as rows, for tables, JSON and CSV: the
+//! [`MonthlyRecorder`] walks each month's statistics cell by cell.
 
-use crate::engine::{FORMS, MonthStats, Recorder};
+use crate::engine::{MonthStats, Recorder};
 use crate::network::Network;
-use critmin_model::{CountryCode, Element, Month};
+use critmin_model::{CountryCode, Month};
 use serde::Serialize;
 
 /// One country, element and form in one month (t REO-eq).
@@ -43,29 +44,27 @@ pub struct MonthlyRecorder {
 impl Recorder for MonthlyRecorder {
     fn month(&mut self, net: &Network, _t: usize, s: &MonthStats) {
         let Some(month) = s.month else { return };
-        for (c, code) in net.countries().iter().enumerate() {
-            if !self.countries.is_empty() && !self.countries.contains(code) {
+        for (c, code) in net.countries_indexed() {
+            if !self.countries.is_empty() && !self.countries.contains(&code) {
                 continue;
             }
-            for e in Element::ALL {
-                for (f, form) in FORMS.iter().enumerate() {
-                    let i = s.at(c, e, f);
-                    if s.demand[i] <= 0.0 && s.stockpile[i] <= 0.0 {
-                        continue;
-                    }
-                    self.rows.push(MonthlyRow {
-                        month,
-                        country: *code,
-                        element: e.symbol(),
-                        form: form.as_str(),
-                        demand_t: s.demand[i],
-                        served_t: s.served[i],
-                        unmet_t: (s.demand[i] - s.served[i]).max(0.0),
-                        from_stockpile_t: s.from_stockpile[i],
-                        price_index: s.price_index[i],
-                        stockpile_t: s.stockpile[i],
-                    });
+            for cell in s.country_cells(c) {
+                let i = cell.index;
+                if s.demand[i] <= 0.0 && s.stockpile[i] <= 0.0 {
+                    continue;
                 }
+                self.rows.push(MonthlyRow {
+                    month,
+                    country: code,
+                    element: cell.element.symbol(),
+                    form: cell.form.form().as_str(),
+                    demand_t: s.demand[i],
+                    served_t: s.served[i],
+                    unmet_t: (s.demand[i] - s.served[i]).max(0.0),
+                    from_stockpile_t: s.from_stockpile[i],
+                    price_index: s.price_index[i],
+                    stockpile_t: s.stockpile[i],
+                });
             }
         }
     }
