@@ -8,9 +8,10 @@
 
 use crate::scenario::{EventKind, FormSet, Importers, ReleaseRule, Scenario, SharingRule};
 use critmin_metrics::flows::feed_mix;
+use critmin_model::Overlay;
 use critmin_model::{
     CountryCode, Element, ElementSet, Facility, FeedRef, Form, Funding, Good, Idx, Model, Month,
-    N_ELEMENTS, PerElement, Process, Project, Stage, Status, Stockpile, good_elements,
+    N_ELEMENTS, PerElement, Process, Project, Stage, Status, good_elements,
 };
 use std::collections::HashMap;
 
@@ -206,16 +207,6 @@ impl Default for PriceParams {
             full_supply_response_index: 3.0,
         }
     }
-}
-
-/// Decisions laid over a dataset: projects the fund finances and extra
-/// stockpiles, as written by `critmin optimize --write-plan`.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Overlay {
-    /// Projects financed, with their first month of output.
-    pub funded: Vec<(Idx<Project>, Month)>,
-    /// Stockpile holdings added to the dataset's.
-    pub stockpiles: Vec<Stockpile>,
 }
 
 /// A model and scenario compiled for the engine.

@@ -158,7 +158,7 @@ fn parse_shares(s: &str) -> Result<Vec<(String, f64)>> {
 pub(crate) fn read_scenarios(model: &Model, files: &[PathBuf]) -> Result<Vec<Scenario>> {
     let mut out = Vec::new();
     for f in files {
-        let text = std::fs::read_to_string(f)
+        let text = std::fs::read(f)
             .with_context(|| format!("cannot read the scenario `{}`", f.display()))?;
         let shown = f.display().to_string();
         out.push(
@@ -170,7 +170,7 @@ pub(crate) fn read_scenarios(model: &Model, files: &[PathBuf]) -> Result<Vec<Sce
 }
 
 fn write_plan(path: &Path, model: &Model, plan: &Plan) -> Result {
-    std::fs::write(path, plan.to_toml(model))
+    std::fs::write(path, critmin_opt::plan::to_toml(plan, model))
         .with_context(|| format!("cannot write the plan `{}`", path.display()))?;
     eprintln!("wrote {}", path.display());
     Ok(())

@@ -45,7 +45,7 @@ pub(crate) struct SimulateArgs {
 
 /// Reads a plan file and resolves it against `model`.
 pub(crate) fn load_plan(path: &Path, model: &Model) -> Result<Overlay> {
-    let text = std::fs::read_to_string(path)
+    let text = std::fs::read(path)
         .with_context(|| format!("cannot read the plan `{}`", path.display()))?;
     let shown = path.display().to_string();
     critmin_opt::plan::parse(&shown, &text, model)
@@ -56,7 +56,7 @@ pub(crate) fn load_plan(path: &Path, model: &Model) -> Result<Overlay> {
 /// Reads a scenario file and the dataset it runs on. `data` overrides the
 /// scenario's own `dataset` key.
 pub(crate) fn load_scenario(path: &Path, data: Option<&Path>) -> Result<(Model, Scenario)> {
-    let text = std::fs::read_to_string(path)
+    let text = std::fs::read(path)
         .with_context(|| format!("cannot read the scenario `{}`", path.display()))?;
     let dataset = match (data, critmin_sim::scenario::dataset_of(&text)) {
         (Some(d), _) => Some(d.to_path_buf()),
