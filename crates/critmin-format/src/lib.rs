@@ -7,7 +7,7 @@
 //! 1. `parse_bytes(file, &[u8])` checks syntax, UTF-8, types, ranges,
 //!    vocabularies (elements, forms, sectors) and structure, and returns an
 //!    unresolved, serialisable spec with string ids ([`ScenarioSpec`],
-//!    [`PlanSpec`]) or every [`Diagnostic`] as `file:line: key: message`;
+//!    [`PlanSpec`]) or every [`critmin_model::Diagnostic`] as `file:line: key: message`;
 //! 2. `spec.resolve(&Model)` resolves the ids (countries and groups,
 //!    facilities, projects, holders, grades, growth paths) into the plain
 //!    data of `critmin-model` ([`critmin_model::Scenario`],

@@ -12,8 +12,8 @@
 //! scorecard — can be computed "after".
 
 pub use critmin_format::plan::{PlanSpec, to_toml};
-pub use critmin_model::{Overlay, Plan};
 use critmin_model::{Diagnostic, Funding, Idx, Model, Source, Status, Stockpile};
+pub use critmin_model::{Overlay, Plan};
 
 /// Parses a plan file (bytes or text), resolving ids against `model`:
 /// every problem is returned at once.
