@@ -14,6 +14,11 @@
 //! `critmin-data` reads datasets into a [`Model`]; every other crate reads a
 //! `Model`.
 //!
+//! It also holds, as plain data, what the simulator and optimisers consume
+//! besides a dataset: resolved [`Scenario`]s with their events and
+//! policies, [`Risk`]s and [`Uncertainty`] for Monte Carlo, and a
+//! [`Plan`] with its [`Overlay`]. `critmin-format` reads them from files.
+//!
 //! Units are in names: `capacity_t_per_yr` is tonnes per year in the stage's
 //! unit ([`Stage::capacity_unit`]), `t_per_yr` on demand is in the good's
 //! unit ([`Form::unit`]), money is USD, time is calendar [`Month`]s.
@@ -31,7 +36,10 @@ mod idx;
 pub mod limits;
 mod model;
 pub mod prices;
+mod overlay;
 mod project;
+pub mod risk;
+pub mod scenario;
 mod source;
 mod stats;
 mod stock;
@@ -49,7 +57,13 @@ pub use geo::{ALLIED, Country, CountryCode, DEFAULT_ALLIED, EU_MEMBERS, Group, U
 pub use goods::{GoodIx, GoodsLayout};
 pub use idx::Idx;
 pub use model::{Model, Table};
+pub use overlay::{Overlay, Plan};
 pub use project::{Funding, Project};
+pub use risk::{Dist, Risk, RiskTemplate, Uncertainty};
+pub use scenario::{
+    Event, EventKind, FormSet, Importers, Policy, ReleaseRule, Scenario, SharingAgreement,
+    SharingRule,
+};
 pub use source::{Confidence, Source};
 pub use stats::{Benchmark, BenchmarkMetric, MineProduction, Price, PriceResponse};
 pub use stock::{InventoryPolicy, Stockpile, StockpileTarget};

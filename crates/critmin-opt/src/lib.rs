@@ -13,11 +13,12 @@
 //!   a budget schedule);
 //! - [`stockpile`]: the stockpile LP (what each partner holds, per element,
 //!   at least cost);
-//! - [`plan`]: plan files, the decisions as an overlay the simulator reads;
+//! - [`plan`]: plans, the decisions as an overlay the simulator reads
+//!   (their file format is `critmin-format`'s, re-exported here);
 //! - [`lexmax`]: the lexicographic allocation LP that checks the
 //!   simulator's market clearing.
 //!
-//! It depends on `critmin-model`, `critmin-data` (diagnostics),
+//! It depends on `critmin-model`, `critmin-format` (plan files),
 //! `critmin-metrics` (the scorecard after a plan) and `critmin-sim`
 //! (scenarios, the shortfall a stockpile must cover); nothing depends on it
 //! but the binary. The simulator never calls it in its monthly step.

@@ -11,9 +11,11 @@
 //! scarcity price index responds to shortfall. Mass is conserved per
 //! element every month, and the same input always gives the same output.
 //!
-//! This crate owns the engine and the scenario format. It depends on
-//! `critmin-model` (and `critmin-data` for diagnostics) only; it never calls
-//! a solver, and does no I/O: callers read files and write results.
+//! This crate owns the engine. The scenario types it consumes are plain
+//! data in `critmin-model` and their file format is `critmin-format`'s;
+//! both are re-exported here ([`scenario`], [`risk`], [`Overlay`]) so the
+//! simulator's users need one import path. It never calls a solver, and
+//! does no I/O: callers read files and write results.
 
 mod alloc;
 mod engine;
@@ -22,14 +24,14 @@ mod network;
 mod output;
 pub mod risk;
 pub mod scenario;
-mod toml_read;
 
 pub use alloc::{Allocation, Allocator, Buyer, Cap, Flow, Market};
+pub use critmin_model::Overlay;
+pub use engine::{Balance, MonthStats, Recorder, RunSummary, simulate, simulate_with};
 pub use engine::{
     BALANCE_ABS_TOLERANCE_T, BALANCE_REL_TOLERANCE, BuyerAudit, Cell, CountrySummary,
     ElementSummary, FORMS, FormIx, NormalFlows, normal_flows, run_months, simulate_against,
 };
-pub use engine::{Balance, MonthStats, Recorder, RunSummary, simulate, simulate_with};
-pub use network::{CountryIx, Network, NetworkError, Overlay, PriceParams};
+pub use network::{CountryIx, Network, NetworkError, PriceParams};
 pub use output::{MonthlyRecorder, MonthlyRow};
 pub use scenario::{Event, EventKind, Policy, Scenario};

@@ -7,6 +7,7 @@
 //! (metal converted by oxide stoichiometry); magnets are tonnes of magnet.
 
 use crate::scenario::{EventKind, FormSet, Importers, ReleaseRule, Scenario, SharingRule};
+use critmin_model::Overlay;
 use critmin_model::goods::{self, engine_qty, good_index};
 use critmin_model::prices::good_base_prices_usd_per_t;
 use critmin_model::{
@@ -227,16 +228,6 @@ impl Default for PriceParams {
             full_supply_response_index: 3.0,
         }
     }
-}
-
-/// Decisions laid over a dataset: projects the fund finances and extra
-/// stockpiles, as written by `critmin optimize --write-plan`.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Overlay {
-    /// Projects financed, with their first month of output.
-    pub funded: Vec<(Idx<Project>, Month)>,
-    /// Stockpile holdings added to the dataset's.
-    pub stockpiles: Vec<Stockpile>,
 }
 
 /// A model and scenario compiled for the engine.

@@ -1,66 +1,135 @@
-//! Reading TOML with line numbers: a thin layer over `toml`'s spanned parse
-//! tree that records a [`Diagnostic`] for every missing, mistyped or unknown
-//! key, so scenario and plan files report `file:line: key: problem`.
+//! The one TOML reader of critmin's formats: a thin layer over `toml`'s
+//! spanned parse tree that records a [`Diagnostic`] for every missing,
+//! mistyped or unknown key, so scenario and plan files report
+//! `file:line: key: problem`.
+//!
+//! Input is bytes, not `str`: invalid UTF-8 is reported at the line of the
+//! first invalid byte instead of failing before any location is known.
+//! Line numbers come from a table of line starts built once and searched
+//! by bisection, so reading a file is linear in its size (rescanning the
+//! text for every key made it quadratic).
 
-use critmin_data::Diagnostic;
-use critmin_model::{ElementSet, Month};
+use critmin_model::{Diagnostic, ElementSet, Month};
+use serde::Serialize;
 use std::collections::BTreeSet;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+/// Byte offsets where each line starts, for offset → line in `O(log n)`.
+pub(crate) struct Lines(Vec<usize>);
+
+impl Lines {
+    pub fn new(bytes: &[u8]) -> Lines {
+        let mut starts = vec![0];
+        starts.extend(
+            bytes
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        Lines(starts)
+    }
+
+    /// 1-based line of byte offset `pos`.
+    pub fn line(&self, pos: usize) -> usize {
+        self.0.partition_point(|&s| s <= pos).max(1)
+    }
+}
+
+/// A value with the line it is on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct At<T> {
+    /// The value.
+    pub value: T,
+    /// 1-based line in the file.
+    pub line: usize,
+}
+
 /// A parsed TOML document and the diagnostics found in it.
-pub(crate) struct Doc<'i> {
+pub(crate) struct Doc {
     pub file: String,
-    text: &'i str,
+    lines: Lines,
     pub diags: Vec<Diagnostic>,
 }
 
-impl<'i> Doc<'i> {
-    /// Parses `text`; on a syntax error returns the diagnostic.
-    pub fn parse(file: &str, text: &'i str) -> Result<(Doc<'i>, Spanned<DeTable<'i>>), Diagnostic> {
-        match DeTable::parse(text) {
-            Ok(t) => Ok((
-                Doc {
-                    file: file.to_string(),
-                    text,
-                    diags: Vec::new(),
-                },
-                t,
-            )),
+impl Doc {
+    /// Decodes and parses `bytes`; on invalid UTF-8 or a syntax error
+    /// returns the one diagnostic.
+    pub fn parse<'i>(
+        file: &str,
+        bytes: &'i [u8],
+    ) -> Result<(Doc, Spanned<DeTable<'i>>), Diagnostic> {
+        let lines = Lines::new(bytes);
+        let text = match std::str::from_utf8(bytes) {
+            // A byte-order mark has no newline, so offsets after it keep
+            // their lines.
+            Ok(t) => t,
             Err(e) => {
-                let line = e.span().map_or(1, |s| line_of(text, s.start));
-                Err(Diagnostic {
-                    file: file.to_string(),
+                return Err(Diagnostic::new(
+                    file,
+                    lines.line(e.valid_up_to()),
+                    "(file)",
+                    "not valid UTF-8 (save the file as UTF-8)",
+                ));
+            }
+        };
+        let (text, shift) = match text.strip_prefix('\u{feff}') {
+            Some(t) => (t, 3),
+            None => (text, 0),
+        };
+        match DeTable::parse(text) {
+            Ok(t) => {
+                let lines = if shift == 0 {
+                    lines
+                } else {
+                    Lines::new(text.as_bytes())
+                };
+                Ok((
+                    Doc {
+                        file: file.to_string(),
+                        lines,
+                        diags: Vec::new(),
+                    },
+                    t,
+                ))
+            }
+            Err(e) => {
+                let line = e
+                    .span()
+                    .map_or(1, |s| Lines::new(text.as_bytes()).line(s.start));
+                Err(Diagnostic::new(
+                    file,
                     line,
-                    field: "(toml)".into(),
-                    message: e.message().trim().replace('\n', " "),
-                })
+                    "(toml)",
+                    e.message().trim().replace('\n', " "),
+                ))
             }
         }
     }
 
     /// 1-based line of a byte offset.
     pub fn line(&self, pos: usize) -> usize {
-        line_of(self.text, pos)
+        self.lines.line(pos)
     }
 
     /// Records a problem.
     pub fn error(&mut self, line: usize, field: &str, message: impl Into<String>) {
-        self.diags.push(Diagnostic {
-            file: self.file.clone(),
-            line,
-            field: field.to_string(),
-            message: message.into(),
-        });
+        self.diags
+            .push(Diagnostic::new(&self.file, line, field, message));
+    }
+
+    /// The diagnostics, sorted and without repeats.
+    pub fn finish(self) -> Vec<Diagnostic> {
+        sorted(self.diags)
     }
 }
 
-fn line_of(text: &str, pos: usize) -> usize {
-    text.as_bytes()[..pos.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+/// Diagnostics in file order, each once.
+pub(crate) fn sorted(mut d: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    d.sort();
+    d.dedup();
+    d
 }
 
 /// One TOML table being read: tracks which keys were used so that unknown
@@ -74,10 +143,14 @@ pub(crate) struct Obj<'t, 'i> {
     used: BTreeSet<String>,
 }
 
-/// A value with the line it is on.
-pub(crate) struct At<T> {
-    pub value: T,
-    pub line: usize,
+/// A number as TOML wrote it (decimal integers and floats only: a hex
+/// tonnage is more likely a typo than intended).
+fn number_of(v: &DeValue) -> Option<f64> {
+    match v {
+        DeValue::Integer(i) if i.radix() == 10 => i.as_str().replace('_', "").parse().ok(),
+        DeValue::Float(f) => f.as_str().replace('_', "").parse().ok(),
+        _ => None,
+    }
 }
 
 impl<'t, 'i> Obj<'t, 'i> {
@@ -92,7 +165,8 @@ impl<'t, 'i> Obj<'t, 'i> {
         }
     }
 
-    fn field(&self, key: &str) -> String {
+    /// The field name of `key` in messages.
+    pub fn field(&self, key: &str) -> String {
         format!("{}{key}", self.prefix)
     }
 
@@ -104,12 +178,16 @@ impl<'t, 'i> Obj<'t, 'i> {
             .map(|(k, v)| (v, k.span().start))
     }
 
+    fn missing(&self, doc: &mut Doc, key: &str, required: bool) {
+        if required {
+            doc.error(self.line, &self.field(key), "is required but missing");
+        }
+    }
+
     /// A string value.
     pub fn str(&mut self, doc: &mut Doc, key: &str, required: bool) -> Option<At<String>> {
         let Some((v, pos)) = self.raw(key) else {
-            if required {
-                doc.error(self.line, &self.field(key), "is required but missing");
-            }
+            self.missing(doc, key, required);
             return None;
         };
         let line = doc.line(pos);
@@ -125,7 +203,7 @@ impl<'t, 'i> Obj<'t, 'i> {
         }
     }
 
-    /// A number (integer or float).
+    /// A number (integer or float) in `min..=max`.
     pub fn number(
         &mut self,
         doc: &mut Doc,
@@ -135,18 +213,11 @@ impl<'t, 'i> Obj<'t, 'i> {
         max: f64,
     ) -> Option<At<f64>> {
         let Some((v, pos)) = self.raw(key) else {
-            if required {
-                doc.error(self.line, &self.field(key), "is required but missing");
-            }
+            self.missing(doc, key, required);
             return None;
         };
         let line = doc.line(pos);
-        let parsed: Option<f64> = match v.get_ref() {
-            DeValue::Integer(i) if i.radix() == 10 => i.as_str().replace('_', "").parse().ok(),
-            DeValue::Float(f) => f.as_str().replace('_', "").parse().ok(),
-            _ => None,
-        };
-        match parsed {
+        match number_of(v.get_ref()) {
             Some(x) if x.is_finite() && x >= min && x <= max => Some(At { value: x, line }),
             Some(x) if x.is_finite() => {
                 doc.error(
@@ -163,7 +234,7 @@ impl<'t, 'i> Obj<'t, 'i> {
         }
     }
 
-    /// A whole number.
+    /// A whole number in `min..=max`.
     pub fn integer(
         &mut self,
         doc: &mut Doc,
@@ -201,9 +272,7 @@ impl<'t, 'i> Obj<'t, 'i> {
     /// A string or a list of strings (a single string is a one-item list).
     pub fn strings(&mut self, doc: &mut Doc, key: &str, required: bool) -> Option<At<Vec<String>>> {
         let Some((v, pos)) = self.raw(key) else {
-            if required {
-                doc.error(self.line, &self.field(key), "is required but missing");
-            }
+            self.missing(doc, key, required);
             return None;
         };
         let line = doc.line(pos);
@@ -261,10 +330,10 @@ impl<'t, 'i> Obj<'t, 'i> {
         self.table.iter().any(|(k, _)| k.get_ref().as_ref() == key)
     }
 
-    /// A list of numbers.
+    /// A list of finite numbers (required).
     pub fn numbers(&mut self, doc: &mut Doc, key: &str) -> Option<At<Vec<f64>>> {
         let Some((v, pos)) = self.raw(key) else {
-            doc.error(self.line, &self.field(key), "is required but missing");
+            self.missing(doc, key, true);
             return None;
         };
         let line = doc.line(pos);
@@ -274,12 +343,7 @@ impl<'t, 'i> Obj<'t, 'i> {
         };
         let mut out = Vec::new();
         for item in a.iter() {
-            let x: Option<f64> = match item.get_ref() {
-                DeValue::Integer(i) if i.radix() == 10 => i.as_str().replace('_', "").parse().ok(),
-                DeValue::Float(f) => f.as_str().replace('_', "").parse().ok(),
-                _ => None,
-            };
-            match x.filter(|x| x.is_finite()) {
+            match number_of(item.get_ref()).filter(|x| x.is_finite()) {
                 Some(x) => out.push(x),
                 None => {
                     doc.error(line, &self.field(key), "must be a list of finite numbers");
@@ -342,6 +406,25 @@ impl<'t, 'i> Obj<'t, 'i> {
         }
     }
 
+    /// A table that may appear once (`[policy]`, or a single `[[policy]]`):
+    /// a second one is an error, not silently ignored.
+    pub fn single_table(&mut self, doc: &mut Doc, key: &str) -> Option<TableRef<'t, 'i>> {
+        let all = self.tables(doc, key);
+        if let Some(second) = all.get(1) {
+            let line = doc.line(second.1);
+            doc.error(
+                line,
+                &self.field(key),
+                format!(
+                    "appears {} times; give one `[{}]` section",
+                    all.len(),
+                    self.field(key)
+                ),
+            );
+        }
+        all.first().copied()
+    }
+
     /// The prefix of field names, e.g. `event[2].`.
     pub fn prefix(&self) -> &str {
         &self.prefix
@@ -371,5 +454,29 @@ impl<'t, 'i> TableRef<'t, 'i> {
     /// The document's root table.
     pub fn root(t: &'t Spanned<DeTable<'i>>) -> TableRef<'t, 'i> {
         TableRef(t.get_ref(), t.span().start)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_found_by_bisection() {
+        let l = Lines::new(b"a\nbb\n\nc");
+        let got: Vec<usize> = (0..7).map(|p| l.line(p)).collect();
+        assert_eq!(got, [1, 1, 2, 2, 2, 3, 4]);
+        assert_eq!(l.line(100), 4);
+    }
+
+    #[test]
+    fn invalid_utf8_is_located_at_its_line() {
+        let Err(d) = Doc::parse("s.toml", b"name = \"x\"\n\nstart = \"\xff\"\n") else {
+            panic!("invalid UTF-8 accepted");
+        };
+        assert_eq!(
+            d.to_string(),
+            "s.toml:3: (file): not valid UTF-8 (save the file as UTF-8)"
+        );
     }
 }

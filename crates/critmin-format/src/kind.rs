@@ -1,0 +1,315 @@
+//! The one parser of event kinds, shared by deterministic `[[event]]`
+//! entries and `[[risk]]` templates. It is generic over how a parameter
+//! is given: a fixed number ([`f64`]) for events, a distribution
+//! ([`Dist`]) for risks; everything else — keys, defaults, the meaning of
+//! `"*"`, element, form and sector vocabularies — is read by the same code,
+//! so the two cannot drift apart again.
+
+use crate::read::{At, Doc, Obj};
+use critmin_model::{Dist, ElementSet, Form, FormSet, Sector};
+use serde::Serialize;
+
+/// How an event's parameter is written: a number, or a distribution.
+pub(crate) trait Value: Sized + Clone + PartialEq + Serialize {
+    /// Reads the value at `key`, which must lie in `lo..=hi`.
+    fn read(
+        doc: &mut Doc,
+        o: &mut Obj,
+        key: &str,
+        required: bool,
+        lo: f64,
+        hi: f64,
+    ) -> Option<Self>;
+    /// Reads a count (months): a whole number for a fixed value.
+    fn read_count(
+        doc: &mut Doc,
+        o: &mut Obj,
+        key: &str,
+        required: bool,
+        lo: f64,
+        hi: f64,
+    ) -> Option<Self> {
+        Self::read(doc, o, key, required, lo, hi)
+    }
+    /// The value that is always `x`.
+    fn fixed(x: f64) -> Self;
+}
+
+impl Value for f64 {
+    fn read(
+        doc: &mut Doc,
+        o: &mut Obj,
+        key: &str,
+        required: bool,
+        lo: f64,
+        hi: f64,
+    ) -> Option<f64> {
+        o.number(doc, key, required, lo, hi).map(|a| a.value)
+    }
+
+    fn read_count(
+        doc: &mut Doc,
+        o: &mut Obj,
+        key: &str,
+        required: bool,
+        lo: f64,
+        hi: f64,
+    ) -> Option<f64> {
+        o.integer(doc, key, required, lo as i64, hi as i64)
+            .map(|a| a.value as f64)
+    }
+
+    fn fixed(x: f64) -> f64 {
+        x
+    }
+}
+
+impl Value for Dist {
+    fn read(
+        doc: &mut Doc,
+        o: &mut Obj,
+        key: &str,
+        required: bool,
+        lo: f64,
+        hi: f64,
+    ) -> Option<Dist> {
+        crate::dist::dist(doc, o, key, required, lo, hi)
+    }
+
+    fn fixed(x: f64) -> Dist {
+        Dist::Fixed(x)
+    }
+}
+
+/// What an event (or a risk's template) does, ids unresolved. `V` is how
+/// its main parameter is given: `f64` for events, [`Dist`] for risks.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum KindSpec<V> {
+    /// Exports limited to a share of their normal flow.
+    ExportRestriction {
+        /// Exporting countries or groups.
+        exporters: At<Vec<String>>,
+        /// Importing countries or groups; `None` = every importer (`"*"`).
+        importers: Option<At<Vec<String>>>,
+        /// Elements covered.
+        elements: ElementSet,
+        /// Forms covered.
+        forms: FormSet,
+        /// Allowed share of normal flow, 0..1.
+        allowed_share: V,
+    },
+    /// A facility runs at a share of its capacity.
+    FacilityOutage {
+        /// Facility id.
+        facility: At<String>,
+        /// Remaining share of capacity, 0..1 (default 0).
+        remaining_share: V,
+    },
+    /// Demand multiplied by a factor.
+    DemandShock {
+        /// Countries or groups; `None` = all (`"*"`).
+        countries: Option<At<Vec<String>>>,
+        /// Sectors; empty = all (`"*"`).
+        sectors: Vec<Sector>,
+        /// Elements whose goods are affected.
+        elements: ElementSet,
+        /// Multiplier on demand, 0..100.
+        factor: V,
+    },
+    /// A pipeline project starts later.
+    ProjectDelay {
+        /// Project id.
+        project: At<String>,
+        /// Months of delay, 0..240.
+        months: V,
+    },
+    /// A holder releases stock every month of the event (events only).
+    StockpileRelease {
+        /// Holder (as in `stockpiles.csv`).
+        holder: At<String>,
+        /// Elements released.
+        elements: ElementSet,
+        /// Tonnes per month (t REO-eq) at most, 0..`MAX_TONNES`.
+        tonnes_per_month: V,
+    },
+}
+
+/// Which kinds a table may name.
+#[derive(Clone, Copy)]
+pub(crate) enum Kinds {
+    /// `[[event]]`: every kind.
+    Event,
+    /// `[[risk]]`: every kind but `stockpile_release`.
+    Risk,
+}
+
+/// The keys of each kind (after the entry's own common keys).
+fn kind_keys(kind: &str) -> &'static str {
+    match kind {
+        "export_restriction" => "exporter, importers, elements, forms, allowed_share",
+        "facility_outage" => "facility, remaining_share",
+        "demand_shock" => "country, sector, elements, factor",
+        "project_delay" => "project, months",
+        _ => "holder, elements, tonnes_per_month",
+    }
+}
+
+/// Reads the kind-specific keys of `o` (whose `kind` is `kind`) and
+/// reports unknown keys; `common` lists the keys the caller reads itself.
+pub(crate) fn parse_kind<V: Value>(
+    doc: &mut Doc,
+    o: &mut Obj,
+    kind: &At<String>,
+    kinds: Kinds,
+    common: &str,
+) -> Option<KindSpec<V>> {
+    let expected = |k: &str| format!("{common}, {}", kind_keys(k));
+    match kind.value.as_str() {
+        "export_restriction" => {
+            let exporters = o.strings(doc, "exporter", true);
+            let importers = all_or(o.strings(doc, "importers", false));
+            let elements = o.elements(doc, "elements", false);
+            let forms = match o.strings(doc, "forms", false) {
+                None => Some(FormSet::TRADED),
+                Some(a) => forms(doc, &o.field("forms"), &a),
+            };
+            let share = V::read(doc, o, "allowed_share", true, 0.0, 1.0);
+            o.finish(doc, &expected("export_restriction"));
+            Some(KindSpec::ExportRestriction {
+                exporters: exporters?,
+                importers,
+                elements: elements.map_or(ElementSet::ALL, |a| a.value),
+                forms: forms?,
+                allowed_share: share?,
+            })
+        }
+        "facility_outage" => {
+            let facility = o.str(doc, "facility", true);
+            let share = V::read(doc, o, "remaining_share", false, 0.0, 1.0);
+            let share_given = o.has("remaining_share");
+            o.finish(doc, &expected("facility_outage"));
+            // A present but invalid share was reported; only an absent one
+            // defaults to a full outage.
+            let share = match share {
+                Some(s) => Some(s),
+                None if !share_given => Some(V::fixed(0.0)),
+                None => None,
+            };
+            Some(KindSpec::FacilityOutage {
+                facility: facility?,
+                remaining_share: share?,
+            })
+        }
+        "demand_shock" => {
+            let countries = all_or(o.strings(doc, "country", false));
+            let sectors = match o.strings(doc, "sector", false) {
+                None => Some(Vec::new()),
+                Some(a) => sectors(doc, &o.field("sector"), &a),
+            };
+            let elements = o.elements(doc, "elements", false);
+            let factor = V::read(doc, o, "factor", true, 0.0, 100.0);
+            o.finish(doc, &expected("demand_shock"));
+            Some(KindSpec::DemandShock {
+                countries,
+                sectors: sectors?,
+                elements: elements.map_or(ElementSet::ALL, |a| a.value),
+                factor: factor?,
+            })
+        }
+        "project_delay" => {
+            let project = o.str(doc, "project", true);
+            let months = V::read_count(doc, o, "months", true, 0.0, 240.0);
+            o.finish(doc, &expected("project_delay"));
+            Some(KindSpec::ProjectDelay {
+                project: project?,
+                months: months?,
+            })
+        }
+        "stockpile_release" if matches!(kinds, Kinds::Event) => {
+            let holder = o.str(doc, "holder", true);
+            let elements = o.elements(doc, "elements", false);
+            let tonnes = V::read(
+                doc,
+                o,
+                "tonnes_per_month",
+                true,
+                0.0,
+                critmin_model::limits::MAX_TONNES,
+            );
+            o.finish(doc, &expected("stockpile_release"));
+            Some(KindSpec::StockpileRelease {
+                holder: holder?,
+                elements: elements.map_or(ElementSet::ALL, |a| a.value),
+                tonnes_per_month: tonnes?,
+            })
+        }
+        other => {
+            let (what, list) = match kinds {
+                Kinds::Event => (
+                    "an event kind",
+                    "export_restriction, facility_outage, demand_shock, project_delay, stockpile_release",
+                ),
+                Kinds::Risk => (
+                    "a risk kind",
+                    "export_restriction, facility_outage, demand_shock, project_delay",
+                ),
+            };
+            doc.error(
+                kind.line,
+                &o.field("kind"),
+                format!("`{other}` is not {what}: {list}"),
+            );
+            // The other keys cannot be checked against an unknown kind.
+            None
+        }
+    }
+}
+
+/// A list of countries where `"*"` anywhere means every one (`None`).
+fn all_or(a: Option<At<Vec<String>>>) -> Option<At<Vec<String>>> {
+    a.filter(|a| !a.value.iter().any(|s| s == "*"))
+}
+
+/// Sectors where `"*"` anywhere means every sector (the empty list), as
+/// for countries and importers: `["defence", "*"]` is all sectors.
+pub(crate) fn sectors(doc: &mut Doc, field: &str, a: &At<Vec<String>>) -> Option<Vec<Sector>> {
+    if a.value.iter().any(|s| s == "*") {
+        return Some(Vec::new());
+    }
+    let mut out = Vec::new();
+    for s in &a.value {
+        match Sector::parse(s) {
+            Some(x) if !out.contains(&x) => out.push(x),
+            Some(_) => {}
+            None => {
+                doc.error(
+                    a.line,
+                    field,
+                    format!("`{s}` is not one of: {}", Sector::expected()),
+                );
+                return None;
+            }
+        }
+    }
+    Some(out)
+}
+
+/// A list of traded forms.
+pub(crate) fn forms(doc: &mut Doc, field: &str, a: &At<Vec<String>>) -> Option<FormSet> {
+    let mut set = FormSet::default();
+    for f in &a.value {
+        match Form::parse(f).filter(|f| *f != Form::Product) {
+            Some(form) => set = set.with(form),
+            None => {
+                doc.error(
+                    a.line,
+                    field,
+                    format!("`{f}` is not a traded form: concentrate, oxide, metal, magnet"),
+                );
+                return None;
+            }
+        }
+    }
+    Some(set)
+}
