@@ -11,8 +11,9 @@ use std::process::Command;
 const LAYERS: &[(&str, &[&str])] = &[
     ("critmin-model", &[]),
     ("critmin-data", &["critmin-model"]),
+    ("critmin-format", &["critmin-model"]),
     ("critmin-metrics", &["critmin-model"]),
-    ("critmin-sim", &["critmin-model", "critmin-data"]),
+    ("critmin-sim", &["critmin-model", "critmin-format"]),
     ("critmin-risk", &["critmin-model", "critmin-sim"]),
     (
         "critmin-opt",
@@ -29,6 +30,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &[
             "critmin-model",
             "critmin-data",
+            "critmin-format",
             "critmin-metrics",
             "critmin-sim",
             "critmin-risk",

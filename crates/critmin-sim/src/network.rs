@@ -12,7 +12,7 @@ use critmin_model::goods::{self, engine_qty, good_index};
 use critmin_model::prices::good_base_prices_usd_per_t;
 use critmin_model::{
     CountryCode, Element, ElementSet, Facility, FeedRef, Form, Funding, GoodsLayout, Idx, Model,
-    Month, N_ELEMENTS, PerElement, Process, Project, Sector, Stage, Status, Stockpile, feed_mix,
+    Month, N_ELEMENTS, PerElement, Process, Project, Sector, Stage, Status, feed_mix,
     good_elements,
 };
 use std::collections::HashMap;

@@ -206,7 +206,7 @@ pub(crate) fn solve_portfolio(
     let mut timings = BTreeMap::new();
     timings.insert("solve_seconds".to_string(), result.solve_seconds);
     timings.insert("total_seconds".to_string(), t0.elapsed().as_secs_f64());
-    let plan_toml = result.plan().to_toml(model);
+    let plan_toml = critmin_opt::plan::to_toml(&result.plan(), model);
     let r = result;
     Ok((
         PortfolioResponse {
@@ -362,7 +362,7 @@ pub(crate) fn solve_stockpile(
     let mut timings = BTreeMap::new();
     timings.insert("simulate_seconds".to_string(), res.simulate_seconds);
     timings.insert("solve_seconds".to_string(), res.solve_seconds);
-    let plan_toml = res.plan(model).to_toml(model);
+    let plan_toml = critmin_opt::plan::to_toml(&res.plan(model), model);
     Ok((
         StockpileResponse {
             holdings: res.holdings,
