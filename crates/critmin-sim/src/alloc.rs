@@ -620,7 +620,7 @@ impl Allocator {
             net.max_flow(&s.trial) >= want - 1e-9 * (1.0 + want)
         };
         if net.restricted.len() == 1 {
-            let lambda = net.single_max_f(&self.fixed, &floor, 0.0, points);
+            let lambda = net.single_max_f(&self.fixed, floor, 0.0, points);
             if lambda.0 < 1.0 {
                 floor.iter_mut().for_each(|x| *x *= lambda.0);
             }

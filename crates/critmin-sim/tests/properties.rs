@@ -494,7 +494,7 @@ impl Recorder for Checker {
         // a tiny absolute floor (`Balance::tolerance_t`).
         for e in Element::ALL {
             let err = s.balance.error(e);
-            if !(s.balance.error_ratio(e) <= 1.0) {
+            if s.balance.error_ratio(e).is_nan() || s.balance.error_ratio(e) > 1.0 {
                 self.failures.push(format!(
                     "month {t}: {e} mass balance off by {err} (tolerance {})",
                     s.balance.tolerance_t(e)

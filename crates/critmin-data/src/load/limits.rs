@@ -110,7 +110,7 @@ fn demand(model: &Model, base_year: i32, lines: &Lines, diags: &mut Diagnostics)
             for y in base_year + 1..=last {
                 f *= 1.0 + p.rate(y, d.sector, elements);
                 let t = d.t_per_yr * f;
-                if !(t <= MAX_GROWN_TONNES) {
+                if t.is_nan() || t > MAX_GROWN_TONNES {
                     peak = Some((y, t));
                     break;
                 }
@@ -122,7 +122,7 @@ fn demand(model: &Model, base_year: i32, lines: &Lines, diags: &mut Diagnostics)
                 }
                 f /= 1.0 + p.rate(y, d.sector, elements);
                 let t = d.t_per_yr * f;
-                if !(t <= MAX_GROWN_TONNES) {
+                if t.is_nan() || t > MAX_GROWN_TONNES {
                     peak = Some((y - 1, t));
                 }
             }
