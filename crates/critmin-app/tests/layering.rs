@@ -19,7 +19,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "critmin-opt",
         &[
             "critmin-model",
-            "critmin-data",
+            "critmin-format",
             "critmin-metrics",
             "critmin-sim",
         ],
