@@ -2,7 +2,6 @@
 //! summarise it, and write the built-in one out for editing.
 
 use crate::inputs::{DatasetRef, load_dataset};
-use crate::output::{OutputFile, write_dir};
 use crate::provenance::{Envelope, Provenance};
 use crate::{AppError, Context};
 use critmin_metrics::{StageElementSummary, stage_summary};
@@ -114,18 +113,17 @@ pub struct ExportResponse {
 /// or empty directory (all or nothing).
 pub fn export(req: &ExportRequest, ctx: &Context) -> Result<Envelope<ExportResponse>, AppError> {
     let ds = load_dataset(&DatasetRef::Builtin)?;
-    require_empty(&req.dir)?;
-    let files: Vec<OutputFile> = critmin_data::BASELINE_FILES
-        .iter()
-        .map(|(n, b)| OutputFile {
-            name: (*n).to_string(),
-            contents: b.to_vec(),
-        })
-        .collect();
-    write_dir(&req.dir, &files, &[])?;
+    let written = critmin_data::export_baseline(&req.dir).map_err(|e| match e {
+        critmin_data::ExportError::NotEmpty { .. }
+        | critmin_data::ExportError::NotADirectory { .. } => AppError::bad("DIR", e.to_string()),
+        e => AppError::Internal(e.to_string()),
+    })?;
     let r = ExportResponse {
         dir: req.dir.clone(),
-        files: files.into_iter().map(|f| f.name).collect(),
+        files: written
+            .iter()
+            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
+            .collect(),
     };
     Ok(Envelope::new(
         Provenance::new(ds.id, ctx.invocation.clone()),
