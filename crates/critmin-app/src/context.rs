@@ -37,6 +37,12 @@ impl CancelToken {
         self.0.load(Ordering::Relaxed)
     }
 
+    /// The shared flag itself, for engines that poll it inside a long step
+    /// (the Monte Carlo's workers check it before every future).
+    pub fn flag(&self) -> &AtomicBool {
+        &self.0
+    }
+
     /// `Err(Cancelled)` once cancelled: call between the steps of an
     /// operation.
     pub fn check(&self) -> Result<(), crate::AppError> {
@@ -53,7 +59,8 @@ impl CancelToken {
 pub struct Context<'a> {
     /// Called as long steps advance (from worker threads too).
     pub progress: Option<&'a (dyn Fn(Progress) + Sync)>,
-    /// Checked between steps; a cancelled operation returns
+    /// Checked between steps and, in the Monte Carlo, before every future;
+    /// a cancelled operation returns
     /// `AppError::Cancelled` and writes nothing.
     pub cancel: CancelToken,
     /// How the operation was invoked (a command line, an API route), for

@@ -111,6 +111,9 @@ impl From<critmin_sim::NetworkError> for AppError {
 
 impl From<critmin_risk::McError> for AppError {
     fn from(e: critmin_risk::McError) -> Self {
-        AppError::bad("montecarlo", e.to_string())
+        match e {
+            critmin_risk::McError::Cancelled => AppError::Cancelled,
+            e => AppError::bad("montecarlo", e.to_string()),
+        }
     }
 }

@@ -223,7 +223,7 @@ pub fn read_scenario(r: &ScenarioRef) -> Result<ScenarioText, AppError> {
         ),
     };
     let text = utf8(&shown, bytes)?;
-    let dataset = critmin_sim::scenario::dataset_of(&text).map(|d| match &dir {
+    let dataset = critmin_format::scenario::dataset_of(&text).map(|d| match &dir {
         Some(dir) => dir.join(d),
         None => PathBuf::from(d),
     });
@@ -287,12 +287,13 @@ pub struct LoadedScenario {
 /// dataset describes it, so a run that begins before the base year would
 /// silently replay an earlier year on today's chain.
 pub fn parse_scenario(st: &ScenarioText, model: &Model) -> Result<LoadedScenario, AppError> {
-    let scenario = critmin_sim::scenario::parse(&st.shown, &st.text, model).map_err(|d| {
-        AppError::Invalid {
-            input: st.shown.clone(),
-            diagnostics: d,
-        }
-    })?;
+    let scenario =
+        critmin_format::scenario::parse(&st.shown, st.text.as_bytes(), model).map_err(|d| {
+            AppError::Invalid {
+                input: st.shown.clone(),
+                diagnostics: d,
+            }
+        })?;
     if scenario.start.year() < model.base_year {
         let line = st
             .text

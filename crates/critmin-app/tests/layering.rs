@@ -13,7 +13,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("critmin-data", &["critmin-model"]),
     ("critmin-format", &["critmin-model"]),
     ("critmin-metrics", &["critmin-model"]),
-    ("critmin-sim", &["critmin-model", "critmin-format"]),
+    ("critmin-sim", &["critmin-model"]),
     ("critmin-risk", &["critmin-model", "critmin-sim"]),
     (
         "critmin-opt",

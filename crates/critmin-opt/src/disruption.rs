@@ -269,10 +269,8 @@ pub fn simulate_year(
         if row.month.year() != year || !chain.allied.contains(&row.country) {
             continue;
         }
-        let Some(e) = Element::from_symbol(row.element) else {
-            continue;
-        };
-        let w = if row.form == "oxide" {
+        let e = row.element;
+        let w = if row.form == critmin_model::Form::Oxide {
             chain.weight_usd[OXIDE0 + e.index()]
         } else {
             chain.weight_usd[METAL0 + e.index()]

@@ -32,7 +32,7 @@ use crate::chain::{ChainYear, Disruption, YearOutcome, add_year, outcome, year_f
 use crate::plan::{Plan, apply};
 use critmin_metrics::Projection;
 use critmin_metrics::targets::{TARGETS, target_values};
-use critmin_model::{Funding, Idx, Model, Month};
+use critmin_model::{CountryCode, Funding, Idx, Model, Month, Stage};
 use critmin_sim::Overlay;
 use good_lp::{
     Expression, ProblemVariables, Solution, SolverModel, Variable, constraint, highs, variable,
@@ -114,9 +114,9 @@ pub struct Selected {
     /// Facility it builds.
     pub facility: String,
     /// Where.
-    pub country: String,
+    pub country: CountryCode,
     /// Stage.
-    pub stage: String,
+    pub stage: Stage,
     /// First month of output.
     pub start: Month,
     /// Financing decision.
@@ -605,8 +605,8 @@ impl Portfolio {
             selected.push(Selected {
                 project: c.id.clone(),
                 facility: f.id.clone(),
-                country: f.country.to_string(),
-                stage: f.stage.to_string(),
+                country: f.country,
+                stage: f.stage,
                 start: o.start,
                 decision: o.decision,
                 capex_musd: c.capex_musd,

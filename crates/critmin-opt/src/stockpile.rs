@@ -31,7 +31,7 @@ use crate::chain::{
 };
 use crate::plan::Plan;
 use critmin_model::{
-    CountryCode, Element, ElementSet, Good, Idx, Model, N_ELEMENTS, PerElement, Stockpile,
+    CountryCode, Element, ElementSet, Form, Good, Idx, Model, N_ELEMENTS, PerElement, Stockpile,
     good_elements,
 };
 use critmin_sim::{MonthStats, Network, Overlay, Recorder, Scenario, simulate_with};
@@ -72,9 +72,9 @@ pub struct Holding {
     /// Holder.
     pub holder: String,
     /// Country.
-    pub country: String,
+    pub country: CountryCode,
     /// Form (`oxide`, `metal`, `magnet`).
-    pub form: String,
+    pub form: Form,
     /// Element (oxide, metal) or grade (magnet).
     pub element: String,
     /// Tonnes to buy, in the form's unit.
@@ -91,9 +91,9 @@ pub struct Cover {
     /// Holder.
     pub holder: String,
     /// Country.
-    pub country: String,
-    /// Element.
-    pub element: String,
+    pub country: CountryCode,
+    /// Element (serialised as its symbol).
+    pub element: Element,
     /// Held after purchases, t REO-eq.
     pub held_t: f64,
     /// Months of the cover year's consumption.
@@ -136,17 +136,19 @@ impl StockpileResult {
             .holdings
             .iter()
             .filter_map(|h| {
-                let country = CountryCode::parse(&h.country)?;
-                let good = match h.form.as_str() {
-                    "oxide" => Good::Oxide {
+                let country = h.country;
+                let good = match h.form {
+                    Form::Oxide => Good::Oxide {
                         element: Element::from_symbol(&h.element)?,
                     },
-                    "metal" => Good::Metal {
+                    Form::Metal => Good::Metal {
                         element: Element::from_symbol(&h.element)?,
                     },
-                    _ => Good::Magnet {
+                    Form::Magnet => Good::Magnet {
                         grade: model.recipe_idx(&h.element)?,
                     },
+                    // Holdings are only ever oxide, metal or magnet.
+                    Form::Concentrate | Form::Product => return None,
                 };
                 Some(Stockpile {
                     holder: h.holder.clone(),
@@ -592,7 +594,7 @@ pub fn optimise(model: &Model, r: &StockpileRequest) -> Result<StockpileResult, 
             }
             let (form, element, unit_per_engine) = if g < METAL0 {
                 (
-                    "oxide",
+                    Form::Oxide,
                     Element::from_index(g)
                         .map_or("", |e| e.symbol())
                         .to_string(),
@@ -601,17 +603,17 @@ pub fn optimise(model: &Model, r: &StockpileRequest) -> Result<StockpileResult, 
             } else if g < MAGNET0 {
                 let e = Element::from_index(g - METAL0);
                 (
-                    "metal",
+                    Form::Metal,
                     e.map_or("", |e| e.symbol()).to_string(),
                     e.map_or(1.0, |e| 1.0 / e.oxide_per_metal()),
                 )
             } else {
-                ("magnet", model.recipes[g - MAGNET0].grade.clone(), 1.0)
+                (Form::Magnet, model.recipes[g - MAGNET0].grade.clone(), 1.0)
             };
             holdings.push(Holding {
                 holder: holders[k].clone(),
-                country: c.to_string(),
-                form: form.into(),
+                country: *c,
+                form,
                 element,
                 tonnes: x * unit_per_engine,
                 existing_tonnes: existing[k][g] * unit_per_engine,
@@ -656,8 +658,8 @@ pub fn optimise(model: &Model, r: &StockpileRequest) -> Result<StockpileResult, 
             }
             cover.push(Cover {
                 holder: holders[k].clone(),
-                country: c.to_string(),
-                element: e.symbol().to_string(),
+                country: *c,
+                element: e,
                 held_t,
                 cover_months: (monthly[k][e] > 0.0).then(|| held_t / monthly[k][e]),
                 worst_unmet_share: worst,
@@ -682,8 +684,6 @@ pub fn optimise(model: &Model, r: &StockpileRequest) -> Result<StockpileResult, 
 
 /// The map of a [`Cover`] list by `(country, element)`, for tests and
 /// reports.
-pub fn cover_map(c: &[Cover]) -> BTreeMap<(String, String), &Cover> {
-    c.iter()
-        .map(|x| ((x.country.clone(), x.element.clone()), x))
-        .collect()
+pub fn cover_map(c: &[Cover]) -> BTreeMap<(CountryCode, Element), &Cover> {
+    c.iter().map(|x| ((x.country, x.element), x)).collect()
 }

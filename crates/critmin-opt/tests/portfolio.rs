@@ -253,7 +253,7 @@ fn simulating_the_plan_reproduces_the_claimed_unmet_demand() {
     let chain = ChainYear::new(&model, year, "steady", &[]).unwrap();
     let mut cases = vec![Disruption::china_ban(n_goods(&model), "steady")];
     for (file, text) in critmin_sim::library::LIBRARY {
-        let s = critmin_sim::scenario::parse(file, text, &model).unwrap();
+        let s = critmin_format::scenario::parse(file, text.as_bytes(), &model).unwrap();
         cases.push(fold(&model, &chain, &s));
     }
     for d in &cases {

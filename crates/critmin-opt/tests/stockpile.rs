@@ -11,7 +11,7 @@ fn scenario(model: &Model, file: &str) -> critmin_sim::Scenario {
         .iter()
         .find(|(f, _)| *f == file)
         .unwrap();
-    critmin_sim::scenario::parse(file, text, model).unwrap()
+    critmin_format::scenario::parse(file, text.as_bytes(), model).unwrap()
 }
 
 fn request(model: &Model) -> StockpileRequest {

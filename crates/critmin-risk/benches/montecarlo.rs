@@ -13,8 +13,8 @@ fn main() {
     let model = critmin_data::baseline();
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/risk-baseline.toml");
     let text = std::fs::read_to_string(&path).expect("read risk-baseline.toml");
-    let scenario =
-        critmin_sim::scenario::parse("risk-baseline.toml", &text, &model).expect("valid scenario");
+    let scenario = critmin_format::scenario::parse("risk-baseline.toml", text.as_bytes(), &model)
+        .expect("valid scenario");
     let r = critmin_risk::bench::bench(&model, &scenario, runs, Some(120), 1).expect("bench runs");
     println!("cores: {}", r.cores);
     println!("setup: {:.3} s", r.setup_seconds);

@@ -17,7 +17,7 @@ use critmin_sim::{
     Scenario, normal_flows,
 };
 use serde::Serialize;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// Why a Monte Carlo run cannot start.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -29,6 +29,9 @@ pub enum McError {
     /// Zero futures asked for.
     #[error("the number of runs must be at least 1")]
     NoRuns,
+    /// The caller's cancellation flag was raised while the futures ran.
+    #[error("cancelled")]
+    Cancelled,
 }
 
 /// Settings of a Monte Carlo run.
@@ -158,7 +161,7 @@ pub struct CountryStats {
     #[serde(flatten)]
     pub stats: OutcomeStats,
     /// Country code.
-    pub country: String,
+    pub country: CountryCode,
     /// Unmet demand of the reference future (no risk drawn, central
     /// inputs), t REO-eq.
     pub reference_unmet_t: f64,
@@ -177,8 +180,8 @@ pub struct ElementStats {
     /// The common statistics (`key` is the element symbol).
     #[serde(flatten)]
     pub stats: OutcomeStats,
-    /// Element symbol.
-    pub element: String,
+    /// Element (serialised as its symbol).
+    pub element: Element,
     /// Unmet demand of the reference future (no risk drawn, central
     /// inputs), t REO-eq.
     pub reference_unmet_t: f64,
@@ -188,9 +191,9 @@ pub struct ElementStats {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Exceedance {
     /// Country.
-    pub country: String,
-    /// Element.
-    pub element: String,
+    pub country: CountryCode,
+    /// Element (serialised as its symbol).
+    pub element: Element,
     /// `(unmet_t, probability)` points, increasing in `unmet_t`.
     pub points: Vec<(f64, f64)>,
     /// The same outcome's statistics.
@@ -377,6 +380,19 @@ impl<'m> MonteCarlo<'m> {
         cfg: &McConfig,
         progress: &(dyn Fn(usize) + Sync),
     ) -> Result<McResult, McError> {
+        self.run_cancellable(cfg, progress, &AtomicBool::new(false))
+    }
+
+    /// As [`MonteCarlo::run`], but every worker checks `cancel` before each
+    /// future: once it is set (from any thread) the run stops within one
+    /// future per worker and returns [`McError::Cancelled`]. A run that is
+    /// not cancelled gives exactly the result of [`MonteCarlo::run`].
+    pub fn run_cancellable(
+        &self,
+        cfg: &McConfig,
+        progress: &(dyn Fn(usize) + Sync),
+        cancel: &AtomicBool,
+    ) -> Result<McResult, McError> {
         if cfg.runs == 0 {
             return Err(McError::NoRuns);
         }
@@ -392,6 +408,9 @@ impl<'m> MonteCarlo<'m> {
                         let hi = ((t + 1) * chunk).min(cfg.runs);
                         let mut out = Vec::with_capacity(hi.saturating_sub(lo));
                         for run in lo..hi {
+                            if cancel.load(Ordering::Relaxed) {
+                                return Err(McError::Cancelled);
+                            }
                             out.push(self.future(cfg.seed, run as u64)?);
                             progress(done.fetch_add(1, Ordering::Relaxed) + 1);
                         }
@@ -404,6 +423,9 @@ impl<'m> MonteCarlo<'m> {
                 .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
                 .collect()
         });
+        if cancel.load(Ordering::Relaxed) {
+            return Err(McError::Cancelled);
+        }
         let mut outcomes = Vec::with_capacity(cfg.runs);
         for r in results {
             outcomes.extend(r?);
@@ -463,7 +485,7 @@ impl<'m> MonteCarlo<'m> {
                         o.iter().map(|x| x.el_demand[i]).collect(),
                         o.iter().map(|x| x.el_peak[i]).collect(),
                     ),
-                    element: e.symbol().to_string(),
+                    element: *e,
                     reference_unmet_t: r.el_unmet[i],
                 }
             })
@@ -483,7 +505,7 @@ impl<'m> MonteCarlo<'m> {
                         o.iter().map(|x| x.c_demand[k]).collect(),
                         o.iter().map(|x| x.c_peak[k]).collect(),
                     ),
-                    country: code.to_string(),
+                    country: *code,
                     reference_unmet_t: r.c_unmet[k],
                     reference_unmet_share: if r.c_demand[k] > 0.0 {
                         r.c_unmet[k] / r.c_demand[k]
@@ -502,8 +524,8 @@ impl<'m> MonteCarlo<'m> {
             .map(|(k, (c, e))| {
                 let v: Vec<f64> = o.iter().map(|x| x.focus_unmet[k]).collect();
                 Exceedance {
-                    country: c.to_string(),
-                    element: e.symbol().to_string(),
+                    country: *c,
+                    element: *e,
                     points: exceedance(&v, 60),
                     stats: distribution(&v),
                 }

@@ -121,7 +121,7 @@ fn nd(r: &critmin_risk::McResult) -> &critmin_risk::ElementStats {
     r.summary
         .by_element
         .iter()
-        .find(|e| e.element == "Nd")
+        .find(|e| e.element == critmin_model::Element::Nd)
         .unwrap()
 }
 

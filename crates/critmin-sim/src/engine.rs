@@ -341,10 +341,10 @@ pub struct RunSummary {
 }
 
 /// Totals for one element over the run, t REO-eq.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ElementSummary {
-    /// Symbol.
-    pub element: String,
+    /// The element (serialised as its symbol).
+    pub element: Element,
     /// Final demand.
     pub demand_t: f64,
     /// Served.
@@ -428,7 +428,7 @@ impl SummaryRecorder {
             .iter()
             .filter(|e| self.demand[**e] > 0.0)
             .map(|&e| ElementSummary {
-                element: e.symbol().to_string(),
+                element: e,
                 demand_t: self.demand[e],
                 served_t: self.served[e],
                 unmet_t: (self.demand[e] - self.served[e]).max(0.0),

@@ -12,10 +12,12 @@
 //! element every month, and the same input always gives the same output.
 //!
 //! This crate owns the engine. The scenario types it consumes are plain
-//! data in `critmin-model` and their file format is `critmin-format`'s;
-//! both are re-exported here ([`scenario`], [`risk`], [`Overlay`]) so the
-//! simulator's users need one import path. It never calls a solver, and
-//! does no I/O: callers read files and write results.
+//! data in `critmin-model`, re-exported here ([`scenario`], [`risk`],
+//! [`Overlay`]) so the simulator's users need one import path; their file
+//! format is `critmin-format`'s, which this crate must not depend on (the
+//! engine takes resolved scenarios, never text). It depends on
+//! `critmin-model` alone, never calls a solver, and does no I/O: callers
+//! read files and write results.
 
 mod alloc;
 mod engine;

@@ -3,7 +3,7 @@
 
 use crate::engine::{MonthStats, Recorder};
 use crate::network::Network;
-use critmin_model::{CountryCode, Month};
+use critmin_model::{CountryCode, Element, Form, Month};
 use serde::Serialize;
 
 /// One country, element and form in one month (t REO-eq).
@@ -13,10 +13,10 @@ pub struct MonthlyRow {
     pub month: Month,
     /// Country.
     pub country: CountryCode,
-    /// Element symbol.
-    pub element: &'static str,
+    /// Element (serialised as its symbol).
+    pub element: Element,
     /// Form: oxide, metal or magnet (magnets by element content).
-    pub form: &'static str,
+    pub form: Form,
     /// Final demand.
     pub demand_t: f64,
     /// Served (market and stockpiles).
@@ -56,8 +56,8 @@ impl Recorder for MonthlyRecorder {
                 self.rows.push(MonthlyRow {
                     month,
                     country: code,
-                    element: cell.element.symbol(),
-                    form: cell.form.form().as_str(),
+                    element: cell.element,
+                    form: cell.form.form(),
                     demand_t: s.demand[i],
                     served_t: s.served[i],
                     unmet_t: (s.demand[i] - s.served[i]).max(0.0),

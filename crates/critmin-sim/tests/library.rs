@@ -16,7 +16,8 @@ fn library() -> std::path::PathBuf {
 fn load(name: &str, model: &Model) -> Scenario {
     let path = library().join(name);
     let text = std::fs::read_to_string(&path).unwrap();
-    critmin_sim::scenario::parse(name, &text, model).unwrap_or_else(|d| panic!("{name}: {d:?}"))
+    critmin_format::scenario::parse(name, text.as_bytes(), model)
+        .unwrap_or_else(|d| panic!("{name}: {d:?}"))
 }
 
 fn run(name: &str) -> (RunSummary, MonthlyRecorder) {
@@ -35,7 +36,7 @@ fn unmet_share(rec: &MonthlyRecorder, country: &str, element: &str) -> f64 {
     for r in rec
         .rows
         .iter()
-        .filter(|r| r.country == c && r.element == element)
+        .filter(|r| r.country == c && r.element.symbol() == element)
     {
         d += r.demand_t;
         u += r.unmet_t;

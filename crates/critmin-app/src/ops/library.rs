@@ -59,9 +59,11 @@ pub(crate) fn run_library(
         ctx.cancel.check()?;
         ctx.report("scenario library", k as u64, lib.len() as u64);
         let scenario =
-            critmin_sim::scenario::parse(file, text, model).map_err(|d| AppError::Invalid {
-                input: (*file).to_string(),
-                diagnostics: d,
+            critmin_format::scenario::parse(file, text.as_bytes(), model).map_err(|d| {
+                AppError::Invalid {
+                    input: (*file).to_string(),
+                    diagnostics: d,
+                }
             })?;
         let net = Network::build(model, &scenario, &Overlay::default())
             .map_err(|e| AppError::bad("scenario", format!("{file}: {e}")))?;
@@ -124,11 +126,12 @@ pub(crate) fn run_risk(
     ctx: &Context,
 ) -> Result<RiskInput, AppError> {
     let (file, text) = critmin_sim::library::RISK_LIBRARY[0];
-    let scenario =
-        critmin_sim::scenario::parse(file, text, model).map_err(|d| AppError::Invalid {
+    let scenario = critmin_format::scenario::parse(file, text.as_bytes(), model).map_err(|d| {
+        AppError::Invalid {
             input: file.to_string(),
             diagnostics: d,
-        })?;
+        }
+    })?;
     let req = crate::ops::montecarlo::MonteCarloRequest {
         runs,
         seed,

@@ -120,7 +120,7 @@ pub(crate) fn run_mc(
     let mc = MonteCarlo::new(model, scenario, &Overlay::default(), &cfg)?;
     let total = req.runs as u64;
     let progress = |done: usize| ctx.report("montecarlo", done as u64, total);
-    let r = mc.run(&cfg, &progress)?;
+    let r = mc.run_cancellable(&cfg, &progress, ctx.cancel.flag())?;
     ctx.cancel.check()?;
     Ok(r)
 }

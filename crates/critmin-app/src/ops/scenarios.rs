@@ -50,9 +50,11 @@ pub fn list(ctx: &Context) -> Result<Envelope<ListResponse>, AppError> {
 }
 
 fn info(file: &str, text: &str, model: &critmin_model::Model) -> Result<ScenarioInfo, AppError> {
-    let s = critmin_sim::scenario::parse(file, text, model).map_err(|d| AppError::Invalid {
-        input: file.to_string(),
-        diagnostics: d,
+    let s = critmin_format::scenario::parse(file, text.as_bytes(), model).map_err(|d| {
+        AppError::Invalid {
+            input: file.to_string(),
+            diagnostics: d,
+        }
     })?;
     Ok(ScenarioInfo {
         name: file.trim_end_matches(".toml").to_string(),
