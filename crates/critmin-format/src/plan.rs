@@ -31,6 +31,7 @@ use critmin_model::{
     CountryCode, Diagnostic, Element, Good, Idx, Model, Month, Overlay, Plan, Project, Stockpile,
 };
 use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 /// A `[[fund]]` entry.
@@ -53,6 +54,18 @@ pub enum GoodSpec {
     Metal(Element),
     /// Magnets of a grade of `recipes.csv` (t magnet).
     Magnet(At<String>),
+}
+
+impl GoodSpec {
+    /// The good as a key (`oxide:Nd`, `metal:Dy`, `magnet:N52SH`),
+    /// independent of the line it was read from.
+    pub fn key(&self) -> String {
+        match self {
+            GoodSpec::Oxide(e) => format!("oxide:{e}"),
+            GoodSpec::Metal(e) => format!("metal:{e}"),
+            GoodSpec::Magnet(g) => format!("magnet:{}", g.value),
+        }
+    }
 }
 
 /// A `[[stockpile]]` purchase, ids unresolved.
@@ -133,23 +146,24 @@ fn read(file: &str, bytes: &[u8]) -> (Option<PlanSpec>, Vec<Diagnostic>) {
         fund: Vec::new(),
         stockpile: Vec::new(),
     };
+    // Duplicates are found through maps, so a file of n entries costs
+    // O(n log n), never O(n²).
+    let mut funded_on_line: BTreeMap<String, usize> = BTreeMap::new();
     for (i, t) in top.tables(&mut doc, "fund").into_iter().enumerate() {
         let mut o = Obj::new(&doc, t, &format!("fund[{}].", i + 1));
         let project = o.str(&mut doc, "project", true);
         let start = o.month(&mut doc, "start", true);
         o.finish(&mut doc, "project, start");
         if let Some(p) = &project {
-            if let Some(first) = spec.fund.iter().find(|f| f.project.value == p.value) {
+            if let Some(first) = funded_on_line.get(&p.value) {
                 doc.error(
                     p.line,
                     &o.field("project"),
-                    format!(
-                        "project `{}` is funded twice (also line {})",
-                        p.value, first.project.line
-                    ),
+                    format!("project `{}` is funded twice (also line {first})", p.value),
                 );
                 continue;
             }
+            funded_on_line.insert(p.value.clone(), p.line);
         }
         if let (Some(project), Some(start)) = (project, start) {
             spec.fund.push(FundSpec {
@@ -159,14 +173,13 @@ fn read(file: &str, bytes: &[u8]) -> (Option<PlanSpec>, Vec<Diagnostic>) {
             });
         }
     }
+    let mut bought: BTreeSet<(String, String)> = BTreeSet::new();
     for (i, t) in top.tables(&mut doc, "stockpile").into_iter().enumerate() {
         let mut o = Obj::new(&doc, t, &format!("stockpile[{}].", i + 1));
         if let Some(s) = read_stockpile(&mut doc, &mut o, i + 1) {
-            if spec
-                .stockpile
-                .iter()
-                .any(|x| x.holder == s.holder && x.good == s.good)
-            {
+            // The good's key ignores where it was written: two rows for one
+            // magnet grade on different lines are still one good.
+            if !bought.insert((s.holder.clone(), s.good.key())) {
                 doc.error(
                     s.line,
                     o.prefix().trim_end_matches('.'),

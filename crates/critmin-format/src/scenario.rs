@@ -11,6 +11,7 @@ use critmin_model::{
     ReleaseRule, Risk, RiskTemplate, Scenario, Sector, SharingAgreement, SharingRule, Uncertainty,
 };
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// An `[[event]]`, ids unresolved.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -182,11 +183,21 @@ fn read(file: &str, bytes: &[u8]) -> (Option<ScenarioSpec>, Vec<Diagnostic>) {
         events.extend(read_event(&mut doc, &mut o, start, i + 1));
     }
     let mut risks: Vec<RiskSpec> = Vec::new();
+    // The first risk of each group, by name: groups are checked through a
+    // map, so n risks cost O(n log n).
+    let mut group_first: BTreeMap<String, usize> = BTreeMap::new();
     for (i, t) in top.tables(&mut doc, "risk").into_iter().enumerate() {
         let mut o = Obj::new(&doc, t, &format!("risk[{}].", i + 1));
         if let Some((r, ok)) = read_risk(&mut doc, &mut o, i + 1) {
             if ok {
-                check_group(&mut doc, &risks, &r, i);
+                if let Some(g) = &r.group {
+                    match group_first.get(g) {
+                        Some(&k) => check_group(&mut doc, &risks[k], &r, i),
+                        None => {
+                            group_first.insert(g.clone(), risks.len());
+                        }
+                    }
+                }
             }
             risks.push(r);
         }
@@ -226,12 +237,10 @@ fn read(file: &str, bytes: &[u8]) -> (Option<ScenarioSpec>, Vec<Diagnostic>) {
     (Some(spec), doc.finish())
 }
 
-/// Risks of one group share their onset and duration: they must agree.
-fn check_group(doc: &mut Doc, risks: &[RiskSpec], r: &RiskSpec, i: usize) {
+/// Risks of one group share their onset and duration: `r` (the `i`-th
+/// risk, 0-based) must agree with its group's `first`.
+fn check_group(doc: &mut Doc, first: &RiskSpec, r: &RiskSpec, i: usize) {
     let Some(g) = &r.group else { return };
-    let Some(first) = risks.iter().find(|x| x.group.as_ref() == Some(g)) else {
-        return;
-    };
     if (first.onset_per_month - r.onset_per_month).abs() > 1e-12
         || first.duration_months != r.duration_months
     {
@@ -395,6 +404,7 @@ fn read_policy(doc: &mut Doc, o: &mut Obj) -> PolicySpec {
         tiers: read_tiers(doc, o),
         ..PolicySpec::default()
     };
+    let mut rule_on_line: BTreeMap<String, usize> = BTreeMap::new();
     for (i, t) in o.tables(doc, "stockpile").into_iter().enumerate() {
         let mut r = Obj::new(doc, t, &format!("policy.stockpile[{}].", i + 1));
         let holder = r.str(doc, "holder", true);
@@ -408,21 +418,18 @@ fn read_policy(doc: &mut Doc, o: &mut Obj) -> PolicySpec {
         let Some(holder) = holder else { continue };
         // Two rules for one holder would make the result depend on which
         // the engine finds first.
-        if let Some(first) = policy
-            .stockpile
-            .iter()
-            .find(|x| x.holder.value == holder.value)
-        {
+        if let Some(first) = rule_on_line.get(&holder.value) {
             doc.error(
                 holder.line,
                 &r.field("holder"),
                 format!(
-                    "holder `{}` already has a release rule (line {}); give one rule per holder",
-                    holder.value, first.holder.line
+                    "holder `{}` already has a release rule (line {first}); give one rule per holder",
+                    holder.value
                 ),
             );
             continue;
         }
+        rule_on_line.insert(holder.value.clone(), holder.line);
         policy.stockpile.push(ReleaseRuleSpec {
             holder,
             trigger_unmet_share: unmet.map(|a| a.value),
@@ -668,6 +675,8 @@ impl Resolver<'_> {
                 holder,
             });
         }
+        // Each country's agreement, as an index into `policy.sharing`.
+        let mut agreement_of: BTreeMap<CountryCode, usize> = BTreeMap::new();
         for s in &p.sharing {
             let field = format!("policy.sharing[{}].members", s.entry);
             let Some(members) = self.countries(&field, &s.members) else {
@@ -676,11 +685,9 @@ impl Resolver<'_> {
             // A country in two agreements would get releases from whichever
             // the engine visits first.
             let clash = members.iter().find_map(|c| {
-                policy
-                    .sharing
-                    .iter()
-                    .find(|a| a.members.contains(c))
-                    .map(|a| (*c, a.name.clone()))
+                agreement_of
+                    .get(c)
+                    .map(|k| (*c, policy.sharing[*k].name.clone()))
             });
             if let Some((c, other)) = clash {
                 self.error(
@@ -689,6 +696,9 @@ impl Resolver<'_> {
                     format!("`{c}` is already a member of sharing agreement `{other}`; a country may be in one agreement"),
                 );
                 continue;
+            }
+            for c in &members {
+                agreement_of.insert(*c, policy.sharing.len());
             }
             policy.sharing.push(SharingAgreement {
                 name: s.name.clone(),
