@@ -81,6 +81,8 @@ pub(crate) fn export_files(
         })?
         .to_string_lossy()
         .to_string();
+    // Like `mkdir -p`: a missing parent is created, not an error.
+    std::fs::create_dir_all(&parent).map_err(|e| io_error(&parent, e))?;
     let tmp = temp_sibling(&parent, &name)?;
     let written = write_all(&tmp, files).and_then(|()| {
         if existed {

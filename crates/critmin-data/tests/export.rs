@@ -91,10 +91,17 @@ fn a_symbolic_link_is_not_followed() {
 }
 
 #[test]
-fn a_missing_parent_is_an_error_that_creates_nothing() {
+fn a_missing_parent_is_created_as_for_every_other_output() {
+    // `critmin data export a/b/c` behaves like `--out a/b/c`: the parents
+    // are made, the export lands whole, and nothing temporary is left.
     let parent = tempfile::tempdir().unwrap();
     let dir = parent.path().join("no/such/parent/out");
-    let err = export_baseline(&dir).unwrap_err();
-    assert!(matches!(err, ExportError::Io { .. }), "{err:?}");
-    assert_eq!(std::fs::read_dir(parent.path()).unwrap().count(), 0);
+    export_baseline(&dir).unwrap();
+    assert!(critmin_data::load_dir(&dir).is_ok());
+    let siblings: Vec<_> = std::fs::read_dir(dir.parent().unwrap())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(siblings, vec!["out".to_string()]);
 }

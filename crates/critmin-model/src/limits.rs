@@ -42,6 +42,6 @@ pub const TREND_MAX_YEAR: i32 = 2100;
 /// quantity by the same [`MAX_TONNES`] as the base-year one keeps every
 /// number the engine and the solver see within the range a valid dataset
 /// may state in the first place; the loader checks it
-/// (`docs/data-format.md`), and `crates/critmin-opt/tests/limits.rs`
-/// solves and simulates a dataset at these bounds.
+/// (`docs/data-format.md`), and `crates/critmin-app/tests/limits.rs`
+/// simulates and optimises datasets at these bounds.
 pub const MAX_GROWN_TONNES: f64 = MAX_TONNES;

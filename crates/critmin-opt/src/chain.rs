@@ -765,11 +765,21 @@ pub fn add_year(
             cons.push(constraint!(imports[g] <= share * chain.china_exports[g]));
         }
         let (da, dother) = (chain.demand_allied[g], chain.demand_other[g]);
-        if share >= 1.0 {
+        // The rationing rules compare fill rates (served ÷ demand, 0..1),
+        // never cross-multiplied quantities: at the dataset's bounds a
+        // demand is up to `MAX_TONNES` per row, and a product of two of
+        // them (1e17 and more) is beyond what the solver's tolerances can
+        // resolve. A buyer without demand is served nothing (its `≤ 0`
+        // bound below), so its rule is void and left out.
+        if share >= 1.0 && dc > 0.0 {
             if da > 0.0 {
-                cons.push(constraint!(sc * da >= served_allied[g] * dc));
+                cons.push(constraint!(
+                    sc * (1.0 / dc) >= served_allied[g] * (1.0 / da)
+                ));
             } else if dother > 0.0 {
-                cons.push(constraint!(sc * dother >= served_other[g] * dc));
+                cons.push(constraint!(
+                    sc * (1.0 / dc) >= served_other[g] * (1.0 / dother)
+                ));
             }
         }
         let sa = served_allied[g];
@@ -778,7 +788,9 @@ pub fn add_year(
         cons.push(constraint!(sa + sd <= da));
         cons.push(constraint!(so <= dother));
         // Pro-rata rationing of the market between the allies and the rest.
-        cons.push(constraint!(so * da == sa * dother));
+        if da > 0.0 && dother > 0.0 {
+            cons.push(constraint!(so * (1.0 / dother) == sa * (1.0 / da)));
+        }
         let have = stock_extra(g) + chain.stock_allied[g];
         cons.push(constraint!(sd <= have));
     }

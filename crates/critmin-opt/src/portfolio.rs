@@ -547,6 +547,12 @@ impl Portfolio {
             .with_all(cons);
         let t0 = Instant::now();
         let sol = model.solve().map_err(|e| match e {
+            // Funding nothing is always feasible: without required projects
+            // an "infeasible" is the solver's numerical failure, not the
+            // user's request.
+            good_lp::ResolutionError::Infeasible if r.include.is_empty() => OptError::Solver(
+                "HiGHS reported the portfolio MILP infeasible, though funding nothing always satisfies it: a numerical failure (please report it with the dataset)".into(),
+            ),
             good_lp::ResolutionError::Infeasible => OptError::Invalid(format!(
                 "no portfolio within USD {budget_musd:.0} million over {}..{} contains every included project ({}): together they exceed the budget or its schedule",
                 r.years.0,
