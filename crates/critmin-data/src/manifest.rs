@@ -69,23 +69,35 @@ fn reserved_group_name(name: &str) -> Option<String> {
 /// The group the built-in `allied` names for the European Union.
 pub(crate) const EU_GROUP: &str = "eu";
 
-/// 1-based line of byte offset `pos` in `text`.
-fn line_of(text: &str, pos: usize) -> usize {
-    text.as_bytes()[..pos.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+/// The lines of a text: byte offsets of its line starts, found once, so
+/// that each offset's line is a bisection (a manifest of n groups costs
+/// O(n log n), not O(n × file size)).
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn new(bytes: &[u8]) -> Lines {
+        let mut starts = vec![0];
+        starts.extend(
+            bytes
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        Lines(starts)
+    }
+
+    /// 1-based line of byte offset `pos`.
+    fn of(&self, pos: usize) -> usize {
+        self.0.partition_point(|&s| s <= pos)
+    }
 }
 
 pub(crate) fn parse(file: &str, bytes: &[u8], diags: &mut Diagnostics) -> Option<Manifest> {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
         Err(e) => {
-            let line = line_of(
-                &String::from_utf8_lossy(&bytes[..e.valid_up_to()]),
-                e.valid_up_to(),
-            );
+            let line = Lines::new(bytes).of(e.valid_up_to());
             diags.push(Diagnostic::new(
                 file,
                 line,
@@ -95,10 +107,11 @@ pub(crate) fn parse(file: &str, bytes: &[u8], diags: &mut Diagnostics) -> Option
             return None;
         }
     };
+    let lines = Lines::new(text.as_bytes());
     let parsed: File = match toml::from_str(text) {
         Ok(f) => f,
         Err(e) => {
-            let line = e.span().map_or(1, |s| line_of(text, s.start));
+            let line = e.span().map_or(1, |s| lines.of(s.start));
             let msg = e.message().trim().replace('\n', " ");
             // Name the key when serde reports one.
             let field = msg
@@ -116,7 +129,7 @@ pub(crate) fn parse(file: &str, bytes: &[u8], diags: &mut Diagnostics) -> Option
     if name.is_empty() {
         diags.push(Diagnostic::new(
             file,
-            line_of(text, parsed.name.span().start),
+            lines.of(parsed.name.span().start),
             "name",
             "is blank",
         ));
@@ -128,7 +141,7 @@ pub(crate) fn parse(file: &str, bytes: &[u8], diags: &mut Diagnostics) -> Option
     } else {
         diags.push(Diagnostic::new(
             file,
-            line_of(text, parsed.base_year.span().start),
+            lines.of(parsed.base_year.span().start),
             "base_year",
             format!("{by} is not a plausible base year (2000-2100)"),
         ));
@@ -142,7 +155,7 @@ pub(crate) fn parse(file: &str, bytes: &[u8], diags: &mut Diagnostics) -> Option
                 if !v.get_ref().trim().eq_ignore_ascii_case(want) {
                     diags.push(Diagnostic::new(
                         file,
-                        line_of(text, v.span().start),
+                        lines.of(v.span().start),
                         format!("units.{key}"),
                         format!(
                             "`{}` is not supported: critmin datasets use `{want}`",
@@ -159,7 +172,7 @@ pub(crate) fn parse(file: &str, bytes: &[u8], diags: &mut Diagnostics) -> Option
     }
     let mut groups = Vec::new();
     for (gname, members) in &parsed.groups {
-        let line = line_of(text, members.span().start);
+        let line = lines.of(members.span().start);
         // A bad group name is reported and the group skipped, so the other
         // groups are still checked (the diagnostic keeps the model out).
         if let Some(problem) = reserved_group_name(gname) {
@@ -187,12 +200,7 @@ pub(crate) fn parse(file: &str, bytes: &[u8], diags: &mut Diagnostics) -> Option
         let list = members
             .get_ref()
             .iter()
-            .map(|m| {
-                (
-                    m.get_ref().trim().to_string(),
-                    line_of(text, m.span().start),
-                )
-            })
+            .map(|m| (m.get_ref().trim().to_string(), lines.of(m.span().start)))
             .collect();
         groups.push(GroupDef {
             name: gname.clone(),
@@ -205,4 +213,18 @@ pub(crate) fn parse(file: &str, bytes: &[u8], diags: &mut Diagnostics) -> Option
         base_year,
         groups,
     })
+}
+
+#[cfg(test)]
+mod line_tests {
+    use super::Lines;
+
+    #[test]
+    fn lines_are_found_by_bisection() {
+        let l = Lines::new(b"a\nbc\n\nd");
+        let want = [1, 1, 2, 2, 2, 3, 4, 4];
+        for (pos, line) in want.iter().enumerate() {
+            assert_eq!(l.of(pos), *line, "offset {pos}");
+        }
+    }
 }
