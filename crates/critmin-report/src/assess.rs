@@ -10,10 +10,10 @@ use crate::svg::{
 };
 use crate::tables;
 use critmin_metrics::criticality::{CriticalityRow, EU_EI_THRESHOLD, EU_SR_THRESHOLD};
-use critmin_metrics::targets::{Direction, Scorecard, Status};
+use critmin_metrics::targets::{Direction, Gap, Scorecard, Status, TargetSpec, TargetValue};
 use critmin_metrics::{GroupMetric, Metrics, STAGES, StageMetric, TARGETS};
 use critmin_model::{Confidence, Model, Stage};
-use serde_json::json;
+use serde::Serialize;
 
 /// What the assess report is built from.
 #[derive(Debug, Clone, Copy)]
@@ -30,22 +30,67 @@ pub struct AssessInputs<'a> {
 
 /// `metrics.json`: the base-year stages, groups and criticality, the
 /// scorecard and its gaps, in the shapes `critmin metrics --format json`
-/// and `critmin targets --format json` print.
-pub fn metrics_json(i: &AssessInputs) -> serde_json::Value {
-    json!({
-        "dataset": i.model.name,
-        "base_year": i.model.base_year,
-        "year": i.base.year,
-        "path": i.base.path,
-        "with_pipeline": i.base.with_pipeline,
-        "stages": i.base.stages,
-        "groups": i.base.groups,
-        "criticality": i.base.criticality,
-        "definitions": i.card.definitions,
-        "targets": i.card.targets,
-        "gaps": i.card.gaps,
-        "later": i.later.map(|l| json!({ "year": l.year, "stages": l.stages, "groups": l.groups })),
-    })
+/// and `critmin targets --format json` print (documented in
+/// `docs/outputs.md`, `assess-metrics.json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct MetricsJson<'a> {
+    /// The dataset's name.
+    pub dataset: &'a str,
+    /// The dataset's base year.
+    pub base_year: i32,
+    /// The year the metrics are for.
+    pub year: i32,
+    /// Demand growth path.
+    pub path: &'a str,
+    /// Whether projects seeking finance count as built.
+    pub with_pipeline: bool,
+    /// Concentration per stage and element.
+    pub stages: &'a [StageMetric],
+    /// Exposure per group and element.
+    pub groups: &'a [GroupMetric],
+    /// Criticality scores per element.
+    pub criticality: &'a [CriticalityRow],
+    /// The targets' definitions.
+    pub definitions: &'a [TargetSpec],
+    /// The targets' values by year.
+    pub targets: &'a [TargetValue],
+    /// What is missing to reach each goal.
+    pub gaps: &'a [Gap],
+    /// The comparison year, if any.
+    pub later: Option<LaterJson<'a>>,
+}
+
+/// The comparison year of [`MetricsJson`].
+#[derive(Debug, Clone, Serialize)]
+pub struct LaterJson<'a> {
+    /// The year.
+    pub year: i32,
+    /// Concentration per stage and element.
+    pub stages: &'a [StageMetric],
+    /// Exposure per group and element.
+    pub groups: &'a [GroupMetric],
+}
+
+/// Builds [`MetricsJson`] from the report's inputs.
+pub fn metrics_json<'a>(i: &AssessInputs<'a>) -> MetricsJson<'a> {
+    MetricsJson {
+        dataset: &i.model.name,
+        base_year: i.model.base_year,
+        year: i.base.year,
+        path: &i.base.path,
+        with_pipeline: i.base.with_pipeline,
+        stages: &i.base.stages,
+        groups: &i.base.groups,
+        criticality: &i.base.criticality,
+        definitions: &i.card.definitions,
+        targets: &i.card.targets,
+        gaps: &i.card.gaps,
+        later: i.later.map(|l| LaterJson {
+            year: l.year,
+            stages: &l.stages,
+            groups: &l.groups,
+        }),
+    }
 }
 
 fn pct(v: f64) -> String {

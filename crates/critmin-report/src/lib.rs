@@ -22,6 +22,6 @@ pub mod simulation;
 pub mod svg;
 pub mod tables;
 
-pub use assess::{AssessInputs, assess_report, metrics_json};
+pub use assess::{AssessInputs, LaterJson, MetricsJson, assess_report, metrics_json};
 pub use csv::CsvTable;
 pub use html::{Headline, Report, ReportError, Section};

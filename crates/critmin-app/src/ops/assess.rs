@@ -7,7 +7,7 @@ use crate::inputs::{DatasetRef, load_dataset};
 use crate::ops::metrics::ProjectionRequest;
 use crate::ops::optimize::{PortfolioRequest, StockpileRequest, solve_portfolio, solve_stockpile};
 use crate::output::OutputFile;
-use crate::provenance::{Envelope, Provenance, SCHEMA_VERSION};
+use crate::provenance::{Envelope, Provenance};
 use crate::{AppError, Context};
 use critmin_metrics::targets::Scorecard;
 use critmin_metrics::{DEFAULT_GROUPS, GroupMetric, metrics, scorecard, stage_summary};
@@ -358,25 +358,17 @@ fn report_files(
         .into_iter()
         .map(|(n, c)| OutputFile::text(n, c))
         .collect();
-    let stamp = |mut v: serde_json::Value| -> Result<String, AppError> {
-        if let serde_json::Value::Object(o) = &mut v {
-            o.insert("schema_version".into(), SCHEMA_VERSION.into());
-            o.insert(
-                "provenance".into(),
-                serde_json::to_value(prov).map_err(|e| AppError::Internal(e.to_string()))?,
-            );
-        }
-        crate::to_json(&v)
-    };
+    let stamp = |v| crate::to_json(&Envelope::new(prov.clone(), v));
     files.push(OutputFile::text(
         "metrics.json",
         stamp(metrics_json(inputs))?,
     ));
-    let summary = serde_json::json!({
-        "dataset": m.name,
-        "year": m.base_year,
-        "stages": stage_summary(m, m.base_year),
-    });
+    let stamp = |v| crate::to_json(&Envelope::new(prov.clone(), v));
+    let summary = crate::ops::data::SummaryResponse {
+        dataset: m.name.clone(),
+        year: m.base_year,
+        stages: stage_summary(m, m.base_year),
+    };
     files.push(OutputFile::text("summary.json", stamp(summary)?));
     Ok(files)
 }
