@@ -425,3 +425,55 @@ fn help_describes_critmin() {
         assert!(text.contains(cmd), "{cmd} missing from --help: {text}");
     }
 }
+
+#[test]
+fn ctrl_c_cancels_a_long_monte_carlo_with_status_130_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("mc");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_critmin"))
+        .args([
+            "montecarlo",
+            "risk-baseline",
+            "--runs",
+            "5000000",
+            "--threads",
+            "2",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Let it get into the futures (a debug build takes well under a second
+    // to load the data), then interrupt it as a terminal's Ctrl-C would.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // Five million futures would take hours; a cancelled run ends within
+    // one future per thread. Wait up to a minute before calling it hung.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let code = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s.code();
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("critmin did not stop within a minute of Ctrl-C");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert_eq!(code, Some(130), "stderr: {err}");
+    assert!(err.contains("cancelled"), "stderr: {err}");
+    assert!(!out.exists(), "a cancelled run wrote {}", out.display());
+}

@@ -32,7 +32,8 @@ use std::path::PathBuf;
 /// the built-in dataset unless `--data DIR` names another (`critmin data
 /// export DIR` writes the built-in one to edit).
 ///
-/// Exit status: 0 success, 1 runtime error, 2 invalid input.
+/// Exit status: 0 success, 1 runtime error, 2 invalid input, 130 cancelled
+/// (Ctrl-C: the running operation stops and writes nothing).
 #[derive(Parser, Debug)]
 #[command(
     name = "critmin",
@@ -174,6 +175,7 @@ pub fn run(cli: Cli, invocation: String) -> Result {
         invocation: Some(invocation),
         ..Default::default()
     };
+    on_interrupt(&ctx.cancel);
     match cli.command {
         Command::Data(DataCommand::Validate(a)) => data::validate(&a, &ctx, &mut out),
         Command::Data(DataCommand::Summary(a)) => data::summary(&a, &ctx, &mut out),
@@ -187,6 +189,21 @@ pub fn run(cli: Cli, invocation: String) -> Result {
         Command::Scenarios(c) => scenarios::scenarios(&c, &ctx, &mut out),
         Command::Bench(a) => bench::bench(&a, &ctx, &mut out),
     }
+}
+
+/// Ctrl-C cancels the running operation through its token: a Monte Carlo
+/// stops within one future per thread, nothing is written, and the exit
+/// status is 130. A second Ctrl-C ends the process at once. If the handler
+/// cannot be installed, Ctrl-C keeps its default effect (the process ends).
+fn on_interrupt(cancel: &critmin_app::CancelToken) {
+    let cancel = cancel.clone();
+    let _ = ctrlc::set_handler(move || {
+        if cancel.is_cancelled() {
+            std::process::exit(130);
+        }
+        eprintln!("cancelling (Ctrl-C again to stop at once)");
+        cancel.cancel();
+    });
 }
 
 /// Prints an envelope's warnings on stderr.
