@@ -401,8 +401,8 @@ pub fn simulated_unmet_share(
     Ok(out)
 }
 
-/// Validates, measures the shortfall, and solves.
-pub fn optimise(model: &Model, r: &StockpileRequest) -> Result<StockpileResult, OptError> {
+/// The request's own checks, before anything is simulated or solved.
+fn check_request(r: &StockpileRequest) -> Result<(), OptError> {
     if r.target_months.is_none() && r.max_unmet_share.is_none() {
         return Err(OptError::Invalid(
             "give --target-months, --max-unmet-share or both: without a goal the cheapest stockpile is none".into(),
@@ -441,6 +441,121 @@ pub fn optimise(model: &Model, r: &StockpileRequest) -> Result<StockpileResult, 
             "holding cost and years must be ≥ 0".into(),
         ));
     }
+    Ok(())
+}
+
+/// What the read-out of a solved stockpile LP needs: the request, the
+/// goods' prices and compositions, the holdings before purchase, the
+/// purchase variables and the constraints whose slack says what binds.
+struct Solved<'a> {
+    model: &'a Model,
+    r: &'a StockpileRequest,
+    ng: usize,
+    grade_reo: Vec<PerElement>,
+    prices: Vec<f64>,
+    cost_factor: f64,
+    holders: Vec<String>,
+    /// Holdings before purchase, per partner and good (engine units).
+    existing: Vec<Vec<f64>>,
+    /// Purchase variable per partner and good (`None`: not allowed).
+    h: Vec<Vec<Option<Variable>>>,
+    /// Consumption per partner and element in the cover year, t REO/month.
+    monthly: Vec<PerElement>,
+    /// `(partner, element, held expression, months-of-cover need)`.
+    cover_cons: Vec<(usize, Element, Expression, f64)>,
+    /// `(partner, element, scenario, unmet expression, demand)`.
+    share_cons: Vec<(usize, Element, usize, Expression, f64)>,
+}
+
+/// One partner's unmet-share goal: in every scenario, the shortfall the
+/// simulator measured, less what the partner's holdings can release at
+/// its rule's monthly rate, stays within `share` of its demand.
+struct ShareGoal<'a> {
+    share: f64,
+    holder: &'a str,
+    /// Purchase variable per good (`None`: not allowed).
+    h: &'a [Option<Variable>],
+    /// Holdings before purchase per good (engine units).
+    existing: &'a [f64],
+    grade_reo: &'a [PerElement],
+}
+
+impl ShareGoal<'_> {
+    /// Adds the goal's release variables and constraints for partner `k`,
+    /// recording each `(partner, element, scenario, unmet, demand)`.
+    fn add(
+        &self,
+        k: usize,
+        r: &StockpileRequest,
+        profiles: &[Profile],
+        vars: &mut ProblemVariables,
+        cons: &mut Vec<good_lp::Constraint>,
+        share_cons: &mut Vec<(usize, Element, usize, Expression, f64)>,
+    ) {
+        let ShareGoal {
+            share,
+            holder,
+            h,
+            existing,
+            grade_reo,
+        } = *self;
+        let ng = h.len();
+        let held = |g: usize| -> Expression {
+            match h[g] {
+                Some(v) => v + existing[g],
+                None => Expression::from(existing[g]),
+            }
+        };
+        let rate: Vec<f64> = r
+            .scenarios
+            .iter()
+            .map(|s| s.policy.rule_for(holder).max_release_share_per_month)
+            .collect();
+        for (si, p) in profiles.iter().enumerate() {
+            let mut unmet_e: Vec<Expression> = vec![Expression::from(0.0); N_ELEMENTS];
+            for g in 0..ng {
+                let months = &p.shortfall[k][g];
+                let total: f64 = months.iter().sum();
+                if total <= 0.0 {
+                    continue;
+                }
+                let reo = good_reo(grade_reo, g);
+                let mut released = Expression::from(0.0);
+                if h[g].is_some() || existing[g] > 0.0 {
+                    for &u in months {
+                        if u <= 0.0 {
+                            continue;
+                        }
+                        let x = vars.add(variable().min(0.0).max(u));
+                        let cap = held(g) * rate[si];
+                        cons.push(constraint!(x <= cap));
+                        released += x;
+                    }
+                    let all = held(g);
+                    cons.push(constraint!(released.clone() <= all));
+                }
+                for e in r.elements.iter() {
+                    if reo[e] > 0.0 {
+                        unmet_e[e.index()] += (Expression::from(total) - released.clone()) * reo[e];
+                    }
+                }
+            }
+            for e in r.elements.iter() {
+                let d = p.demand[k][e];
+                if d <= 0.0 {
+                    continue;
+                }
+                let u = unmet_e[e.index()].clone();
+                share_cons.push((k, e, si, u.clone(), d));
+                cons.push(constraint!(u <= share * d));
+            }
+        }
+    }
+}
+
+/// Validates, measures the shortfall, and solves.
+pub fn optimise(model: &Model, r: &StockpileRequest) -> Result<StockpileResult, OptError> {
+    check_request(r)?;
     let ng = n_goods(model);
     let grade_reo: Vec<PerElement> = model.recipes.iter().map(|g| g.reo_t_per_t()).collect();
     let prices = good_prices(model);
@@ -520,51 +635,14 @@ pub fn optimise(model: &Model, r: &StockpileRequest) -> Result<StockpileResult, 
             }
         }
         if let Some(share) = r.max_unmet_share {
-            let rate: Vec<f64> = r
-                .scenarios
-                .iter()
-                .map(|s| s.policy.rule_for(&holders[k]).max_release_share_per_month)
-                .collect();
-            for (si, p) in profiles.iter().enumerate() {
-                let mut unmet_e: Vec<Expression> = vec![Expression::from(0.0); N_ELEMENTS];
-                for g in 0..ng {
-                    let months = &p.shortfall[k][g];
-                    let total: f64 = months.iter().sum();
-                    if total <= 0.0 {
-                        continue;
-                    }
-                    let reo = good_reo(&grade_reo, g);
-                    let mut released = Expression::from(0.0);
-                    if h[k][g].is_some() || existing[k][g] > 0.0 {
-                        for &u in months {
-                            if u <= 0.0 {
-                                continue;
-                            }
-                            let x = vars.add(variable().min(0.0).max(u));
-                            let cap = held(k, g) * rate[si];
-                            cons.push(constraint!(x <= cap));
-                            released += x;
-                        }
-                        let all = held(k, g);
-                        cons.push(constraint!(released.clone() <= all));
-                    }
-                    for e in r.elements.iter() {
-                        if reo[e] > 0.0 {
-                            unmet_e[e.index()] +=
-                                (Expression::from(total) - released.clone()) * reo[e];
-                        }
-                    }
-                }
-                for e in r.elements.iter() {
-                    let d = p.demand[k][e];
-                    if d <= 0.0 {
-                        continue;
-                    }
-                    let u = unmet_e[e.index()].clone();
-                    share_cons.push((k, e, si, u.clone(), d));
-                    cons.push(constraint!(u <= share * d));
-                }
-            }
+            let goal = ShareGoal {
+                share,
+                holder: &holders[k],
+                h: &h[k],
+                existing: &existing[k],
+                grade_reo: &grade_reo,
+            };
+            goal.add(k, r, &profiles, &mut vars, &mut cons, &mut share_cons);
         }
     }
     let mut objective = Expression::from(0.0);
@@ -584,90 +662,22 @@ pub fn optimise(model: &Model, r: &StockpileRequest) -> Result<StockpileResult, 
         .map_err(|e| OptError::Solver(e.to_string()))?;
     let solve_seconds = t1.elapsed().as_secs_f64();
 
-    let mut holdings = Vec::new();
-    for (k, c) in r.partners.iter().enumerate() {
-        for g in 0..ng {
-            let Some(v) = h[k][g] else { continue };
-            let x = sol.value(v);
-            if x <= 1e-6 {
-                continue;
-            }
-            let (form, element, unit_per_engine) = if g < METAL0 {
-                (
-                    Form::Oxide,
-                    Element::from_index(g)
-                        .map_or("", |e| e.symbol())
-                        .to_string(),
-                    1.0,
-                )
-            } else if g < MAGNET0 {
-                let e = Element::from_index(g - METAL0);
-                (
-                    Form::Metal,
-                    e.map_or("", |e| e.symbol()).to_string(),
-                    e.map_or(1.0, |e| 1.0 / e.oxide_per_metal()),
-                )
-            } else {
-                (Form::Magnet, model.recipes[g - MAGNET0].grade.clone(), 1.0)
-            };
-            holdings.push(Holding {
-                holder: holders[k].clone(),
-                country: *c,
-                form,
-                element,
-                tonnes: x * unit_per_engine,
-                existing_tonnes: existing[k][g] * unit_per_engine,
-                cost_musd: x * prices[g] * cost_factor / 1e6,
-            });
-        }
-    }
-    let mut cover = Vec::new();
-    let mut binding_cost: Vec<(f64, String)> = Vec::new();
-    for (k, c) in r.partners.iter().enumerate() {
-        for e in r.elements.iter() {
-            let mut held_t = 0.0;
-            let mut spent = 0.0;
-            for g in 0..ng {
-                let q = good_reo(&grade_reo, g)[e];
-                if q > 0.0 {
-                    let x = h[k][g].map_or(0.0, |v| sol.value(v));
-                    held_t += (x + existing[k][g]) * q;
-                    spent += x * prices[g] * cost_factor / 1e6 * q;
-                }
-            }
-            let mut binding = Vec::new();
-            for (kk, ee, expr, need) in &cover_cons {
-                if *kk == k && *ee == e && sol.eval(expr) <= need * (1.0 + 1e-6) + 1e-9 {
-                    binding.push("cover".to_string());
-                }
-            }
-            let mut worst: Option<f64> = None;
-            for (kk, ee, _, expr, d) in &share_cons {
-                if *kk == k && *ee == e {
-                    let s = sol.eval(expr).max(0.0) / d;
-                    worst = Some(worst.map_or(s, |w: f64| w.max(s)));
-                    if r.max_unmet_share.is_some_and(|m| s >= m - 1e-6)
-                        && !binding.iter().any(|b| b == "unmet_share")
-                    {
-                        binding.push("unmet_share".to_string());
-                    }
-                }
-            }
-            if !binding.is_empty() && spent > 0.0 {
-                binding_cost.push((spent, format!("{} {}", c, e.symbol())));
-            }
-            cover.push(Cover {
-                holder: holders[k].clone(),
-                country: *c,
-                element: e,
-                held_t,
-                cover_months: (monthly[k][e] > 0.0).then(|| held_t / monthly[k][e]),
-                worst_unmet_share: worst,
-                binding,
-            });
-        }
-    }
-    binding_cost.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let solved = Solved {
+        model,
+        r,
+        ng,
+        grade_reo,
+        prices,
+        cost_factor,
+        holders,
+        existing,
+        h,
+        monthly,
+        cover_cons,
+        share_cons,
+    };
+    let holdings = solved.holdings(&sol);
+    let (cover, binding_cost) = solved.cover(&sol);
     Ok(StockpileResult {
         cost_musd: holdings.iter().map(|h| h.cost_musd).sum(),
         holdings,
@@ -680,6 +690,130 @@ pub fn optimise(model: &Model, r: &StockpileRequest) -> Result<StockpileResult, 
         solve_seconds,
         binding_element: binding_cost.first().map(|(_, s)| s.clone()),
     })
+}
+
+impl Solved<'_> {
+    /// The purchases of a solution (non-zero ones), in each form's unit.
+    fn holdings(&self, sol: &impl Solution) -> Vec<Holding> {
+        let Solved {
+            model,
+            r,
+            ng,
+            prices,
+            cost_factor,
+            holders,
+            existing,
+            h,
+            ..
+        } = self;
+        let (ng, cost_factor) = (*ng, *cost_factor);
+        let mut holdings = Vec::new();
+        for (k, c) in r.partners.iter().enumerate() {
+            for g in 0..ng {
+                let Some(v) = h[k][g] else { continue };
+                let x = sol.value(v);
+                if x <= 1e-6 {
+                    continue;
+                }
+                let (form, element, unit_per_engine) = if g < METAL0 {
+                    (
+                        Form::Oxide,
+                        Element::from_index(g)
+                            .map_or("", |e| e.symbol())
+                            .to_string(),
+                        1.0,
+                    )
+                } else if g < MAGNET0 {
+                    let e = Element::from_index(g - METAL0);
+                    (
+                        Form::Metal,
+                        e.map_or("", |e| e.symbol()).to_string(),
+                        e.map_or(1.0, |e| 1.0 / e.oxide_per_metal()),
+                    )
+                } else {
+                    (Form::Magnet, model.recipes[g - MAGNET0].grade.clone(), 1.0)
+                };
+                holdings.push(Holding {
+                    holder: holders[k].clone(),
+                    country: *c,
+                    form,
+                    element,
+                    tonnes: x * unit_per_engine,
+                    existing_tonnes: existing[k][g] * unit_per_engine,
+                    cost_musd: x * prices[g] * cost_factor / 1e6,
+                });
+            }
+        }
+        holdings
+    }
+
+    /// Cover and binding goals per partner and element, and the binding
+    /// elements by what their purchases cost, costliest first.
+    fn cover(&self, sol: &impl Solution) -> (Vec<Cover>, Vec<(f64, String)>) {
+        let Solved {
+            r,
+            ng,
+            grade_reo,
+            prices,
+            cost_factor,
+            holders,
+            existing,
+            h,
+            monthly,
+            cover_cons,
+            share_cons,
+            ..
+        } = self;
+        let (ng, cost_factor) = (*ng, *cost_factor);
+        let mut cover = Vec::new();
+        let mut binding_cost: Vec<(f64, String)> = Vec::new();
+        for (k, c) in r.partners.iter().enumerate() {
+            for e in r.elements.iter() {
+                let mut held_t = 0.0;
+                let mut spent = 0.0;
+                for g in 0..ng {
+                    let q = good_reo(grade_reo, g)[e];
+                    if q > 0.0 {
+                        let x = h[k][g].map_or(0.0, |v| sol.value(v));
+                        held_t += (x + existing[k][g]) * q;
+                        spent += x * prices[g] * cost_factor / 1e6 * q;
+                    }
+                }
+                let mut binding = Vec::new();
+                for (kk, ee, expr, need) in cover_cons.iter() {
+                    if *kk == k && *ee == e && sol.eval(expr) <= need * (1.0 + 1e-6) + 1e-9 {
+                        binding.push("cover".to_string());
+                    }
+                }
+                let mut worst: Option<f64> = None;
+                for (kk, ee, _, expr, d) in share_cons.iter() {
+                    if *kk == k && *ee == e {
+                        let s = sol.eval(expr).max(0.0) / d;
+                        worst = Some(worst.map_or(s, |w: f64| w.max(s)));
+                        if r.max_unmet_share.is_some_and(|m| s >= m - 1e-6)
+                            && !binding.iter().any(|b| b == "unmet_share")
+                        {
+                            binding.push("unmet_share".to_string());
+                        }
+                    }
+                }
+                if !binding.is_empty() && spent > 0.0 {
+                    binding_cost.push((spent, format!("{} {}", c, e.symbol())));
+                }
+                cover.push(Cover {
+                    holder: holders[k].clone(),
+                    country: *c,
+                    element: e,
+                    held_t,
+                    cover_months: (monthly[k][e] > 0.0).then(|| held_t / monthly[k][e]),
+                    worst_unmet_share: worst,
+                    binding,
+                });
+            }
+        }
+        binding_cost.sort_by(|a, b| b.0.total_cmp(&a.0));
+        (cover, binding_cost)
+    }
 }
 
 /// The map of a [`Cover`] list by `(country, element)`, for tests and
