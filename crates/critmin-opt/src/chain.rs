@@ -340,53 +340,39 @@ pub fn year_fraction(online: Month, year: i32) -> f64 {
     f64::from(12 - before) / 12.0
 }
 
-impl ChainYear {
-    /// Extracts the chain outside China in `year` on growth path `path`.
-    /// Seeking projects' facilities get [`Online::Project`]; `extra_stock`
-    /// adds stockpile holdings (a plan's) to the dataset's.
-    pub fn new(
-        model: &Model,
-        year: i32,
-        path: &str,
-        extra_stock: &[Stockpile],
-    ) -> Result<ChainYear, OptError> {
-        let growth = if model.growth_paths.is_empty() {
-            None
-        } else {
-            Some(
-                model
-                    .growth_path(path)
-                    .ok_or_else(|| OptError::UnknownPath {
-                        name: path.to_string(),
-                        known: model.growth_paths.iter().map(|p| p.name.clone()).collect(),
-                    })?,
-            )
-        };
-        let allied = model
-            .group(ALLIED)
-            .map(|g| g.members.clone())
-            .unwrap_or_default();
-        let ng = n_goods(model);
-        let cap_of = |i: Idx<Facility>, full_t: f64| -> Cap {
-            // Capacity trends (the facility's country and stage) count as
-            // the metrics count them: month by month over the year.
-            match seeking_project(model, i) {
-                Some(p) => Cap {
-                    facility: i,
-                    full_t: full_t
-                        * Month::new(year, 7).map_or(1.0, |m| model.capacity_factor(i, m)),
-                    online: Online::Project(p),
-                },
-                None => Cap {
-                    facility: i,
-                    full_t,
-                    online: Online::Fixed(capacity_years(model, i, year)),
-                },
-            }
-        };
-        let free = |f: &Facility| !is_china(f.country);
+/// A facility's capacity in `year`: capacity trends (the facility's
+/// country and stage) count as the metrics count them, month by month over
+/// the year; a seeking project's facility is online only if funded.
+fn cap_of(model: &Model, year: i32, i: Idx<Facility>, full_t: f64) -> Cap {
+    match seeking_project(model, i) {
+        Some(p) => Cap {
+            facility: i,
+            full_t: full_t * Month::new(year, 7).map_or(1.0, |m| model.capacity_factor(i, m)),
+            online: Online::Project(p),
+        },
+        None => Cap {
+            facility: i,
+            full_t,
+            online: Online::Fixed(capacity_years(model, i, year)),
+        },
+    }
+}
 
-        // Sources and plants outside China.
+/// Sources and plants outside China, with the facility behind each source
+/// and separation plant.
+struct Plants {
+    sources: Vec<SourceNode>,
+    source_fac: Vec<Idx<Facility>>,
+    seps: Vec<SepNode>,
+    sep_fac: Vec<Idx<Facility>>,
+    metals: Vec<MetalNode>,
+    magnets: Vec<MagnetNode>,
+}
+
+impl Plants {
+    fn outside_china(model: &Model, year: i32) -> Plants {
+        let cap_of = |i: Idx<Facility>, full_t: f64| cap_of(model, year, i, full_t);
+        let free = |f: &Facility| !is_china(f.country);
         let mut sources = Vec::new();
         let mut source_fac = Vec::new();
         let mut seps = Vec::new();
@@ -445,7 +431,26 @@ impl ChainYear {
             }
         }
 
-        // Chinese takers of concentrate, by the class they take each source at.
+        Plants {
+            sources,
+            source_fac,
+            seps,
+            sep_fac,
+            metals,
+            magnets,
+        }
+    }
+
+    /// Concentrate routes from sources (directly, or through a cracking
+    /// plant) to separation plants, each kept only where the plant takes
+    /// the source at a class no Chinese taker outranks.
+    fn routes(&self, model: &Model, year: i32) -> Vec<Route> {
+        let Plants {
+            sources,
+            source_fac,
+            sep_fac,
+            ..
+        } = self;
         let chinese_takers: Vec<&[FeedRef]> = model
             .facilities
             .iter()
@@ -494,7 +499,26 @@ impl ChainYear {
             }
         }
 
-        // Demand per good.
+        routes
+    }
+}
+
+/// Final demand per good in a year, by who buys it (engine units).
+struct YearDemand {
+    allied: Vec<f64>,
+    other: Vec<f64>,
+    china: Vec<f64>,
+    by_country: BTreeMap<CountryCode, Vec<f64>>,
+}
+
+impl YearDemand {
+    fn new(
+        model: &Model,
+        year: i32,
+        growth: Option<&critmin_model::GrowthPath>,
+        allied: &[CountryCode],
+    ) -> YearDemand {
+        let ng = n_goods(model);
         let mut demand_allied = vec![0.0; ng];
         let mut demand_other = vec![0.0; ng];
         let mut demand_china = vec![0.0; ng];
@@ -520,6 +544,108 @@ impl ChainYear {
             }
         }
 
+        YearDemand {
+            allied: demand_allied,
+            other: demand_other,
+            china: demand_china,
+            by_country: demand_by_country,
+        }
+    }
+}
+
+/// What China's plants make of each good in a year, home first: its plants
+/// run at capacity (prices are high whenever the world is short); metal
+/// plants take oxide and magnet plants metal before final buyers (as
+/// production lines rank in the simulator's markets). China's own final
+/// demand is served from it before anything is exported (by the caller).
+fn china_supply(model: &Model, year: i32, grade_reo: &[PerElement]) -> Vec<f64> {
+    let ng = n_goods(model);
+    let mut oxide = PerElement::ZERO;
+    let mut metal_cap = PerElement::ZERO;
+    let mut metal_rec = PerElement([1.0; N_ELEMENTS]);
+    let mut magnet_cap = vec![0.0; model.recipes.len()];
+    for fl in facility_flows(model, year) {
+        let f = model.at(fl.facility);
+        if !is_china(f.country) {
+            continue;
+        }
+        match &f.process {
+            Process::Separation { .. } => oxide.add_scaled(&fl.capacity_reo_t, 1.0),
+            Process::MetalAlloy { recovery, .. } => {
+                metal_cap.add_scaled(&fl.capacity_reo_t, 1.0);
+                for (e, q) in fl.capacity_reo_t.iter() {
+                    if q > 0.0 {
+                        metal_rec[e] = recovery.max(1e-9);
+                    }
+                }
+            }
+            Process::Magnet { grade } => {
+                if let Some(x) = magnet_cap.get_mut(grade.get()) {
+                    *x += fl.capacity_native_t;
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut metal = PerElement::ZERO;
+    for e in Element::ALL {
+        metal[e] = metal_cap[e].min(oxide[e] * metal_rec[e]);
+        oxide[e] -= metal[e] / metal_rec[e];
+    }
+    let mut need = PerElement::ZERO;
+    for (g, q) in magnet_cap.iter().enumerate() {
+        need.add_scaled(&grade_reo[g], *q);
+    }
+    let scale = Element::ALL
+        .iter()
+        .filter(|e| need[**e] > 0.0)
+        .map(|e| metal[*e] / need[*e])
+        .fold(1.0, f64::min);
+    let mut china_avail = vec![0.0; ng];
+    for (g, q) in magnet_cap.iter().enumerate() {
+        let made = q * scale;
+        metal.add_scaled(&grade_reo[g], -made);
+        china_avail[MAGNET0 + g] = made;
+    }
+    for e in Element::ALL {
+        let i = e.index();
+        china_avail[METAL0 + i] = metal[e].max(0.0);
+        china_avail[OXIDE0 + i] = oxide[e].max(0.0);
+    }
+    china_avail
+}
+
+impl ChainYear {
+    /// Extracts the chain outside China in `year` on growth path `path`.
+    /// Seeking projects' facilities get [`Online::Project`]; `extra_stock`
+    /// adds stockpile holdings (a plan's) to the dataset's.
+    pub fn new(
+        model: &Model,
+        year: i32,
+        path: &str,
+        extra_stock: &[Stockpile],
+    ) -> Result<ChainYear, OptError> {
+        let growth = if model.growth_paths.is_empty() {
+            None
+        } else {
+            Some(
+                model
+                    .growth_path(path)
+                    .ok_or_else(|| OptError::UnknownPath {
+                        name: path.to_string(),
+                        known: model.growth_paths.iter().map(|p| p.name.clone()).collect(),
+                    })?,
+            )
+        };
+        let allied = model
+            .group(ALLIED)
+            .map(|g| g.members.clone())
+            .unwrap_or_default();
+        let ng = n_goods(model);
+        let plants = Plants::outside_china(model, year);
+        let routes = plants.routes(model, year);
+        let demand = YearDemand::new(model, year, growth, &allied);
+
         // Allied strategic stockpiles.
         let mut stock_allied = vec![0.0; ng];
         for s in model.stockpiles.iter().chain(extra_stock) {
@@ -528,86 +654,29 @@ impl ChainYear {
             }
         }
 
-        // China's normal exports, home first: its plants run at capacity
-        // (prices are high whenever the world is short); metal plants take
-        // oxide and magnet plants metal before final buyers (as production
-        // lines rank in the simulator's markets); China's own final demand
-        // is served before anything is exported.
         let grade_reo: Vec<PerElement> = model.recipes.iter().map(|r| r.reo_t_per_t()).collect();
-        let mut oxide = PerElement::ZERO;
-        let mut metal_cap = PerElement::ZERO;
-        let mut metal_rec = PerElement([1.0; N_ELEMENTS]);
-        let mut magnet_cap = vec![0.0; model.recipes.len()];
-        for fl in facility_flows(model, year) {
-            let f = model.at(fl.facility);
-            if !is_china(f.country) {
-                continue;
-            }
-            match &f.process {
-                Process::Separation { .. } => oxide.add_scaled(&fl.capacity_reo_t, 1.0),
-                Process::MetalAlloy { recovery, .. } => {
-                    metal_cap.add_scaled(&fl.capacity_reo_t, 1.0);
-                    for (e, q) in fl.capacity_reo_t.iter() {
-                        if q > 0.0 {
-                            metal_rec[e] = recovery.max(1e-9);
-                        }
-                    }
-                }
-                Process::Magnet { grade } => {
-                    if let Some(x) = magnet_cap.get_mut(grade.get()) {
-                        *x += fl.capacity_native_t;
-                    }
-                }
-                _ => {}
-            }
-        }
-        let mut china_exports = vec![0.0; ng];
-        let mut metal = PerElement::ZERO;
-        for e in Element::ALL {
-            metal[e] = metal_cap[e].min(oxide[e] * metal_rec[e]);
-            oxide[e] -= metal[e] / metal_rec[e];
-        }
-        let mut need = PerElement::ZERO;
-        for (g, q) in magnet_cap.iter().enumerate() {
-            need.add_scaled(&grade_reo[g], *q);
-        }
-        let scale = Element::ALL
-            .iter()
-            .filter(|e| need[**e] > 0.0)
-            .map(|e| metal[*e] / need[*e])
-            .fold(1.0, f64::min);
-        let mut china_avail = vec![0.0; ng];
-        for (g, q) in magnet_cap.iter().enumerate() {
-            let made = q * scale;
-            metal.add_scaled(&grade_reo[g], -made);
-            china_avail[MAGNET0 + g] = made;
-        }
-        for e in Element::ALL {
-            let i = e.index();
-            china_avail[METAL0 + i] = metal[e].max(0.0);
-            china_avail[OXIDE0 + i] = oxide[e].max(0.0);
-        }
+        let china_avail = china_supply(model, year, &grade_reo);
         // Home-first exports, replaced below by the normal year's.
-        for g in 0..ng {
-            china_exports[g] = (china_avail[g] - demand_china[g]).max(0.0);
-        }
+        let china_exports = (0..ng)
+            .map(|g| (china_avail[g] - demand.china[g]).max(0.0))
+            .collect();
 
         ChainYear {
             year,
             path: path.to_string(),
-            sources,
-            seps,
+            sources: plants.sources,
+            seps: plants.seps,
             routes,
-            metals,
-            magnets,
+            metals: plants.metals,
+            magnets: plants.magnets,
             grade_reo,
             grade_names: model.recipes.iter().map(|r| r.grade.clone()).collect(),
-            demand_allied,
-            demand_other,
-            demand_by_country,
+            demand_allied: demand.allied,
+            demand_other: demand.other,
+            demand_by_country: demand.by_country,
             stock_allied,
             china_avail,
-            demand_china,
+            demand_china: demand.china,
             china_exports,
             weight_usd: good_prices(model),
             allied,
@@ -698,8 +767,66 @@ pub fn add_year(
             Online::Project(p) => online(p) * k,
         }
     };
-    let nonneg = |vars: &mut ProblemVariables| vars.add(variable().min(0.0));
 
+    let oxide_made = add_separation(chain, vars, cons, &cap);
+    let Markets {
+        served_allied,
+        served_other,
+        stock_draw,
+        imports,
+        served_china,
+    } = add_markets(chain, d, vars, cons, stock_extra);
+    let Conversion {
+        metal_made,
+        oxide_to_metal,
+        magnets_made,
+        metal_to_magnets,
+    } = add_conversion(chain, vars, cons, &cap);
+
+    // Pools: supply ≥ uses (surplus is left over: the balance problem's La
+    // and Ce).
+    for e in Element::ALL {
+        let i = e.index();
+        let ox = OXIDE0 + i;
+        let supply = oxide_made[i].clone() + imports[ox];
+        let uses = oxide_to_metal[i].clone() + served_allied[ox] + served_other[ox];
+        cons.push(constraint!(supply >= uses));
+        let mt = METAL0 + i;
+        let supply = metal_made[i].clone() + imports[mt];
+        let uses = metal_to_magnets[i].clone() + served_allied[mt] + served_other[mt];
+        cons.push(constraint!(supply >= uses));
+    }
+    for (r, made) in magnets_made.into_iter().enumerate() {
+        let g = MAGNET0 + r;
+        let supply = made + imports[g];
+        let uses = served_allied[g] + served_other[g];
+        cons.push(constraint!(supply >= uses));
+    }
+
+    let mut unmet_value_usd = Expression::from(0.0);
+    for g in 0..ng {
+        let w = chain.weight_usd[g];
+        unmet_value_usd +=
+            (Expression::from(chain.demand_allied[g]) - served_allied[g] - stock_draw[g]) * w;
+    }
+    YearVars {
+        served_allied,
+        stock_draw,
+        served_other,
+        imports,
+        served_china,
+        unmet_value_usd,
+    }
+}
+
+/// Concentrate routes and separation plants: the oxide made per element.
+fn add_separation(
+    chain: &ChainYear,
+    vars: &mut ProblemVariables,
+    cons: &mut Vec<Constraint>,
+    cap: &dyn Fn(&Cap) -> Expression,
+) -> Vec<Expression> {
+    let nonneg = |vars: &mut ProblemVariables| vars.add(variable().min(0.0));
     // Concentrate routes.
     let z: Vec<Variable> = chain.routes.iter().map(|_| nonneg(vars)).collect();
     for (m, src) in chain.sources.iter().enumerate() {
@@ -744,6 +871,30 @@ pub fn add_year(
         cons.push(constraint!(total <= c));
     }
 
+    oxide_made
+}
+
+/// The market quantities of one year, per good.
+struct Markets {
+    served_allied: Vec<Variable>,
+    served_other: Vec<Variable>,
+    stock_draw: Vec<Variable>,
+    imports: Vec<Variable>,
+    served_china: Vec<Variable>,
+}
+
+/// Who is served what per good: China's exports and own buyers, the
+/// allies (market and stockpiles) and the rest of the world, with the
+/// rationing rules that share a short market.
+fn add_markets(
+    chain: &ChainYear,
+    d: &Disruption,
+    vars: &mut ProblemVariables,
+    cons: &mut Vec<Constraint>,
+    stock_extra: &dyn Fn(usize) -> Expression,
+) -> Markets {
+    let ng = chain.n_goods();
+    let nonneg = |vars: &mut ProblemVariables| vars.add(variable().min(0.0));
     // Market quantities.
     let served_allied: Vec<Variable> = (0..ng).map(|_| nonneg(vars)).collect();
     let served_other: Vec<Variable> = (0..ng).map(|_| nonneg(vars)).collect();
@@ -795,6 +946,32 @@ pub fn add_year(
         cons.push(constraint!(sd <= have));
     }
 
+    Markets {
+        served_allied,
+        served_other,
+        stock_draw,
+        imports,
+        served_china,
+    }
+}
+
+/// What metal and magnet plants make and take, per element and grade.
+struct Conversion {
+    metal_made: Vec<Expression>,
+    oxide_to_metal: Vec<Expression>,
+    magnets_made: Vec<Expression>,
+    metal_to_magnets: Vec<Expression>,
+}
+
+/// Metal plants (oxide to metal by their mix) and magnet plants (metal to
+/// magnets by their grade's recipe).
+fn add_conversion(
+    chain: &ChainYear,
+    vars: &mut ProblemVariables,
+    cons: &mut Vec<Constraint>,
+    cap: &dyn Fn(&Cap) -> Expression,
+) -> Conversion {
+    let nonneg = |vars: &mut ProblemVariables| vars.add(variable().min(0.0));
     // Metal plants: metal made per element.
     let mut metal_made: Vec<Expression> = vec![Expression::from(0.0); N_ELEMENTS];
     let mut oxide_to_metal: Vec<Expression> = vec![Expression::from(0.0); N_ELEMENTS];
@@ -824,39 +1001,11 @@ pub fn add_year(
             }
         }
     }
-    // Pools: supply ≥ uses (surplus is left over: the balance problem's La
-    // and Ce).
-    for e in Element::ALL {
-        let i = e.index();
-        let ox = OXIDE0 + i;
-        let supply = oxide_made[i].clone() + imports[ox];
-        let uses = oxide_to_metal[i].clone() + served_allied[ox] + served_other[ox];
-        cons.push(constraint!(supply >= uses));
-        let mt = METAL0 + i;
-        let supply = metal_made[i].clone() + imports[mt];
-        let uses = metal_to_magnets[i].clone() + served_allied[mt] + served_other[mt];
-        cons.push(constraint!(supply >= uses));
-    }
-    for (r, made) in magnets_made.into_iter().enumerate() {
-        let g = MAGNET0 + r;
-        let supply = made + imports[g];
-        let uses = served_allied[g] + served_other[g];
-        cons.push(constraint!(supply >= uses));
-    }
-
-    let mut unmet_value_usd = Expression::from(0.0);
-    for g in 0..ng {
-        let w = chain.weight_usd[g];
-        unmet_value_usd +=
-            (Expression::from(chain.demand_allied[g]) - served_allied[g] - stock_draw[g]) * w;
-    }
-    YearVars {
-        served_allied,
-        stock_draw,
-        served_other,
-        imports,
-        served_china,
-        unmet_value_usd,
+    Conversion {
+        metal_made,
+        oxide_to_metal,
+        magnets_made,
+        metal_to_magnets,
     }
 }
 
