@@ -377,43 +377,7 @@ impl LineChart {
             );
             v += step;
         }
-        // Ticks counted back from the last x, so the last is always shown
-        // and never crowds its neighbour.
-        let n = self.x.len();
-        let longest = self
-            .x_labels
-            .iter()
-            .map(|l| l.chars().count())
-            .max()
-            .unwrap_or(0);
-        let xstep = if !self.x_labels.is_empty() {
-            // About six labels, five when they are long.
-            n.div_ceil(if longest > 7 { 5 } else { 6 }).max(1)
-        } else if n > 8 {
-            2
-        } else {
-            1
-        };
-        for (i, x) in self.x.iter().enumerate() {
-            if (n - 1 - i) % xstep == 0 {
-                let text = match self.x_labels.get(i) {
-                    Some(l) => esc(l),
-                    None => format!("{x:.0}"),
-                };
-                // A month label at the right edge would be clipped.
-                let anchor = if !self.x_labels.is_empty() && i + 1 == n {
-                    "end"
-                } else {
-                    "middle"
-                };
-                let _ = write!(
-                    s,
-                    r#"<text x="{:.1}" y="{:.1}" class="tick" text-anchor="{anchor}">{text}</text>"#,
-                    sx(*x),
-                    top + ph + 16.0
-                );
-            }
-        }
+        self.x_ticks(&mut s, &sx, top + ph + 16.0);
         for b in &self.bands {
             let mut pts: Vec<String> = self
                 .x
@@ -449,50 +413,7 @@ impl LineChart {
             );
         }
         for l in &self.lines {
-            let mut d = String::new();
-            let mut pen = false;
-            for (x, y) in self.x.iter().zip(&l.values) {
-                match y {
-                    Some(y) => {
-                        let _ = write!(
-                            d,
-                            "{}{:.1},{:.1} ",
-                            if pen { "L" } else { "M" },
-                            sx(*x),
-                            sy(*y)
-                        );
-                        pen = true;
-                    }
-                    None => pen = false,
-                }
-            }
-            let dash = if l.dashed {
-                r#" stroke-dasharray="6 4""#
-            } else {
-                ""
-            };
-            let _ = write!(
-                s,
-                r#"<path d="{}" fill="none" stroke="{}" stroke-width="2.4" stroke-linejoin="round"{dash} />"#,
-                d.trim_end(),
-                l.colour
-            );
-            for ((x, y), m) in self
-                .x
-                .iter()
-                .zip(&l.values)
-                .zip(l.markers.iter().chain(std::iter::repeat(&None)))
-            {
-                if let (Some(y), Some(c)) = (y, m) {
-                    let _ = write!(
-                        s,
-                        r#"<circle cx="{:.1}" cy="{:.1}" r="3.6" fill="{c}" stroke="white" stroke-width="1.2"><title>{x:.0}: {}</title></circle>"#,
-                        sx(*x),
-                        sy(*y),
-                        axis_label(*y, self.percent)
-                    );
-                }
-            }
+            self.draw_line(&mut s, l, &sx, &sy);
         }
         let items: Vec<(&str, &str, bool)> = self
             .lines
@@ -507,6 +428,101 @@ impl LineChart {
         legend(&mut s, left, h - 12.0, pw, items.into_iter());
         s.push_str("</svg>");
         s
+    }
+
+    /// The x-axis labels at height `y`.
+    fn x_ticks(&self, s: &mut String, sx: &dyn Fn(f64) -> f64, y: f64) {
+        // Ticks counted back from the last x, so the last is always shown
+        // and never crowds its neighbour.
+        let n = self.x.len();
+        let longest = self
+            .x_labels
+            .iter()
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or(0);
+        let xstep = if !self.x_labels.is_empty() {
+            // About six labels, five when they are long.
+            n.div_ceil(if longest > 7 { 5 } else { 6 }).max(1)
+        } else if n > 8 {
+            2
+        } else {
+            1
+        };
+        for (i, x) in self.x.iter().enumerate() {
+            if (n - 1 - i) % xstep == 0 {
+                let text = match self.x_labels.get(i) {
+                    Some(l) => esc(l),
+                    None => format!("{x:.0}"),
+                };
+                // A month label at the right edge would be clipped.
+                let anchor = if !self.x_labels.is_empty() && i + 1 == n {
+                    "end"
+                } else {
+                    "middle"
+                };
+                let _ = write!(
+                    *s,
+                    r#"<text x="{:.1}" y="{:.1}" class="tick" text-anchor="{anchor}">{text}</text>"#,
+                    sx(*x),
+                    y
+                );
+            }
+        }
+    }
+
+    /// One line, with its markers.
+    fn draw_line(
+        &self,
+        s: &mut String,
+        l: &Line,
+        sx: &dyn Fn(f64) -> f64,
+        sy: &dyn Fn(f64) -> f64,
+    ) {
+        let mut d = String::new();
+        let mut pen = false;
+        for (x, y) in self.x.iter().zip(&l.values) {
+            match y {
+                Some(y) => {
+                    let _ = write!(
+                        d,
+                        "{}{:.1},{:.1} ",
+                        if pen { "L" } else { "M" },
+                        sx(*x),
+                        sy(*y)
+                    );
+                    pen = true;
+                }
+                None => pen = false,
+            }
+        }
+        let dash = if l.dashed {
+            r#" stroke-dasharray="6 4""#
+        } else {
+            ""
+        };
+        let _ = write!(
+            s,
+            r#"<path d="{}" fill="none" stroke="{}" stroke-width="2.4" stroke-linejoin="round"{dash} />"#,
+            d.trim_end(),
+            l.colour
+        );
+        for ((x, y), m) in self
+            .x
+            .iter()
+            .zip(&l.values)
+            .zip(l.markers.iter().chain(std::iter::repeat(&None)))
+        {
+            if let (Some(y), Some(c)) = (y, m) {
+                let _ = write!(
+                    s,
+                    r#"<circle cx="{:.1}" cy="{:.1}" r="3.6" fill="{c}" stroke="white" stroke-width="1.2"><title>{x:.0}: {}</title></circle>"#,
+                    sx(*x),
+                    sy(*y),
+                    axis_label(*y, self.percent)
+                );
+            }
+        }
     }
 }
 
