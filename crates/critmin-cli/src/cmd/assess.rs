@@ -5,7 +5,8 @@
 use super::{AssessArgs, Result, write_out};
 use crate::output::{Out, opt_pct, pct};
 use critmin_app::Context;
-use critmin_app::ops::assess::AssessRequest;
+use critmin_app::Envelope;
+use critmin_app::ops::assess::{AssessRequest, AssessResponse};
 use critmin_metrics::TARGETS;
 use critmin_metrics::targets::TargetValue;
 use critmin_model::Stage;
@@ -99,6 +100,18 @@ pub(crate) fn assess(args: &AssessArgs, ctx: &Context, out: &mut Out) -> Result 
         top.join(", ")
     ))?;
 
+    print_runs(&env, out)?;
+    out.line(&format!(
+        "\nwrote {} (open it in a browser), metrics.json, summary.json and CSV tables",
+        args.out.join("report.html").display()
+    ))?;
+    out.line(&format!("provenance: {}", env.provenance.line()))
+}
+
+/// The scenario library, risk, portfolio and stockpile lines of the
+/// summary.
+fn print_runs(env: &Envelope<AssessResponse>, out: &mut Out) -> Result {
+    let r = &env.result;
     out.line("\nScenario library (unmet share of rare-earth demand, US / JP; peak Dy price):")?;
     for s in &r.scenarios {
         let share = |c: &str| {
@@ -159,9 +172,5 @@ pub(crate) fn assess(args: &AssessArgs, ctx: &Context, out: &mut Out) -> Result 
             "  {months:.0} months of cover (US, JP; Nd Pr Dy Tb): USD {cost:.0}m"
         ))?;
     }
-    out.line(&format!(
-        "\nwrote {} (open it in a browser), metrics.json, summary.json and CSV tables",
-        args.out.join("report.html").display()
-    ))?;
-    out.line(&format!("provenance: {}", env.provenance.line()))
+    Ok(())
 }
