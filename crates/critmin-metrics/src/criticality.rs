@@ -55,8 +55,8 @@ pub const EU_SR_THRESHOLD: f64 = 1.0;
 /// The scores of one element.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CriticalityRow {
-    /// Element symbol.
-    pub element: String,
+    /// The element (serialised as its symbol).
+    pub element: Element,
     /// Year.
     pub year: i32,
     /// The consuming country or group the scores are for.
@@ -209,7 +209,7 @@ pub fn criticality(
         let te = ir_headline;
         let ev = inputs.economic_vulnerability;
         rows.push(CriticalityRow {
-            element: e.symbol().to_string(),
+            element: e,
             year,
             consumer: consumer.to_string(),
             eu_supply_risk: eu_sr,

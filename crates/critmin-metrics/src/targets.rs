@@ -200,7 +200,7 @@ pub struct Gap {
     /// Stage (`mining` … `magnet`), or `stockpile`.
     pub stage: &'static str,
     /// Element symbol.
-    pub element: String,
+    pub element: critmin_model::Element,
     /// The goal year.
     pub year: i32,
     /// What the goal needs, t REO-eq (per year for stages; tonnes held
@@ -282,7 +282,7 @@ fn year_state(
                 gaps.push(Gap {
                     target: spec.id,
                     stage: s.as_str(),
-                    element: e.symbol().to_string(),
+                    element: e,
                     year,
                     required_t: required,
                     available_t: available,
@@ -307,7 +307,7 @@ fn year_state(
         gaps.push(Gap {
             target: TARGETS[2].id,
             stage: "stockpile",
-            element: e.symbol().to_string(),
+            element: e,
             year,
             required_t: required,
             available_t: ex.stock_t[e],

@@ -320,7 +320,11 @@ fn scorecard_follows_projects_and_funding() {
     let gap = card
         .gaps
         .iter()
-        .find(|g| g.target == "import_dependency" && g.stage == "separation" && g.element == "Nd")
+        .find(|g| {
+            g.target == "import_dependency"
+                && g.stage == "separation"
+                && g.element == critmin_model::Element::Nd
+        })
         .unwrap();
     assert!(close(gap.missing_t, 25.0), "{gap:?}");
 
@@ -470,7 +474,10 @@ fn criticality_scores_by_hand() {
     let m = world(CHAIN, "JP,electronics,oxide,Nd,,100,s\n", &extra);
     let rows =
         critmin_metrics::criticality::criticality(&m, &Projection::default(), 2024, "JP").unwrap();
-    let nd = rows.iter().find(|r| r.element == "Nd").unwrap();
+    let nd = rows
+        .iter()
+        .find(|r| r.element == critmin_model::Element::Nd)
+        .unwrap();
     // Mining shares CN 0.8, AU 0.2: 0.64 × 6 × 1.2 + 0.04 × 2 × 1 = 4.688.
     assert!(close(nd.hhi_wgi_mining, 4.688), "{nd:?}");
     // Separation CN 8/9, MY 1/9 (no governance row: WGI 5, t 1).
@@ -488,6 +495,9 @@ fn criticality_scores_by_hand() {
     assert!(close(nd.usgs_disruption_potential, dp), "{nd:?}");
     assert!(close(nd.usgs_supply_risk, dp * 0.6), "{nd:?}");
     // Ce has no inputs row: neutral defaults, flagged.
-    let ce = rows.iter().find(|r| r.element == "Ce").unwrap();
+    let ce = rows
+        .iter()
+        .find(|r| r.element == critmin_model::Element::Ce)
+        .unwrap();
     assert!(!ce.inputs_given && ce.usgs_supply_risk == 0.0);
 }

@@ -498,7 +498,7 @@ fn scorecard_section(i: &AssessInputs) -> Section {
                 vec![
                     Cell::text(short_name(g.target)),
                     Cell::text(g.stage),
-                    Cell::text(&g.element),
+                    Cell::text(g.element.symbol()),
                     Cell::num(&thousands(g.required_t)),
                     Cell::num(&thousands(g.available_t)),
                     Cell::num(&thousands(g.missing_t)),
@@ -632,7 +632,7 @@ fn criticality_section(i: &AssessInputs) -> Section {
         points: rows
             .iter()
             .map(|r| Point {
-                label: r.element.clone(),
+                label: r.element.to_string(),
                 x: r.eu_economic_importance,
                 y: r.eu_supply_risk,
                 colour: risk_colour(r.usgs_supply_risk),
@@ -694,11 +694,11 @@ fn criticality_section(i: &AssessInputs) -> Section {
         &trows,
     ));
     body.push_str("</div></div><p class=\"small\">EU JRC: SR = [HHI<sub>WGI,t</sub>(world) · IR/2 + HHI<sub>WGI,t</sub>(sourcing) · (1 − IR/2)] · (1 − EoL-RIR) · SI<sub>SR</sub>, the higher of mining and separation; EI = Σ A<sub>s</sub>·Q<sub>s</sub>·SI<sub>EI</sub>. USGS: DP × TE × EV. Inputs in governance.csv, criticality.csv and sectors.csv (critmin estimates, confidence E); * marks elements without inputs (neutral defaults).</p>");
-    let top: Vec<String> = rows.iter().take(4).map(|r| r.element.clone()).collect();
+    let top: Vec<String> = rows.iter().take(4).map(|r| r.element.to_string()).collect();
     let usgs_top: Vec<String> = {
         let mut r: Vec<&CriticalityRow> = rows.iter().collect();
         r.sort_by(|a, b| b.usgs_supply_risk.total_cmp(&a.usgs_supply_risk));
-        r.iter().take(4).map(|r| r.element.clone()).collect()
+        r.iter().take(4).map(|r| r.element.to_string()).collect()
     };
     Section {
         id: "criticality".into(),

@@ -142,7 +142,7 @@ pub fn gaps(rows: &[Gap]) -> CsvTable {
         t.push(vec![
             r.target.to_string(),
             r.stage.to_string(),
-            r.element.clone(),
+            r.element.to_string(),
             r.year.to_string(),
             num(r.required_t),
             num(r.available_t),
@@ -178,7 +178,7 @@ pub fn criticality(rows: &[CriticalityRow]) -> CsvTable {
     );
     for r in rows {
         t.push(vec![
-            r.element.clone(),
+            r.element.to_string(),
             r.year.to_string(),
             r.consumer.clone(),
             num(r.eu_supply_risk),

@@ -104,7 +104,8 @@ pub fn metrics(req: &MetricsRequest, ctx: &Context) -> Result<Envelope<Metrics>,
     if !keep.is_empty() {
         r.stages.retain(|s| keep.contains(&s.element));
         r.groups.retain(|g| keep.contains(&g.element));
-        r.criticality.retain(|c| keep.contains(&c.element));
+        r.criticality
+            .retain(|c| keep.contains(&c.element.to_string()));
     }
     if !req.part.includes(Part::Stages) {
         r.stages.clear();

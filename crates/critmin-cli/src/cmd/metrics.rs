@@ -264,7 +264,7 @@ pub(crate) fn criticality_table(rows: &[CriticalityRow]) -> String {
     );
     for r in rows {
         t.row(vec![
-            r.element.clone(),
+            r.element.to_string(),
             format!("{:.2}", r.eu_supply_risk),
             r.eu_supply_risk_stage.to_string(),
             format!("{:.2}", r.eu_economic_importance),

@@ -104,7 +104,7 @@ pub(crate) fn gaps_table(gaps: &[Gap], n: usize) -> String {
         t.row(vec![
             x.target.to_string(),
             x.stage.to_string(),
-            x.element.clone(),
+            x.element.to_string(),
             tonnes(x.required_t),
             tonnes(x.available_t),
             tonnes(x.missing_t),
