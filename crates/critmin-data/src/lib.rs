@@ -151,6 +151,7 @@ pub const FILES: &[&str] = &[
     "criticality.csv",
     "sectors.csv",
     "price_response.csv",
+    "demand_response.csv",
 ];
 
 /// Loads and validates a dataset from any source.

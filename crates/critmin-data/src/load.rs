@@ -12,10 +12,10 @@ use crate::table::{RowCtx, Schema, Table, clip};
 use crate::{DatasetSource, Diagnostic, Diagnostics};
 use critmin_model::{
     Benchmark, BenchmarkMetric, CapacityTrend, Composition, Confidence, Country, CountryCode,
-    DemandRow, Element, ElementRisk, ElementSet, Facility, Form, Funding, Good, Governance,
-    GrowthPath, GrowthRule, Idx, InventoryPolicy, MagnetRecipe, MineProduction, Model, PerElement,
-    Price, PriceResponse, Project, Sector, SectorValue, Source, Stage, Status, Stockpile,
-    StockpileTarget,
+    DemandResponse, DemandRow, Element, ElementRisk, ElementSet, Facility, Form, Funding, Good,
+    Governance, GrowthPath, GrowthRule, Idx, InventoryPolicy, MagnetRecipe, MineProduction, Model,
+    PerElement, Price, PriceResponse, Project, Sector, SectorValue, Source, Stage, Status,
+    Stockpile, StockpileTarget,
 };
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
@@ -231,6 +231,7 @@ pub(crate) fn load(src: &dyn DatasetSource, diags: &mut Diagnostics) -> Option<M
     b.element_risk(&reader, diags);
     b.sector_values(&reader, diags);
     b.price_response(&reader, diags);
+    b.demand_response(&reader, diags);
     if let Some(m) = &manifest {
         limits::check(&b.model, m.base_year, &b.lines, diags);
     }
@@ -1256,6 +1257,97 @@ impl Builder {
                     adjustment_per_month,
                     max_index,
                     full_supply_response_index,
+                    source,
+                });
+            }
+        }
+    }
+
+    fn demand_response(&mut self, r: &Reader, diags: &mut Diagnostics) {
+        let schema = Schema {
+            required: &[
+                "sector",
+                "elements",
+                "short_run_elasticity",
+                "max_share",
+                "rate_per_yr",
+                "lag_months",
+                "trigger_index",
+                "reversal_per_yr",
+                "source",
+            ],
+            optional: &["note"],
+            element_columns: false,
+        };
+        let t = r.table("demand_response.csv", false, &schema, diags);
+        // (sector, elements): a demand row takes the row of its own sector
+        // before a `*` row, so two rows of one specificity may not share
+        // an element.
+        let mut seen = OverlapKeys::new();
+        for row in &t.rows {
+            let mut c = t.row(row, diags);
+            let sector = match c.text("sector") {
+                "*" => Some(None),
+                _ => c
+                    .vocab(
+                        "sector",
+                        true,
+                        Sector::parse,
+                        &format!("*, {}", Sector::expected()),
+                    )
+                    .map(Some),
+            };
+            let elements = c.elements("elements", true);
+            let eps = c.number("short_run_elasticity", true, 0.0, 10.0);
+            let max_share = c.number("max_share", true, 0.0, 0.95);
+            let rate = c.number("rate_per_yr", true, 0.0, 1.0);
+            let lag = c.number("lag_months", true, 0.0, 120.0);
+            let trigger = c.number("trigger_index", true, 1.0, 1000.0);
+            let reversal = c.number("reversal_per_yr", true, 0.0, 1.0);
+            let source = source_col(&mut c, self.src());
+            if let (Some(s), Some(e)) = (sector, elements) {
+                let clash = seen.check((s, e), c.line(), |a, b| a.0 == b.0 && a.1.intersects(b.1));
+                if let Some(((_, pe), line)) = clash {
+                    let both = common(*pe, e);
+                    let who = s.map_or("*".to_string(), |s| s.to_string());
+                    c.error(
+                        "elements",
+                        format!("line {line} already sets the demand response of {both} for sector {who}; give each sector and element one row"),
+                    );
+                }
+            }
+            if let (
+                true,
+                Some(sector),
+                Some(elements),
+                Some(short_run_elasticity),
+                Some(max_share),
+                Some(rate_per_yr),
+                Some(lag_months),
+                Some(trigger_index),
+                Some(reversal_per_yr),
+                Some(source),
+            ) = (
+                c.ok(),
+                sector,
+                elements,
+                eps,
+                max_share,
+                rate,
+                lag,
+                trigger,
+                reversal,
+                source,
+            ) {
+                self.model.demand_response.push(DemandResponse {
+                    sector,
+                    elements,
+                    short_run_elasticity,
+                    max_share,
+                    rate_per_yr,
+                    lag_months,
+                    trigger_index,
+                    reversal_per_yr,
                     source,
                 });
             }

@@ -2,9 +2,10 @@
 //! state" everything else in critmin is derived from.
 
 use crate::{
-    Benchmark, CapacityTrend, Composition, Country, CountryCode, DemandRow, ElementRisk, Facility,
-    Governance, Group, GrowthPath, Idx, InventoryPolicy, MagnetRecipe, MineProduction, Month,
-    Price, PriceResponse, Project, SectorValue, Source, Stockpile, StockpileTarget,
+    Benchmark, CapacityTrend, Composition, Country, CountryCode, DemandResponse, DemandRow,
+    ElementRisk, Facility, Governance, Group, GrowthPath, Idx, InventoryPolicy, MagnetRecipe,
+    MineProduction, Month, Price, PriceResponse, Project, SectorValue, Source, Stockpile,
+    StockpileTarget,
 };
 use serde::Serialize;
 
@@ -57,6 +58,9 @@ pub struct Model {
     pub prices: Vec<Price>,
     /// How scarcity moves prices, by element and form.
     pub price_response: Vec<PriceResponse>,
+    /// How final demand answers price, by sector and elements (a demand
+    /// row with no matching row does not).
+    pub demand_response: Vec<DemandResponse>,
     /// Governance and trade-restriction inputs per producing country.
     pub governance: Vec<Governance>,
     /// Supply-risk inputs per element.

@@ -65,6 +65,39 @@ pub struct Price {
     pub source: Idx<Source>,
 }
 
+/// How final demand of some sectors for some elements answers price
+/// (`demand_response.csv`, see `docs/simulation.md`): at once, with a
+/// short-run elasticity; and over months, by substitution and thrifting
+/// whose share grows while the smoothed price index is at or above a
+/// trigger, up to a ceiling, and falls back slowly once it is below.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DemandResponse {
+    /// The sector (`None`: every sector, written `*`).
+    pub sector: Option<crate::Sector>,
+    /// The elements the row applies to (a demand row matches if its good
+    /// contains any of them).
+    pub elements: ElementSet,
+    /// Short-run price elasticity of the quantity demanded (≥ 0): demand =
+    /// base × index^(−elasticity).
+    pub short_run_elasticity: f64,
+    /// Most of the row's demand that can be substituted or thrifted away,
+    /// 0..0.95.
+    pub max_share: f64,
+    /// Growth of the substituted share per year while the trigger holds,
+    /// as a share of demand (0..1 per year).
+    pub rate_per_yr: f64,
+    /// Months over which the price is smoothed before it acts (buyers
+    /// redesign only once a price has lasted), ≥ 0.
+    pub lag_months: f64,
+    /// Smoothed price index at and above which substitution grows, ≥ 1.
+    pub trigger_index: f64,
+    /// Fall of the substituted share per year once the smoothed index is
+    /// below the trigger (0 = never reverses), share of demand per year.
+    pub reversal_per_yr: f64,
+    /// Where the values come from.
+    pub source: Idx<Source>,
+}
+
 /// How scarcity moves the price of some elements in one form, for the
 /// simulator's price index (see `docs/simulation.md`).
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -275,9 +275,13 @@ pub fn simulate_year(
         } else {
             chain.weight_usd[METAL0 + e.index()]
         };
-        *by.entry(row.element.to_string()).or_insert(0.0) += row.unmet_t;
-        t += row.unmet_t;
-        v += row.unmet_t * w;
+        // The static model's demand does not answer price, so its unmet
+        // demand compares with what the simulator leaves unserved of the
+        // demand as stated: rationed plus lost to price.
+        let unserved = (row.wanted_t - row.served_t).max(0.0);
+        *by.entry(row.element.to_string()).or_insert(0.0) += unserved;
+        t += unserved;
+        v += unserved * w;
     }
     Ok(SimulatedYear {
         scenario: d.name.clone(),

@@ -116,10 +116,17 @@ pub struct MonthStats {
     /// The month.
     pub month: Option<Month>,
     n_countries: usize,
-    /// Final demand.
+    /// Final demand at the going price: what buyers ask for this month.
     pub demand: Vec<f64>,
     /// Final demand served (from the market and from stockpiles).
     pub served: Vec<f64>,
+    /// Final demand as the dataset states it (grown, shocked), before any
+    /// answer to price: `wanted − demand` is demand lost to price
+    /// (substitution and the short-run response).
+    pub wanted: Vec<f64>,
+    /// `wanted` less what substitution has taken: the demand at the
+    /// baseline price, which the price index measures scarcity against.
+    pub base_demand: Vec<f64>,
     /// Of `served`, what came from stockpiles.
     pub from_stockpile: Vec<f64>,
     /// Production lines' orders (metal and magnet plants).
@@ -164,6 +171,8 @@ impl MonthStats {
         let vectors = [
             &mut self.demand,
             &mut self.served,
+            &mut self.wanted,
+            &mut self.base_demand,
             &mut self.from_stockpile,
             &mut self.production_demand,
             &mut self.production_served,
@@ -345,12 +354,16 @@ pub struct RunSummary {
 pub struct ElementSummary {
     /// The element (serialised as its symbol).
     pub element: Element,
-    /// Final demand.
+    /// Final demand at the going price (what buyers asked for).
     pub demand_t: f64,
     /// Served.
     pub served_t: f64,
-    /// Unmet.
+    /// Unmet: wanted at the going price and not served (rationed).
     pub unmet_t: f64,
+    /// Demand lost to price: what the dataset states less what buyers
+    /// asked for at the going price (substitution and the short-run
+    /// response), not counted in `demand_t` or `unmet_t`.
+    pub lost_to_price_t: f64,
     /// Highest world price index of any form in any month.
     pub peak_price_index: f64,
 }
@@ -366,6 +379,8 @@ pub struct CountrySummary {
     pub unmet_t: f64,
     /// Unmet ÷ demand.
     pub unmet_share: f64,
+    /// Demand lost to price, t REO-eq (see [`ElementSummary`]).
+    pub lost_to_price_t: f64,
     /// Released from this country's stockpiles, t REO-eq.
     pub stockpile_released_t: f64,
     /// Extra cost of purchases at scarcity prices, USD.
@@ -377,8 +392,10 @@ pub struct CountrySummary {
 pub(crate) struct SummaryRecorder {
     demand: PerElement,
     served: PerElement,
+    wanted: PerElement,
     peak: PerElement,
     c_demand: Vec<f64>,
+    c_wanted: Vec<f64>,
     c_unmet: Vec<f64>,
     c_released: Vec<f64>,
     c_cost: Vec<f64>,
@@ -391,6 +408,7 @@ impl Recorder for SummaryRecorder {
         let nc = net.countries.len();
         if self.c_demand.is_empty() {
             self.c_demand = vec![0.0; nc];
+            self.c_wanted = vec![0.0; nc];
             self.c_unmet = vec![0.0; nc];
             self.c_released = vec![0.0; nc];
             self.c_cost = vec![0.0; nc];
@@ -400,7 +418,9 @@ impl Recorder for SummaryRecorder {
             let (i, c, e) = (cell.index, cell.country.get(), cell.element);
             self.demand[e] += s.demand[i];
             self.served[e] += s.served[i];
+            self.wanted[e] += s.wanted[i];
             self.c_demand[c] += s.demand[i];
+            self.c_wanted[c] += s.wanted[i];
             self.c_unmet[c] += s.demand[i] - s.served[i];
         }
         for cell in s.cells() {
@@ -432,6 +452,7 @@ impl SummaryRecorder {
                 demand_t: self.demand[e],
                 served_t: self.served[e],
                 unmet_t: (self.demand[e] - self.served[e]).max(0.0),
+                lost_to_price_t: (self.wanted[e] - self.demand[e]).max(0.0),
                 peak_price_index: self.peak[e],
             })
             .collect();
@@ -442,6 +463,7 @@ impl SummaryRecorder {
                 demand_t: self.c_demand[c],
                 unmet_t: self.c_unmet[c].max(0.0),
                 unmet_share: (self.c_unmet[c] / self.c_demand[c]).max(0.0),
+                lost_to_price_t: (self.c_wanted[c] - self.c_demand[c]).max(0.0),
                 stockpile_released_t: self.c_released[c],
                 cost_impact_usd: self.c_cost[c],
             })
@@ -609,8 +631,25 @@ struct Engine<'n> {
     drawn_metal: Vec<f64>,
     drawn_magnet: Vec<f64>,
     demand_now: Vec<f64>,
-    /// Demand per group this month.
+    /// Demand per group this month at the going price.
     group_now: Vec<f64>,
+    /// Per group: demand as the dataset states it (before any answer to
+    /// price), and less substitution (demand at the baseline price).
+    group_wanted: Vec<f64>,
+    group_base: Vec<f64>,
+    /// Per group: base demand of its nodes that answer price, and the same
+    /// weighted by their elasticities.
+    group_resp_base: Vec<f64>,
+    group_resp_eps: Vec<f64>,
+    /// Per demand node: the smoothed price index substitution follows,
+    /// and the share of its demand substituted so far.
+    node_pbar: Vec<f64>,
+    node_sub: Vec<f64>,
+    /// Per statistics cell this month: the base demand of nodes that
+    /// answer price, and the same weighted by their elasticities (the
+    /// price formula's elasticity mixes them with the cell's own).
+    cell_resp_base: Vec<f64>,
+    cell_resp_eps: Vec<f64>,
     /// Statistics cells (country, element, form) that can have demand or
     /// production orders: the only ones whose prices move.
     active_cells: Vec<u32>,
@@ -740,6 +779,14 @@ impl<'n> Engine<'n> {
             drawn_magnet: vec![0.0; nc * ng],
             demand_now: vec![0.0; net.demand.len()],
             group_now: vec![0.0; net.demand_groups.len()],
+            group_wanted: vec![0.0; net.demand_groups.len()],
+            group_base: vec![0.0; net.demand_groups.len()],
+            group_resp_base: vec![0.0; net.demand_groups.len()],
+            group_resp_eps: vec![0.0; net.demand_groups.len()],
+            node_pbar: vec![1.0; net.demand.len()],
+            node_sub: vec![0.0; net.demand.len()],
+            cell_resp_base: vec![0.0; nc * N_ELEMENTS * FORMS.len()],
+            cell_resp_eps: vec![0.0; nc * N_ELEMENTS * FORMS.len()],
             written_cells: {
                 let mut w = cells.clone();
                 for node in &net.stocks {
@@ -870,10 +917,7 @@ impl<'n> Engine<'n> {
             }
             self.demand_now[k] = q;
         }
-        self.group_now.iter_mut().for_each(|x| *x = 0.0);
-        for (k, &gi) in net.node_group.iter().enumerate() {
-            self.group_now[gi] += self.demand_now[k];
-        }
+        self.answer_prices();
 
         self.mine(t);
         self.concentrate(t);
@@ -883,6 +927,70 @@ impl<'n> Engine<'n> {
         self.write_off_surplus();
         self.update_prices();
         self.finish_stats();
+    }
+
+    /// Demand answers last month's prices (`docs/simulation.md`, "Demand
+    /// that answers price"): each node's substituted share moves with its
+    /// smoothed price index, and what is left responds to the index with
+    /// the node's short-run elasticity. `demand_now` holds the demand as
+    /// stated on entry; the groups get it at the going price.
+    fn answer_prices(&mut self) {
+        let net = self.net;
+        for x in [
+            &mut self.group_now,
+            &mut self.group_wanted,
+            &mut self.group_base,
+            &mut self.group_resp_base,
+            &mut self.group_resp_eps,
+        ] {
+            x.iter_mut().for_each(|v| *v = 0.0);
+        }
+        for &i in &self.active_cells {
+            self.cell_resp_base[i as usize] = 0.0;
+            self.cell_resp_eps[i as usize] = 0.0;
+        }
+        for (k, &gi) in net.node_group.iter().enumerate() {
+            let wanted = self.demand_now[k];
+            let r = net.response[k];
+            if !r.responds() {
+                self.group_now[gi] += wanted;
+                self.group_wanted[gi] += wanted;
+                self.group_base[gi] += wanted;
+                continue;
+            }
+            let d = &net.demand[k];
+            let p = self.node_price(d.country, d.good);
+            self.node_pbar[k] += r.smoothing * (p - self.node_pbar[k]);
+            if self.node_pbar[k] >= r.trigger {
+                self.node_sub[k] = (self.node_sub[k] + r.sub_rate_month).min(r.sub_max);
+            } else if self.node_sub[k] > 0.0 {
+                self.node_sub[k] = (self.node_sub[k] - r.reversal_month).max(0.0);
+            }
+            let base = wanted * (1.0 - self.node_sub[k]);
+            let now = if p > 1.0 && r.elasticity > 0.0 {
+                base * p.powf(-r.elasticity)
+            } else {
+                base
+            };
+            self.demand_now[k] = now;
+            self.group_now[gi] += now;
+            self.group_wanted[gi] += wanted;
+            self.group_base[gi] += base;
+            self.group_resp_base[gi] += base;
+            self.group_resp_eps[gi] += base * r.elasticity;
+        }
+    }
+
+    /// The price index a buyer of good `g` in country `c` sees: its
+    /// cells' indices weighted by the good's element content.
+    fn node_price(&self, c: usize, g: usize) -> f64 {
+        let slot = crate::network::good_slot(g);
+        let (mut w, mut p) = (0.0, 0.0);
+        for &(e, q) in &self.net.good_content[g] {
+            w += q;
+            p += q * self.price[self.stats.at(c, e, slot)];
+        }
+        if w > 0.0 { p / w } else { 1.0 }
     }
 
     fn mine(&mut self, t: usize) {
@@ -1583,10 +1691,16 @@ impl<'n> Engine<'n> {
         let f = self.form_slot(g);
         let content = &net.good_content[g];
         let total = net.good_content_total[g];
+        let (wanted, base) = (self.group_wanted[d], self.group_base[d]);
+        let (resp_base, resp_eps) = (self.group_resp_base[d], self.group_resp_eps[d]);
         for &(e, q) in content {
             let i = self.stats.at(c, e, f);
             let got = served * q;
             self.stats.demand[i] += demand * q;
+            self.stats.wanted[i] += wanted * q;
+            self.stats.base_demand[i] += base * q;
+            self.cell_resp_base[i] += resp_base * q;
+            self.cell_resp_eps[i] += resp_eps * q;
             self.stats.served[i] += got;
             self.stats.balance.consumed[e] += got;
             let p = self.price[i];
@@ -1854,19 +1968,33 @@ impl<'n> Engine<'n> {
             let e = Element::ALL[(i / nf) % N_ELEMENTS];
             let p = self.net.price_params(e, f);
             let got = self.stats.served[i] + self.stats.production_served[i];
-            let target = if dem > 1e-12 {
-                let ratio = (got / dem).clamp(0.0, 1.0);
-                if ratio >= 1.0 - 1e-12 {
-                    1.0
-                } else if ratio <= 0.0 {
+            // Rationed buyers bid the price up to where the demand at the
+            // baseline price, answering with elasticity ε, would take only
+            // what was served; unrationed, the index falls back toward 1.
+            let base = self.stats.base_demand[i] + self.stats.production_demand[i];
+            let target = if dem > 1e-12 && got < dem * (1.0 - 1e-12) {
+                let ratio = (got / base.max(dem)).clamp(0.0, 1.0);
+                // Demand that answers price weighs in with its own
+                // elasticities, the rest with the cell's.
+                let eps = if self.cell_resp_base[i] > 0.0 && base > 0.0 {
+                    let rb = self.cell_resp_base[i].min(base);
+                    (self.cell_resp_eps[i] + (base - rb) * p.demand_elasticity) / base
+                } else {
+                    p.demand_elasticity
+                };
+                if ratio <= 0.0 || eps <= 0.0 {
                     p.max_index
                 } else {
-                    ratio.powf(-1.0 / p.demand_elasticity).min(p.max_index)
+                    ratio.powf(-1.0 / eps).min(p.max_index)
                 }
             } else {
                 1.0
             };
-            self.price[i] += p.adjustment_per_month * (target - self.price[i]);
+            // The index closes a share α of its gap to the target in
+            // proportion (log space): demand answering p^(−ε) then moves
+            // by the same share of its gap whatever ε is, so a more elastic
+            // market is never rationed more on the way.
+            self.price[i] *= (target / self.price[i]).powf(p.adjustment_per_month);
             if dem > 0.0 {
                 let w = e.index() * nf + f;
                 wsum[w] += self.price[i] * dem;

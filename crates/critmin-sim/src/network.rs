@@ -151,6 +151,43 @@ pub(crate) struct DemandNode {
     pub year_factor: Vec<f64>,
 }
 
+/// How one demand row answers price (`docs/simulation.md`, "Demand that
+/// answers price"): its short-run elasticity and its substitution rule.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct NodeResponse {
+    /// Short-run price elasticity: demand = base × (1 − substituted) ×
+    /// index^(−elasticity).
+    pub elasticity: f64,
+    /// Ceiling of the substituted share.
+    pub sub_max: f64,
+    /// Growth of the substituted share per month while triggered.
+    pub sub_rate_month: f64,
+    /// Share of the gap to the current index the smoothed index closes
+    /// each month: 1 / (1 + lag months).
+    pub smoothing: f64,
+    /// Smoothed index at and above which substitution grows.
+    pub trigger: f64,
+    /// Fall of the substituted share per month below the trigger.
+    pub reversal_month: f64,
+}
+
+impl NodeResponse {
+    /// A node that does not answer price.
+    pub const NONE: NodeResponse = NodeResponse {
+        elasticity: 0.0,
+        sub_max: 0.0,
+        sub_rate_month: 0.0,
+        smoothing: 1.0,
+        trigger: f64::INFINITY,
+        reversal_month: 0.0,
+    };
+
+    /// Whether the node answers price at all.
+    pub fn responds(&self) -> bool {
+        self.elasticity > 0.0 || self.sub_max > 0.0
+    }
+}
+
 /// A stockpile holding.
 #[derive(Debug, Clone)]
 pub(crate) struct StockNode {
@@ -265,6 +302,8 @@ pub struct Network {
     pub(crate) good_content: Vec<Vec<(Element, f64)>>,
     /// Total content of each good, t REO-eq per unit.
     pub(crate) good_content_total: Vec<f64>,
+    /// How each demand node answers price, by node.
+    pub(crate) response: Vec<NodeResponse>,
     /// Demand groups: demand nodes of one country, tier and good, which a
     /// market serves alike (same country, same tier), so they buy as one:
     /// `(country, tier, good)`.
@@ -489,6 +528,7 @@ impl Network {
         let home = home_groups(countries.len(), &agreements);
         let groups = DemandGroups::new(&demand, layout.n_goods());
         let content = GoodContent::new(layout, &grade_reo);
+        let response = build_responses(model, &demand);
         let metals_by_element: Vec<Vec<usize>> = Element::ALL
             .iter()
             .map(|&e| {
@@ -532,6 +572,7 @@ impl Network {
             groups_by_good: groups.by_good,
             good_content: content.content,
             good_content_total: content.total,
+            response,
             stocks,
             holders,
             agreements,
@@ -1109,6 +1150,48 @@ fn build_inventories(
         }
     }
     (inv_months, inv_default)
+}
+
+/// Each demand node's response to price: the first `demand_response.csv`
+/// row of its own sector, else of `*`, naming an element its good
+/// contains. A node with no row does not answer price.
+fn build_responses(model: &Model, demand: &[DemandNode]) -> Vec<NodeResponse> {
+    demand
+        .iter()
+        .map(|d| {
+            let rules = &model.demand_response;
+            let rule = rules
+                .iter()
+                .find(|s| s.sector == Some(d.sector) && s.elements.intersects(d.elements))
+                .or_else(|| {
+                    rules
+                        .iter()
+                        .find(|s| s.sector.is_none() && s.elements.intersects(d.elements))
+                });
+            match rule {
+                Some(s) => NodeResponse {
+                    elasticity: s.short_run_elasticity,
+                    sub_max: s.max_share,
+                    sub_rate_month: s.rate_per_yr / 12.0,
+                    smoothing: 1.0 / (1.0 + s.lag_months),
+                    trigger: s.trigger_index,
+                    reversal_month: s.reversal_per_yr / 12.0,
+                },
+                None => NodeResponse::NONE,
+            }
+        })
+        .collect()
+}
+
+/// The form slot (0 oxide, 1 metal, 2 magnet) of market good `g`.
+pub(crate) fn good_slot(g: usize) -> usize {
+    if g < METAL0 {
+        0
+    } else if g < MAGNET0 {
+        1
+    } else {
+        2
+    }
 }
 
 /// Price response per element and form slot (oxide, metal, magnet), from

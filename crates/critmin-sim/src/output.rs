@@ -17,11 +17,16 @@ pub struct MonthlyRow {
     pub element: Element,
     /// Form: oxide, metal or magnet (magnets by element content).
     pub form: Form,
-    /// Final demand.
+    /// Final demand as the dataset states it, before any answer to price.
+    pub wanted_t: f64,
+    /// Of `wanted_t`, lost to price (substitution and the short-run
+    /// response): not asked for at the going price.
+    pub lost_to_price_t: f64,
+    /// Final demand at the going price (`wanted_t − lost_to_price_t`).
     pub demand_t: f64,
     /// Served (market and stockpiles).
     pub served_t: f64,
-    /// Unmet.
+    /// Unmet: asked for at the going price and not served (rationed).
     pub unmet_t: f64,
     /// Of `served_t`, from stockpiles.
     pub from_stockpile_t: f64,
@@ -58,6 +63,8 @@ impl Recorder for MonthlyRecorder {
                     country: code,
                     element: cell.element,
                     form: cell.form.form(),
+                    wanted_t: s.wanted[i],
+                    lost_to_price_t: (s.wanted[i] - s.demand[i]).max(0.0),
                     demand_t: s.demand[i],
                     served_t: s.served[i],
                     unmet_t: (s.demand[i] - s.served[i]).max(0.0),

@@ -8,10 +8,10 @@
 //! Case counts are modest by default; `PROPTEST_CASES` raises them.
 
 use critmin_model::{
-    CapacityTrend, Composition, Confidence, Country, CountryCode, DemandRow, Element, ElementSet,
-    Facility, FeedRef, Form, Funding, Good, Group, GrowthPath, GrowthRule, Idx, InventoryPolicy,
-    MagnetRecipe, Model, Month, PerElement, Process, Project, Sector, Source, Stage, Status,
-    Stockpile,
+    CapacityTrend, Composition, Confidence, Country, CountryCode, DemandResponse, DemandRow,
+    Element, ElementSet, Facility, FeedRef, Form, Funding, Good, Group, GrowthPath, GrowthRule,
+    Idx, InventoryPolicy, MagnetRecipe, Model, Month, PerElement, Process, Project, Sector, Source,
+    Stage, Status, Stockpile,
 };
 use critmin_sim::scenario::{Event, EventKind, FormSet, Importers, SharingAgreement, SharingRule};
 use critmin_sim::{
@@ -369,6 +369,24 @@ fn random_model(g: &mut Gen) -> Model {
             source: src,
         });
     }
+    // Demand that answers price, for every sector or one element set.
+    if g.chance(0.6) {
+        m.demand_response.push(DemandResponse {
+            sector: None,
+            elements: if g.chance(0.5) {
+                ElementSet::ALL
+            } else {
+                ElementSet::parse("magnet").unwrap()
+            },
+            short_run_elasticity: g.range(0.0, 1.5),
+            max_share: g.range(0.0, 0.95),
+            rate_per_yr: g.range(0.0, 1.0),
+            lag_months: g.range(0.0, 12.0),
+            trigger_index: g.range(1.0, 3.0),
+            reversal_per_yr: g.range(0.0, 0.5),
+            source: src,
+        });
+    }
     m
 }
 
@@ -552,6 +570,16 @@ impl Recorder for Checker {
             }
         }
         let _ = (net, self.pro_rata_sharing);
+        // Demand at the going price is never above the demand as stated,
+        // nor below what was served.
+        for i in 0..s.demand.len() {
+            if s.demand[i] > s.wanted[i] * (1.0 + 1e-9) + 1e-9 {
+                self.failures.push(format!(
+                    "month {t}: cell {i} asked for {} over the stated demand {}",
+                    s.demand[i], s.wanted[i]
+                ));
+            }
+        }
         // Served never exceeds demand.
         for i in 0..s.demand.len() {
             if s.served[i] > s.demand[i] * (1.0 + 1e-9) + 1e-9 {
