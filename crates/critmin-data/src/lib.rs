@@ -152,6 +152,7 @@ pub const FILES: &[&str] = &[
     "sectors.csv",
     "price_response.csv",
     "demand_response.csv",
+    "supply_response.csv",
 ];
 
 /// Loads and validates a dataset from any source.

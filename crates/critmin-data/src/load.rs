@@ -15,7 +15,7 @@ use critmin_model::{
     DemandResponse, DemandRow, Element, ElementRisk, ElementSet, Facility, Form, Funding, Good,
     Governance, GrowthPath, GrowthRule, Idx, InventoryPolicy, MagnetRecipe, MineProduction, Model,
     PerElement, Price, PriceResponse, Project, Sector, SectorValue, Source, Stage, Status,
-    Stockpile, StockpileTarget,
+    Stockpile, StockpileTarget, SupplyResponse,
 };
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
@@ -232,6 +232,7 @@ pub(crate) fn load(src: &dyn DatasetSource, diags: &mut Diagnostics) -> Option<M
     b.sector_values(&reader, diags);
     b.price_response(&reader, diags);
     b.demand_response(&reader, diags);
+    b.supply_response(&reader, diags);
     if let Some(m) = &manifest {
         limits::check(&b.model, m.base_year, &b.lines, diags);
     }
@@ -1348,6 +1349,86 @@ impl Builder {
                     lag_months,
                     trigger_index,
                     reversal_per_yr,
+                    source,
+                });
+            }
+        }
+    }
+
+    fn supply_response(&mut self, r: &Reader, diags: &mut Diagnostics) {
+        let schema = Schema {
+            required: &[
+                "country",
+                "stage",
+                "restart_lag_months",
+                "trigger_index",
+                "build_lag_months",
+                "growth_per_yr",
+                "max_factor",
+                "source",
+            ],
+            optional: &["note"],
+            element_columns: false,
+        };
+        let t = r.table("supply_response.csv", false, &schema, diags);
+        let mut seen: std::collections::BTreeMap<(Option<CountryCode>, Stage), usize> =
+            std::collections::BTreeMap::new();
+        for row in &t.rows {
+            let mut c = t.row(row, diags);
+            let country = match c.text("country") {
+                "*" => Some(None),
+                _ => c.country("country", &self.country_codes).map(Some),
+            };
+            let stage = c.vocab(
+                "stage",
+                true,
+                |s| Stage::parse(s).filter(|s| s.has_facilities()),
+                "mining, separation, metal_alloy, magnet",
+            );
+            let restart = c.number("restart_lag_months", true, 0.0, 120.0);
+            let trigger = c.number("trigger_index", true, 1.0, 1000.0);
+            let build = c.number("build_lag_months", true, 0.0, 240.0);
+            let growth = c.number("growth_per_yr", true, 0.0, 1.0);
+            let max = c.number("max_factor", true, 1.0, 100.0);
+            let source = source_col(&mut c, self.src());
+            if let (Some(k), Some(s)) = (country, stage) {
+                if let Some(line) = seen.insert((k, s), c.line()) {
+                    let who = k.map_or("*".to_string(), |k| k.to_string());
+                    c.error(
+                        "stage",
+                        format!("line {line} already sets the supply response of {s} in {who}; give each country and stage one row"),
+                    );
+                }
+            }
+            if let (
+                true,
+                Some(country),
+                Some(stage),
+                Some(restart_lag_months),
+                Some(trigger_index),
+                Some(build_lag_months),
+                Some(growth_per_yr),
+                Some(max_factor),
+                Some(source),
+            ) = (
+                c.ok(),
+                country,
+                stage,
+                restart,
+                trigger,
+                build,
+                growth,
+                max,
+                source,
+            ) {
+                self.model.supply_response.push(SupplyResponse {
+                    country,
+                    stage,
+                    restart_lag_months,
+                    trigger_index,
+                    build_lag_months,
+                    growth_per_yr,
+                    max_factor,
                     source,
                 });
             }

@@ -65,7 +65,10 @@ pub use scenario::{
     SharingRule,
 };
 pub use source::{Confidence, Source};
-pub use stats::{Benchmark, BenchmarkMetric, DemandResponse, MineProduction, Price, PriceResponse};
+pub use stats::{
+    Benchmark, BenchmarkMetric, DemandResponse, MineProduction, Price, PriceResponse,
+    SupplyResponse,
+};
 pub use stock::{InventoryPolicy, Stockpile, StockpileTarget};
 pub use time::{MAX_YEAR, MIN_YEAR, Month, MonthParseError};
 pub use trend::CapacityTrend;

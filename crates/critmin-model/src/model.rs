@@ -5,7 +5,7 @@ use crate::{
     Benchmark, CapacityTrend, Composition, Country, CountryCode, DemandResponse, DemandRow,
     ElementRisk, Facility, Governance, Group, GrowthPath, Idx, InventoryPolicy, MagnetRecipe,
     MineProduction, Month, Price, PriceResponse, Project, SectorValue, Source, Stockpile,
-    StockpileTarget,
+    StockpileTarget, SupplyResponse,
 };
 use serde::Serialize;
 
@@ -61,6 +61,10 @@ pub struct Model {
     /// How final demand answers price, by sector and elements (a demand
     /// row with no matching row does not).
     pub demand_response: Vec<DemandResponse>,
+    /// How facilities answer price, by stage and country (a facility with
+    /// no matching row keeps the instant utilisation response of
+    /// `price_response.csv` and builds nothing).
+    pub supply_response: Vec<SupplyResponse>,
     /// Governance and trade-restriction inputs per producing country.
     pub governance: Vec<Governance>,
     /// Supply-risk inputs per element.

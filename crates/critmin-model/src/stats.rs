@@ -98,6 +98,34 @@ pub struct DemandResponse {
     pub source: Idx<Source>,
 }
 
+/// How the facilities of one stage in one country (or every country)
+/// answer price (`supply_response.csv`, see `docs/simulation.md`): idle
+/// capacity restarts as a smoothed price rises, and sustained high prices
+/// build new capacity, slowly and up to a ceiling.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SupplyResponse {
+    /// The country (`None`: every country without a row of its own,
+    /// written `*`).
+    pub country: Option<CountryCode>,
+    /// The stage.
+    pub stage: Stage,
+    /// Months over which the price utilisation follows is smoothed (idle
+    /// capacity restarts with this lag), ≥ 0.
+    pub restart_lag_months: f64,
+    /// Smoothed index at and above which capacity is built, ≥ 1.
+    pub trigger_index: f64,
+    /// Months over which the price that decides building is smoothed
+    /// (years, for new mines), ≥ 0.
+    pub build_lag_months: f64,
+    /// Growth of capacity per year while building is triggered, as a share
+    /// of the facility's capacity (0..1 per year).
+    pub growth_per_yr: f64,
+    /// Most a facility's capacity may grow this way, as a factor (≥ 1).
+    pub max_factor: f64,
+    /// Where the values come from.
+    pub source: Idx<Source>,
+}
+
 /// How scarcity moves the price of some elements in one form, for the
 /// simulator's price index (see `docs/simulation.md`).
 #[derive(Debug, Clone, PartialEq, Serialize)]

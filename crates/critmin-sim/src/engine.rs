@@ -650,6 +650,11 @@ struct Engine<'n> {
     /// price formula's elasticity mixes them with the cell's own).
     cell_resp_base: Vec<f64>,
     cell_resp_eps: Vec<f64>,
+    /// Per facility: the smoothed world prices its restart and its
+    /// building follow, and the capacity factor it has built so far.
+    fac_restart_p: Vec<f64>,
+    fac_build_p: Vec<f64>,
+    fac_built: Vec<f64>,
     /// Statistics cells (country, element, form) that can have demand or
     /// production orders: the only ones whose prices move.
     active_cells: Vec<u32>,
@@ -787,6 +792,9 @@ impl<'n> Engine<'n> {
             node_sub: vec![0.0; net.demand.len()],
             cell_resp_base: vec![0.0; nc * N_ELEMENTS * FORMS.len()],
             cell_resp_eps: vec![0.0; nc * N_ELEMENTS * FORMS.len()],
+            fac_restart_p: vec![1.0; net.fac_supply.len()],
+            fac_build_p: vec![1.0; net.fac_supply.len()],
+            fac_built: vec![1.0; net.fac_supply.len()],
             written_cells: {
                 let mut w = cells.clone();
                 for node in &net.stocks {
@@ -854,11 +862,62 @@ impl<'n> Engine<'n> {
         self.cap_factor.get(fac.get()).copied().unwrap_or(1.0)
     }
 
-    /// Growth factor of a facility's capacity this month (its trend only).
+    /// Growth factor of a facility's capacity this month: its trend and
+    /// what prices have built (no outage).
     fn growth_factor(&self, fac: critmin_model::Idx<critmin_model::Facility>, t: usize) -> f64 {
+        let built = self.fac_built.get(fac.get()).copied().unwrap_or(1.0);
         match self.net.fac_curve.get(fac.get()) {
-            Some(&k) if k != u32::MAX => self.net.cap_curves[k as usize][t],
-            _ => 1.0,
+            Some(&k) if k != u32::MAX => self.net.cap_curves[k as usize][t] * built,
+            _ => built,
+        }
+    }
+
+    /// Supply answers last month's world prices (`docs/simulation.md`,
+    /// "Supply that answers price"): each facility with a response row
+    /// smooths the dearest world index of what it makes twice — briefly for
+    /// restarting idle capacity, over years for building — and builds
+    /// capacity while the slow one is at or above its trigger.
+    fn answer_supply_prices(&mut self) {
+        let net = self.net;
+        for (f, s) in net.fac_supply.iter().enumerate() {
+            let Some(s) = s else { continue };
+            let p = s
+                .cells
+                .iter()
+                .map(|&(e, slot)| self.world_price[e.index() * FORMS.len() + slot])
+                .fold(1.0, f64::max);
+            self.fac_restart_p[f] += s.restart_smoothing * (p - self.fac_restart_p[f]);
+            self.fac_build_p[f] += s.build_smoothing * (p - self.fac_build_p[f]);
+            if self.fac_build_p[f] >= s.trigger {
+                self.fac_built[f] = (self.fac_built[f] * (1.0 + s.growth_month)).min(s.max_factor);
+            }
+        }
+    }
+
+    /// Share of spare capacity a facility uses: with a supply response
+    /// row, as its smoothed restart price says; without one, as the world
+    /// oxide price of the dearest element in `elements` says at once.
+    fn utilisation_response(
+        &self,
+        fac: critmin_model::Idx<critmin_model::Facility>,
+        elements: ElementSet,
+    ) -> f64 {
+        if self
+            .net
+            .fac_supply
+            .get(fac.get())
+            .is_some_and(Option::is_some)
+        {
+            let p = self.fac_restart_p[fac.get()];
+            elements
+                .iter()
+                .map(|e| {
+                    let full = self.net.price_params(e, 0).full_supply_response_index;
+                    ((p - 1.0) / (full - 1.0)).clamp(0.0, 1.0)
+                })
+                .fold(0.0, f64::max)
+        } else {
+            self.response(elements)
         }
     }
 
@@ -885,9 +944,12 @@ impl<'n> Engine<'n> {
             self.stats.balance.inventory_start = self.inventory_total();
         }
 
-        // Capacity factors by facility: growth trend × outage share.
+        // Capacity factors by facility: growth trend × outage share × what
+        // prices have built.
+        self.answer_supply_prices();
         self.cap_factor.clear();
-        if !net.cap_curves.is_empty() || !net.outages.is_empty() {
+        let builds = net.fac_supply.iter().any(Option::is_some);
+        if !net.cap_curves.is_empty() || !net.outages.is_empty() || builds {
             self.cap_factor.resize(net.fac_curve.len(), 1.0);
             // Overlapping outages: the deepest cut holds.
             for &(a, b, fac, share) in &net.outages {
@@ -898,6 +960,11 @@ impl<'n> Engine<'n> {
             for (f, &k) in net.fac_curve.iter().enumerate() {
                 if k != u32::MAX {
                     self.cap_factor[f] *= net.cap_curves[k as usize][t];
+                }
+            }
+            if builds {
+                for (f, x) in self.cap_factor.iter_mut().enumerate() {
+                    *x *= self.fac_built[f];
                 }
             }
         }
@@ -1000,7 +1067,8 @@ impl<'n> Engine<'n> {
                 continue;
             }
             if let PoolKind::Mine { comp } = &pool.kind {
-                let util = pool.util + (1.0 - pool.util) * self.response(pool.elements);
+                let util = pool.util
+                    + (1.0 - pool.util) * self.utilisation_response(pool.facility, pool.elements);
                 let out = pool.cap_month * util * self.capacity_factor(pool.facility);
                 self.pool_inv[p].add_scaled(comp, out);
                 self.stats.balance.produced.add_scaled(comp, out);
@@ -1020,7 +1088,9 @@ impl<'n> Engine<'n> {
             .any(|r| r.from <= t && t <= r.to && r.forms.contains(Form::Concentrate));
         for (s, sep) in net.seps.iter().enumerate() {
             self.sep_room[s] = if sep.first <= t && t < sep.last {
-                let util = sep.util + (1.0 - sep.util) * self.response(self.sep_elements[s]);
+                let util = sep.util
+                    + (1.0 - sep.util)
+                        * self.utilisation_response(sep.facility, self.sep_elements[s]);
                 sep.cap_month * util * self.capacity_factor(sep.facility)
             } else {
                 0.0
@@ -1030,7 +1100,9 @@ impl<'n> Engine<'n> {
             let pool = &net.pools[p];
             self.cracker_room[p] = if pool.first <= t && t < pool.last {
                 pool.cap_month
-                    * (pool.util + (1.0 - pool.util) * self.response(pool.elements))
+                    * (pool.util
+                        + (1.0 - pool.util)
+                            * self.utilisation_response(pool.facility, pool.elements))
                     * self.capacity_factor(pool.facility)
             } else {
                 0.0

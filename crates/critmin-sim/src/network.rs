@@ -188,6 +188,25 @@ impl NodeResponse {
     }
 }
 
+/// How one facility answers price (`docs/simulation.md`, "Supply that
+/// answers price"), from its `supply_response.csv` row.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct FacSupply {
+    /// The (element, form slot) world price cells of what it makes; the
+    /// dearest drives it.
+    pub cells: Vec<(Element, usize)>,
+    /// Share of the gap the restart price closes each month.
+    pub restart_smoothing: f64,
+    /// Share of the gap the build price closes each month.
+    pub build_smoothing: f64,
+    /// Build price at and above which capacity grows.
+    pub trigger: f64,
+    /// Capacity growth per month while triggered (a factor's share).
+    pub growth_month: f64,
+    /// Ceiling of the capacity factor it may build.
+    pub max_factor: f64,
+}
+
 /// A stockpile holding.
 #[derive(Debug, Clone)]
 pub(crate) struct StockNode {
@@ -304,6 +323,9 @@ pub struct Network {
     pub(crate) good_content_total: Vec<f64>,
     /// How each demand node answers price, by node.
     pub(crate) response: Vec<NodeResponse>,
+    /// How each facility answers price, by facility index (`None`: only
+    /// the instant utilisation response).
+    pub(crate) fac_supply: Vec<Option<FacSupply>>,
     /// Demand groups: demand nodes of one country, tier and good, which a
     /// market serves alike (same country, same tier), so they buy as one:
     /// `(country, tier, good)`.
@@ -529,6 +551,7 @@ impl Network {
         let groups = DemandGroups::new(&demand, layout.n_goods());
         let content = GoodContent::new(layout, &grade_reo);
         let response = build_responses(model, &demand);
+        let fac_supply = build_supply(model, &pools, &plants, &grade_reo);
         let metals_by_element: Vec<Vec<usize>> = Element::ALL
             .iter()
             .map(|&e| {
@@ -573,6 +596,7 @@ impl Network {
             good_content: content.content,
             good_content_total: content.total,
             response,
+            fac_supply,
             stocks,
             holders,
             agreements,
@@ -1181,6 +1205,66 @@ fn build_responses(model: &Model, demand: &[DemandNode]) -> Vec<NodeResponse> {
             }
         })
         .collect()
+}
+
+/// Each facility's response to price: its country's `supply_response.csv`
+/// row for its stage, else the `*` row; the world price cells of what it
+/// makes (mines and separation: oxides of their elements; metal plants:
+/// metals of their mix; magnet plants: magnets of their grade's content).
+fn build_supply(
+    model: &Model,
+    pools: &[Pool],
+    plants: &Plants,
+    grade_reo: &[PerElement],
+) -> Vec<Option<FacSupply>> {
+    let mut out: Vec<Option<FacSupply>> = vec![None; model.facilities.len()];
+    if model.supply_response.is_empty() {
+        return out;
+    }
+    let mut cells: Vec<Vec<(Element, usize)>> = vec![Vec::new(); model.facilities.len()];
+    let mut add = |f: Idx<Facility>, set: ElementSet, slot: usize| {
+        for e in set.iter() {
+            if !cells[f.get()].contains(&(e, slot)) {
+                cells[f.get()].push((e, slot));
+            }
+        }
+    };
+    for p in pools {
+        add(p.facility, p.elements, 0);
+    }
+    for s in &plants.seps {
+        add(s.facility, s.elements, 0);
+    }
+    for m in &plants.metals {
+        add(m.facility, m.mix.support(), 1);
+    }
+    for m in &plants.magnets {
+        add(m.facility, grade_reo[m.grade].support(), 2);
+    }
+    for (i, f) in model.facilities_indexed() {
+        let rows = &model.supply_response;
+        let row = rows
+            .iter()
+            .find(|r| r.stage == f.stage && r.country == Some(f.country))
+            .or_else(|| {
+                rows.iter()
+                    .find(|r| r.stage == f.stage && r.country.is_none())
+            });
+        if let Some(r) = row {
+            if cells[i.get()].is_empty() {
+                continue;
+            }
+            out[i.get()] = Some(FacSupply {
+                cells: std::mem::take(&mut cells[i.get()]),
+                restart_smoothing: 1.0 / (1.0 + r.restart_lag_months),
+                build_smoothing: 1.0 / (1.0 + r.build_lag_months),
+                trigger: r.trigger_index,
+                growth_month: r.growth_per_yr / 12.0,
+                max_factor: r.max_factor,
+            });
+        }
+    }
+    out
 }
 
 /// The form slot (0 oxide, 1 metal, 2 magnet) of market good `g`.

@@ -11,7 +11,7 @@ use critmin_model::{
     CapacityTrend, Composition, Confidence, Country, CountryCode, DemandResponse, DemandRow,
     Element, ElementSet, Facility, FeedRef, Form, Funding, Good, Group, GrowthPath, GrowthRule,
     Idx, InventoryPolicy, MagnetRecipe, Model, Month, PerElement, Process, Project, Sector, Source,
-    Stage, Status, Stockpile,
+    Stage, Status, Stockpile, SupplyResponse,
 };
 use critmin_sim::scenario::{Event, EventKind, FormSet, Importers, SharingAgreement, SharingRule};
 use critmin_sim::{
@@ -366,6 +366,25 @@ fn random_model(g: &mut Gen) -> Model {
             from_year: 2025,
             to_year: 2026,
             annual_growth_pct: g.range(-40.0, 80.0),
+            source: src,
+        });
+    }
+    // Supply that answers price, for one stage everywhere.
+    if g.chance(0.5) {
+        let stages = [
+            Stage::Mining,
+            Stage::Separation,
+            Stage::MetalAlloy,
+            Stage::Magnet,
+        ];
+        m.supply_response.push(SupplyResponse {
+            country: None,
+            stage: stages[g.below(stages.len())],
+            restart_lag_months: g.range(0.0, 12.0),
+            trigger_index: g.range(1.0, 3.0),
+            build_lag_months: g.range(0.0, 36.0),
+            growth_per_yr: g.range(0.0, 1.0),
+            max_factor: g.range(1.0, 4.0),
             source: src,
         });
     }
