@@ -99,6 +99,36 @@ pub enum KindSpec<V> {
         /// Allowed share of normal flow, 0..1.
         allowed_share: V,
     },
+    /// Exports capped by a tonnage per calendar year (events only).
+    ExportQuota {
+        /// Exporting countries or groups.
+        exporters: At<Vec<String>>,
+        /// Importing countries or groups; `None` = every importer.
+        importers: Option<At<Vec<String>>>,
+        /// Elements covered.
+        elements: ElementSet,
+        /// Forms covered.
+        forms: FormSet,
+        /// t REO-eq per calendar year, 0..`MAX_TONNES`.
+        tonnes_per_year: V,
+    },
+    /// Exports need a licence (events only): none is granted for the
+    /// first `delay_months`, then a share `approval_share` of the normal
+    /// flow is; compiled into export restrictions.
+    Licensing {
+        /// Exporting countries or groups.
+        exporters: At<Vec<String>>,
+        /// Importing countries or groups; `None` = every importer.
+        importers: Option<At<Vec<String>>>,
+        /// Elements covered.
+        elements: ElementSet,
+        /// Forms covered.
+        forms: FormSet,
+        /// Share of normal flow licensed once reviews are through, 0..1.
+        approval_share: V,
+        /// Months before the first licence, 0..120 (whole months).
+        delay_months: V,
+    },
     /// A facility runs at a share of its capacity.
     FacilityOutage {
         /// Facility id.
@@ -148,6 +178,8 @@ pub(crate) enum Kinds {
 fn kind_keys(kind: &str) -> &'static str {
     match kind {
         "export_restriction" => "exporter, importers, elements, forms, allowed_share",
+        "export_quota" => "exporter, importers, elements, forms, tonnes_per_year",
+        "licensing" => "exporter, importers, elements, forms, approval_share, delay_months",
         "facility_outage" => "facility, remaining_share",
         "demand_shock" => "country, sector, elements, factor",
         "project_delay" => "project, months",
@@ -182,6 +214,51 @@ pub(crate) fn parse_kind<V: Value>(
                 elements: elements.map_or(ElementSet::ALL, |a| a.value),
                 forms: forms?,
                 allowed_share: share?,
+            })
+        }
+        "export_quota" if matches!(kinds, Kinds::Event) => {
+            let exporters = o.strings(doc, "exporter", true);
+            let importers = all_or(o.strings(doc, "importers", false));
+            let elements = o.elements(doc, "elements", false);
+            let forms = match o.strings(doc, "forms", false) {
+                None => Some(FormSet::TRADED),
+                Some(a) => forms(doc, &o.field("forms"), &a),
+            };
+            let tonnes = V::read(
+                doc,
+                o,
+                "tonnes_per_year",
+                true,
+                0.0,
+                critmin_model::limits::MAX_TONNES,
+            );
+            o.finish(doc, &expected("export_quota"));
+            Some(KindSpec::ExportQuota {
+                exporters: exporters?,
+                importers,
+                elements: elements.map_or(ElementSet::ALL, |a| a.value),
+                forms: forms?,
+                tonnes_per_year: tonnes?,
+            })
+        }
+        "licensing" if matches!(kinds, Kinds::Event) => {
+            let exporters = o.strings(doc, "exporter", true);
+            let importers = all_or(o.strings(doc, "importers", false));
+            let elements = o.elements(doc, "elements", false);
+            let forms = match o.strings(doc, "forms", false) {
+                None => Some(FormSet::TRADED),
+                Some(a) => forms(doc, &o.field("forms"), &a),
+            };
+            let approval = V::read(doc, o, "approval_share", true, 0.0, 1.0);
+            let delay = V::read_count(doc, o, "delay_months", true, 0.0, 120.0);
+            o.finish(doc, &expected("licensing"));
+            Some(KindSpec::Licensing {
+                exporters: exporters?,
+                importers,
+                elements: elements.map_or(ElementSet::ALL, |a| a.value),
+                forms: forms?,
+                approval_share: approval?,
+                delay_months: delay?,
             })
         }
         "facility_outage" => {
@@ -248,7 +325,7 @@ pub(crate) fn parse_kind<V: Value>(
             let (what, list) = match kinds {
                 Kinds::Event => (
                     "an event kind",
-                    "export_restriction, facility_outage, demand_shock, project_delay, stockpile_release",
+                    "export_restriction, export_quota, licensing, facility_outage, demand_shock, project_delay, stockpile_release",
                 ),
                 Kinds::Risk => (
                     "a risk kind",

@@ -566,6 +566,25 @@ impl Resolver<'_> {
                     allowed_share: *allowed_share,
                 }
             }
+            KindSpec::ExportQuota {
+                exporters,
+                importers,
+                elements,
+                forms,
+                tonnes_per_year,
+            } => {
+                let exporters = self.countries(&f("exporter"), exporters);
+                let importers = self.importers(&f("importers"), importers);
+                EventKind::ExportQuota {
+                    exporters: exporters?,
+                    importers: importers?,
+                    elements: *elements,
+                    forms: *forms,
+                    tonnes_per_year: *tonnes_per_year,
+                }
+            }
+            // Compiled into export restrictions by the caller.
+            KindSpec::Licensing { .. } => return None,
             KindSpec::FacilityOutage {
                 facility,
                 remaining_share,
@@ -649,8 +668,10 @@ impl Resolver<'_> {
                 project: self.project(&f("project"), project)?,
                 months: months.clone(),
             },
-            // The reader refuses this kind in a risk.
-            KindSpec::StockpileRelease { .. } => return None,
+            // The reader refuses these kinds in a risk.
+            KindSpec::StockpileRelease { .. }
+            | KindSpec::ExportQuota { .. }
+            | KindSpec::Licensing { .. } => return None,
         })
     }
 
@@ -737,10 +758,59 @@ impl ScenarioSpec {
         let end = self.start.plus(self.horizon_months as i32 - 1);
         let mut events = Vec::new();
         for e in &self.events {
-            if let Some(kind) = r.event_kind(&format!("event[{}].", e.entry), &e.kind) {
+            let (from, to) = (e.from.unwrap_or(self.start), e.to.unwrap_or(end));
+            let prefix = format!("event[{}].", e.entry);
+            if let KindSpec::Licensing {
+                exporters,
+                importers,
+                elements,
+                forms,
+                approval_share,
+                delay_months,
+            } = &e.kind
+            {
+                // Licensing is export restrictions in time: nothing while
+                // the first reviews run, then the approved share.
+                let exporters = r.countries(&format!("{prefix}exporter"), exporters);
+                let importers = r.importers(&format!("{prefix}importers"), importers);
+                let (Some(exporters), Some(importers)) = (exporters, importers) else {
+                    continue;
+                };
+                let restriction = |share: f64| EventKind::ExportRestriction {
+                    exporters: exporters.clone(),
+                    importers: importers.clone(),
+                    elements: *elements,
+                    forms: *forms,
+                    allowed_share: share,
+                };
+                let first_licence = from.plus(*delay_months as i32);
+                let waiting_until = first_licence.plus(-1);
+                if *delay_months >= 1.0 {
+                    events.push(Event {
+                        from,
+                        to: if waiting_until < to {
+                            waiting_until
+                        } else {
+                            to
+                        },
+                        kind: restriction(0.0),
+                        line: e.line,
+                    });
+                }
+                if first_licence <= to {
+                    events.push(Event {
+                        from: first_licence,
+                        to,
+                        kind: restriction(*approval_share),
+                        line: e.line,
+                    });
+                }
+                continue;
+            }
+            if let Some(kind) = r.event_kind(&prefix, &e.kind) {
                 events.push(Event {
-                    from: e.from.unwrap_or(self.start),
-                    to: e.to.unwrap_or(end),
+                    from,
+                    to,
                     kind,
                     line: e.line,
                 });

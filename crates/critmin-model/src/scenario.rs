@@ -63,6 +63,22 @@ pub enum EventKind {
         /// Allowed share of normal flow, 0..1 (0 = ban).
         allowed_share: f64,
     },
+    /// Exports of some elements and forms from some countries may total at
+    /// most a tonnage per calendar year (2010-style quotas): exporters ship
+    /// as buyers ask until the year's quota is used up, and the quota
+    /// starts afresh each January of the event.
+    ExportQuota {
+        /// Exporting countries (the quota is shared by all of them).
+        exporters: Vec<CountryCode>,
+        /// Importing countries.
+        importers: Importers,
+        /// Elements covered.
+        elements: ElementSet,
+        /// Forms covered.
+        forms: FormSet,
+        /// The quota, t REO-eq per calendar year.
+        tonnes_per_year: f64,
+    },
     /// A facility runs at a share of its capacity.
     FacilityOutage {
         /// The facility.

@@ -57,6 +57,15 @@ fn good_elements(chain: &ChainYear, g: usize) -> ElementSet {
     }
 }
 
+/// t REO-eq per engine unit of good `g` (magnets: their grade's content).
+fn reo_per_unit(chain: &ChainYear, g: usize) -> f64 {
+    if g < MAGNET0 {
+        1.0
+    } else {
+        chain.grade_reo.get(g - MAGNET0).map_or(0.0, |r| r.total())
+    }
+}
+
 /// Compresses scenario `s` into a year-long disruption for `chain`.
 pub fn fold(model: &Model, chain: &ChainYear, s: &Scenario) -> Disruption {
     let ng = chain.n_goods();
@@ -69,14 +78,45 @@ pub fn fold(model: &Model, chain: &ChainYear, s: &Scenario) -> Disruption {
         if w <= 0.0 {
             continue;
         }
-        match &ev.kind {
+        // A quota counts as the share of China's normal exports of the
+        // goods it covers that its tonnage allows.
+        let quota_share;
+        let restriction = match &ev.kind {
             EventKind::ExportRestriction {
                 exporters,
                 importers,
                 elements,
                 forms,
                 allowed_share,
+            } => Some((exporters, importers, elements, forms, *allowed_share)),
+            EventKind::ExportQuota {
+                exporters,
+                importers,
+                elements,
+                forms,
+                tonnes_per_year,
             } => {
+                let normal: f64 = (0..ng)
+                    .filter(|&g| {
+                        forms.contains(good_form(g)) && elements.intersects(good_elements(chain, g))
+                    })
+                    .map(|g| chain.china_exports[g] * reo_per_unit(chain, g))
+                    .sum();
+                quota_share = if normal > 0.0 {
+                    (tonnes_per_year / normal).min(1.0)
+                } else {
+                    1.0
+                };
+                Some((exporters, importers, elements, forms, quota_share))
+            }
+            _ => None,
+        };
+        match &ev.kind {
+            EventKind::ExportRestriction { .. } | EventKind::ExportQuota { .. } => {
+                let Some((exporters, importers, elements, forms, allowed_share)) = restriction
+                else {
+                    continue;
+                };
                 if !exporters.iter().any(|c| is_china(*c)) {
                     notes.push(format!(
                         "line {}: export restrictions by countries other than China are not in the static model",

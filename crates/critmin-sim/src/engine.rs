@@ -675,6 +675,9 @@ struct Engine<'n> {
     /// Tonnes each restricted route carried so far this month:
     /// `(good, exporter, importer, tonnes)`.
     route_used: Vec<(u32, u16, u16, f64)>,
+    /// Per restriction: t REO-eq its quota has let through this calendar
+    /// year (quotas only).
+    quota_used: Vec<f64>,
     /// Whether no restriction on concentrate is in force this month.
     concentrate_free: bool,
     /// Pool stocks at the start of a concentrate pass, t REO.
@@ -825,6 +828,7 @@ impl<'n> Engine<'n> {
             metal_made: vec![0.0; net.metals.len()],
             cap_buf: Vec::new(),
             route_used: Vec::new(),
+            quota_used: vec![0.0; net.restrictions.len()],
             concentrate_free: true,
             pool_total: vec![0.0; net.pools.len()],
             taker_ratio: vec![0.0; net.pools.len()],
@@ -940,6 +944,13 @@ impl<'n> Engine<'n> {
         self.stats.reset(nc, &self.written_cells);
         self.stats.month = Some(net.start.plus(t as i32));
         self.route_used.clear();
+        // Quotas start afresh each January (and when they come into force).
+        let january = self.stats.month.is_some_and(|m| m.month() == 1);
+        for (q, r) in net.restrictions.iter().enumerate() {
+            if r.quota_t_per_year.is_some() && (january || t == r.from) {
+                self.quota_used[q] = 0.0;
+            }
+        }
         if self.net.balance_check {
             self.stats.balance.inventory_start = self.inventory_total();
         }
@@ -1352,6 +1363,7 @@ impl<'n> Engine<'n> {
         let want_flows = self.record_flows || !self.caps.is_empty();
         self.alloc.allocate(&market, want_flows, &mut self.out);
         self.record_market(good);
+        self.count_quotas(t, good);
     }
 
     /// The caps on routes from restricted exporters to this market's buyers
@@ -1375,9 +1387,13 @@ impl<'n> Engine<'n> {
                 nb += 1;
             }
         }
-        for r in &net.restrictions {
+        for (q, r) in net.restrictions.iter().enumerate() {
             if t < r.from || t > r.to || !r.forms.contains(form) || !r.elements.intersects(elements)
             {
+                continue;
+            }
+            if let Some(quota) = r.quota_t_per_year {
+                self.quota_caps(t, good, q, quota, &buyer_countries[..nb]);
                 continue;
             }
             for &x in &r.exporters {
@@ -1417,6 +1433,82 @@ impl<'n> Engine<'n> {
     /// Records a cleared market: every buyer (when audited), the
     /// cross-border flows (when recorded), and the use of each capped route
     /// (so that later passes this month see what is left of its cap).
+    /// Caps of the routes under export quota `q` in the market for `good`
+    /// this pass: what is left of the year's quota (in the good's unit),
+    /// split between the quota's routes to this market's buyers in
+    /// proportion to their normal flows (equally if none had any).
+    fn quota_caps(&mut self, t: usize, good: usize, q: usize, quota: f64, buyers: &[usize]) {
+        let net = self.net;
+        let r = &net.restrictions[q];
+        // Concentrate is counted in t REO as it stands.
+        let per_unit = net
+            .good_content_total
+            .get(good)
+            .copied()
+            .unwrap_or(1.0)
+            .max(1e-12);
+        let left = (quota - self.quota_used[q]).max(0.0) / per_unit;
+        let mut routes: Vec<(usize, usize, f64)> = Vec::new();
+        for &x in &r.exporters {
+            if self.supply.get(x).is_none_or(|s| *s <= 0.0) {
+                continue;
+            }
+            for &c in buyers {
+                if c == x || r.importers.as_ref().is_some_and(|v| !v.contains(&c)) {
+                    continue;
+                }
+                let normal = self.normal.map_or(0.0, |n| n.get(t, good, x, c));
+                routes.push((x, c, normal));
+            }
+        }
+        let total: f64 = routes.iter().map(|r| r.2).sum();
+        let n = routes.len() as f64;
+        for (x, c, normal) in routes {
+            let share = if total > 0.0 { normal / total } else { 1.0 / n };
+            let max = left * share;
+            match self
+                .caps
+                .iter_mut()
+                .find(|k| k.exporter == x && k.importer == c)
+            {
+                Some(k) => k.max = k.max.min(max),
+                None => self.caps.push(Cap {
+                    exporter: x,
+                    importer: c,
+                    max,
+                }),
+            }
+        }
+    }
+
+    /// Counts this market pass's flows against the export quotas that
+    /// cover them.
+    fn count_quotas(&mut self, t: usize, good: usize) {
+        let net = self.net;
+        let form = net.good_form(good);
+        let elements = net.good_elements(good);
+        let per_unit = net.good_content_total.get(good).copied().unwrap_or(1.0);
+        for (q, r) in net.restrictions.iter().enumerate() {
+            if r.quota_t_per_year.is_none()
+                || t < r.from
+                || t > r.to
+                || !r.forms.contains(form)
+                || !r.elements.intersects(elements)
+            {
+                continue;
+            }
+            for f in &self.out.flows {
+                if f.tonnes > 0.0
+                    && r.exporters.contains(&f.exporter)
+                    && f.importer != f.exporter
+                    && r.importers.as_ref().is_none_or(|v| v.contains(&f.importer))
+                {
+                    self.quota_used[q] += f.tonnes * per_unit;
+                }
+            }
+        }
+    }
+
     fn record_market(&mut self, good: usize) {
         let net = self.net;
         if net.audit {

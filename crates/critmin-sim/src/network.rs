@@ -258,6 +258,9 @@ pub(crate) struct Restriction {
     pub elements: ElementSet,
     pub forms: FormSet,
     pub share: f64,
+    /// An export quota instead of a share: t REO-eq per calendar year for
+    /// all routes together, renewed each January.
+    pub quota_t_per_year: Option<f64>,
 }
 
 /// How scarcity moves prices (see `docs/simulation.md`).
@@ -1120,6 +1123,26 @@ fn build_events(
                 elements: *elements,
                 forms: *forms,
                 share: *allowed_share,
+                quota_t_per_year: None,
+            }),
+            EventKind::ExportQuota {
+                exporters,
+                importers,
+                elements,
+                forms,
+                tonnes_per_year,
+            } => ev.restrictions.push(Restriction {
+                from,
+                to,
+                exporters: cix.all(exporters),
+                importers: match importers {
+                    Importers::All => None,
+                    Importers::Only(v) => Some(cix.all(v)),
+                },
+                elements: *elements,
+                forms: *forms,
+                share: 1.0,
+                quota_t_per_year: Some(*tonnes_per_year),
             }),
             EventKind::FacilityOutage {
                 facility,
