@@ -40,6 +40,9 @@ pub struct Provenance {
     /// The plan laid over the dataset, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan: Option<InputId>,
+    /// The observed series a backtest compared with, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observed: Option<InputId>,
     /// The random seed, if the result depends on one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
@@ -57,6 +60,7 @@ impl Provenance {
             scenario: None,
             scenarios: Vec::new(),
             plan: None,
+            observed: None,
             seed: None,
             command,
         }

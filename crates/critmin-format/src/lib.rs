@@ -1,5 +1,6 @@
 //! critmin's file formats besides the dataset: scenarios (events,
-//! policies, `[[risk]]` and `[uncertainty]`) and plans, read from TOML.
+//! policies, `[[risk]]` and `[uncertainty]`) and plans, read from TOML,
+//! and the observed series a backtest compares with ([`observed`], CSV).
 //!
 //! Reading is two steps, so a front end can check a file without a
 //! dataset and a server can store what a user wrote:
@@ -35,6 +36,7 @@
 
 mod dist;
 pub mod kind;
+pub mod observed;
 pub mod plan;
 mod read;
 pub mod scenario;

@@ -1,4 +1,5 @@
-//! Property tests: no input makes the scenario or plan reader panic —
+//! Property tests: no input makes the scenario, plan or observed-series
+//! reader panic —
 //! random bytes, or a shipped file with bytes overwritten — and a valid
 //! plan written by `to_toml` reads back to the same plan. Case counts are
 //! modest by default; `PROPTEST_CASES` raises them.
@@ -52,6 +53,7 @@ proptest! {
     fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
         reports_or_accepts(critmin_format::scenario::parse("s.toml", &bytes, model()));
         reports_or_accepts(critmin_format::plan::parse("p.toml", &bytes, model()));
+        reports_or_accepts(critmin_format::observed::parse("o.csv", &bytes));
         let _ = critmin_format::dataset_of(&bytes);
     }
 

@@ -752,7 +752,7 @@ impl<'n> Engine<'n> {
         Engine {
             net,
             normal,
-            record_flows,
+            record_flows: record_flows || net.record_flows,
             nc,
             ng,
             pool_inv,

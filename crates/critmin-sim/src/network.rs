@@ -366,6 +366,8 @@ pub struct Network {
     /// Record every buyer of every market in [`crate::MonthStats`] (for
     /// tests and debugging; slows the run).
     pub(crate) audit: bool,
+    /// Record every month's cross-border flows in `MonthStats::flows`.
+    pub(crate) record_flows: bool,
     /// Measure inventories each month for the mass balance (on by
     /// default; the Monte Carlo engine turns it off, the property tests
     /// keep it on).
@@ -407,6 +409,19 @@ impl Network {
     /// Form of good `g` (concentrate past the market goods).
     pub(crate) fn good_form(&self, g: usize) -> Form {
         self.layout().form(g)
+    }
+
+    /// Adds the REO-eq content of `qty` of any traded good `g` to `out`:
+    /// market goods as [`Network::reo_of`], a pool's concentrate (goods
+    /// past the market goods) by its typical mix.
+    pub fn reo_of_good(&self, g: usize, qty: f64, out: &mut PerElement) {
+        if g >= self.n_goods() {
+            if let Some(p) = self.pools.get(g - self.n_goods()) {
+                out.add_scaled(&p.mix, qty);
+            }
+        } else {
+            self.reo_of(g, qty, out);
+        }
     }
 
     /// REO-eq per engine unit of good `g`, per element.
@@ -467,6 +482,12 @@ impl Network {
     /// (off saves a few per cent of a run; the balance then reads zero).
     pub fn set_balance_check(&mut self, on: bool) {
         self.balance_check = on;
+    }
+
+    /// Records every month's cross-border flows in `MonthStats::flows`
+    /// (a backtest compares exports with them).
+    pub fn set_record_flows(&mut self, on: bool) {
+        self.record_flows = on;
     }
 
     /// Records every buyer of every market in each month's statistics.
@@ -616,6 +637,7 @@ impl Network {
             base_price_usd_per_t: base_price,
             first_year: start.year(),
             audit: false,
+            record_flows: false,
             balance_check: true,
         };
         // Working inventory targets of the pools, from the inventory months

@@ -3,6 +3,7 @@
 //! from one to the other.
 
 pub mod assess;
+pub mod backtest;
 pub mod data;
 pub(crate) mod library;
 pub mod metrics;

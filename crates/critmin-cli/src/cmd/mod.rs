@@ -3,6 +3,7 @@
 //! one application function for it and renders the response.
 
 mod assess;
+mod backtest;
 mod bench;
 mod data;
 mod metrics;
@@ -60,6 +61,10 @@ enum Command {
     Targets(targets::TargetsArgs),
     /// Run a scenario (a file or a built-in name) month by month.
     Simulate(simulate::SimulateArgs),
+    /// Compare a (historical) scenario's run with observed series: the
+    /// log-ratio error, peak ratio, peak month error and turning points of
+    /// each series.
+    Backtest(backtest::BacktestArgs),
     /// Run thousands of futures of a scenario's risks (Monte Carlo).
     Montecarlo(montecarlo::MonteCarloArgs),
     /// Choose the fund's projects (MILP) or the partners' stockpiles (LP)
@@ -184,6 +189,7 @@ pub fn run(cli: Cli, invocation: String) -> Result {
         Command::Metrics(a) => metrics::metrics(&a, &ctx, &mut out),
         Command::Targets(a) => targets::targets(&a, &ctx, &mut out),
         Command::Simulate(a) => simulate::simulate(&a, &ctx, &mut out),
+        Command::Backtest(a) => backtest::backtest(&a, &ctx, &mut out),
         Command::Optimize(c) => optimize::optimize(&c, &ctx, &mut out),
         Command::Montecarlo(a) => montecarlo::montecarlo(&a, &ctx, &mut out),
         Command::Scenarios(c) => scenarios::scenarios(&c, &ctx, &mut out),

@@ -1,0 +1,103 @@
+//! `critmin backtest` end to end: observations at twice the simulated
+//! values give a log-ratio bias of −ln 2, a peak ratio of ½ and no peak
+//! month error; an unknown series is refused with its file and line.
+
+use std::process::Command;
+
+fn critmin(args: &[&str], cwd: &std::path::Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_critmin"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("run critmin")
+}
+
+fn json(o: &std::process::Output) -> serde_json::Value {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+#[test]
+fn observations_at_twice_the_run_give_the_errors_the_arithmetic_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let months = [
+        "2026-02", "2026-04", "2026-06", "2026-09", "2026-12", "2027-06",
+    ];
+    // First pass: any positive values, to read the simulated series.
+    let mut csv = String::from("series,month,value,unit\n");
+    for m in months {
+        csv.push_str(&format!("price:Dy:oxide:JP,{m},1,USD/kg\n"));
+    }
+    std::fs::write(dir.path().join("probe.csv"), &csv).unwrap();
+    let probe = json(&critmin(
+        &[
+            "backtest",
+            "china-total-ban-12m",
+            "--observed",
+            "probe.csv",
+            "--format",
+            "json",
+        ],
+        dir.path(),
+    ));
+    let sim: Vec<f64> = probe["series"][0]["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["simulated"].as_f64().unwrap())
+        .collect();
+    assert_eq!(sim.len(), months.len());
+    // Second pass: observed = 2 × simulated.
+    let mut csv = String::from("series,month,value\n");
+    for (m, v) in months.iter().zip(&sim) {
+        csv.push_str(&format!("price:Dy:oxide:JP,{m},{}\n", 2.0 * v));
+    }
+    std::fs::write(dir.path().join("observed.csv"), &csv).unwrap();
+    let r = json(&critmin(
+        &[
+            "backtest",
+            "china-total-ban-12m",
+            "--observed",
+            "observed.csv",
+            "--format",
+            "json",
+        ],
+        dir.path(),
+    ));
+    let f = &r["series"][0];
+    let ln2 = 2f64.ln();
+    assert!(
+        (f["log_ratio_bias"].as_f64().unwrap() + ln2).abs() < 1e-9,
+        "{f}"
+    );
+    assert!((f["log_ratio_mean_abs"].as_f64().unwrap() - ln2).abs() < 1e-9);
+    assert!((f["peak_ratio"].as_f64().unwrap() - 0.5).abs() < 1e-9);
+    assert_eq!(f["peak_month_error"].as_i64(), Some(0));
+    assert_eq!(
+        f["turning_points_matched"], f["turning_points_observed"],
+        "a scaled copy has the same turning points"
+    );
+    assert!(
+        r["provenance"]["observed"]["content_hash"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
+}
+
+#[test]
+fn an_unknown_series_is_refused_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bad.csv"),
+        "series,month,value\nprice:Nd:oxide:JP,2026-03,50\nimports:JP,2026-03,5\n",
+    )
+    .unwrap();
+    let o = critmin(
+        &["backtest", "china-total-ban-12m", "--observed", "bad.csv"],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("bad.csv:3: series:"), "{err}");
+}
