@@ -22,5 +22,5 @@ pub mod stats;
 
 pub use mc::{
     CountryStats, ElementStats, Exceedance, McConfig, McError, McResult, McSummary, MonteCarlo,
-    OutcomeStats,
+    OutcomeStats, StructuralSplit,
 };

@@ -154,6 +154,35 @@ pub struct OutcomeStats {
     pub peak_price_index_se: f64,
 }
 
+/// How much of a Monte Carlo statistic is structural — the shortfall the
+/// chain leaves with no risk drawn (the reference future) — and how much
+/// is risk: the statistic less the reference.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct StructuralSplit {
+    /// Unmet demand of the reference future, t REO-eq.
+    pub structural_t: f64,
+    /// Mean unmet demand less the structural, t REO-eq (≥ 0 unless risks
+    /// can relieve the chain, e.g. a demand shock below 1).
+    pub risk_mean_t: f64,
+    /// 95th-percentile unmet demand less the structural, t REO-eq.
+    pub risk_p95_t: f64,
+    /// Structural ÷ mean unmet demand, 0..1 (`None` if nothing is unmet on
+    /// average).
+    pub structural_share_of_mean: Option<f64>,
+}
+
+impl StructuralSplit {
+    fn of(stats: &OutcomeStats, reference_t: f64) -> StructuralSplit {
+        StructuralSplit {
+            structural_t: reference_t,
+            risk_mean_t: stats.unmet_mean_t - reference_t,
+            risk_p95_t: stats.unmet_p95_t - reference_t,
+            structural_share_of_mean: (stats.unmet_mean_t > 0.0)
+                .then(|| (reference_t / stats.unmet_mean_t).clamp(0.0, 1.0)),
+        }
+    }
+}
+
 /// Per-country extras.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CountryStats {
@@ -167,6 +196,8 @@ pub struct CountryStats {
     pub reference_unmet_t: f64,
     /// Its share of the reference future's demand, 0..1.
     pub reference_unmet_share: f64,
+    /// The unmet statistics split into structural and risk.
+    pub split: StructuralSplit,
     /// Mean over futures of the lowest months of stockpile cover (stock ÷
     /// that month's demand) seen in the future.
     pub worst_cover_months_mean: f64,
@@ -185,6 +216,8 @@ pub struct ElementStats {
     /// Unmet demand of the reference future (no risk drawn, central
     /// inputs), t REO-eq.
     pub reference_unmet_t: f64,
+    /// The unmet statistics split into structural and risk.
+    pub split: StructuralSplit,
 }
 
 /// An exceedance curve: `P(unmet > x)` for one country and element.
@@ -478,13 +511,15 @@ impl<'m> MonteCarlo<'m> {
             .filter(|e| o.iter().any(|x| x.el_demand[e.index()] > 0.0))
             .map(|e| {
                 let i = e.index();
+                let st = stats(
+                    e.symbol().to_string(),
+                    o.iter().map(|x| x.el_unmet[i]).collect(),
+                    o.iter().map(|x| x.el_demand[i]).collect(),
+                    o.iter().map(|x| x.el_peak[i]).collect(),
+                );
                 ElementStats {
-                    stats: stats(
-                        e.symbol().to_string(),
-                        o.iter().map(|x| x.el_unmet[i]).collect(),
-                        o.iter().map(|x| x.el_demand[i]).collect(),
-                        o.iter().map(|x| x.el_peak[i]).collect(),
-                    ),
+                    split: StructuralSplit::of(&st, r.el_unmet[i]),
+                    stats: st,
                     element: *e,
                     reference_unmet_t: r.el_unmet[i],
                 }
@@ -498,13 +533,15 @@ impl<'m> MonteCarlo<'m> {
                 let cover = distribution(&o.iter().map(|x| x.c_min_cover[k]).collect::<Vec<_>>());
                 let mut covers: Vec<f64> = o.iter().map(|x| x.c_min_cover[k]).collect();
                 covers.sort_by(f64::total_cmp);
+                let st = stats(
+                    code.to_string(),
+                    o.iter().map(|x| x.c_unmet[k]).collect(),
+                    o.iter().map(|x| x.c_demand[k]).collect(),
+                    o.iter().map(|x| x.c_peak[k]).collect(),
+                );
                 CountryStats {
-                    stats: stats(
-                        code.to_string(),
-                        o.iter().map(|x| x.c_unmet[k]).collect(),
-                        o.iter().map(|x| x.c_demand[k]).collect(),
-                        o.iter().map(|x| x.c_peak[k]).collect(),
-                    ),
+                    split: StructuralSplit::of(&st, r.c_unmet[k]),
+                    stats: st,
                     country: *code,
                     reference_unmet_t: r.c_unmet[k],
                     reference_unmet_share: if r.c_demand[k] > 0.0 {

@@ -125,6 +125,11 @@ fn nd(r: &critmin_risk::McResult) -> &critmin_risk::ElementStats {
         .unwrap()
 }
 
+/// The structural/risk split of the Nd statistics.
+fn nd_split(r: &critmin_risk::McResult) -> critmin_risk::StructuralSplit {
+    nd(r).split
+}
+
 #[test]
 fn onset_probability_gives_the_shortfall_probability() {
     let m = tiny();
@@ -185,6 +190,10 @@ fn the_reference_future_is_the_scenario_without_risks() {
         nd.reference_unmet_t
     );
     assert_eq!(nd.stats.unmet_mean_t, nd.reference_unmet_t);
+    // All of it is structural: no risk adds anything.
+    assert_eq!(nd.split.structural_t, nd.reference_unmet_t);
+    assert!(nd.split.risk_mean_t.abs() < 1e-9 && nd.split.risk_p95_t.abs() < 1e-9);
+    assert_eq!(nd.split.structural_share_of_mean, Some(1.0));
     for c in &r.summary.by_country {
         assert_eq!(c.stats.unmet_share_mean, c.reference_unmet_share);
         assert!((c.reference_unmet_share - 50.0 / 150.0).abs() < 1e-9);
@@ -215,6 +224,11 @@ fn quantiles_of_a_uniform_shock_come_out_right() {
     let nd = &nd(&r).stats;
     let close = |got: f64, want: f64| (got - want).abs() < 20.0;
     assert!(close(nd.unmet_mean_t, 300.0), "mean {}", nd.unmet_mean_t);
+    // The reference future draws no surge: all of the shortfall is risk.
+    let split = &nd_split(&r);
+    assert_eq!(split.structural_t, 0.0);
+    assert_eq!(split.risk_mean_t, nd.unmet_mean_t);
+    assert_eq!(split.structural_share_of_mean, Some(0.0));
     assert!(close(nd.unmet_p50_t, 300.0), "P50 {}", nd.unmet_p50_t);
     assert!(close(nd.unmet_p95_t, 570.0), "P95 {}", nd.unmet_p95_t);
     assert!(close(nd.unmet_p99_t, 594.0), "P99 {}", nd.unmet_p99_t);
