@@ -101,3 +101,33 @@ fn an_unknown_series_is_refused_with_its_line() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("bad.csv:3: series:"), "{err}");
 }
+
+#[test]
+fn out_writes_the_report_section_and_the_json() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("o.csv"),
+        "series,month,value,period\nprice:Dy:oxide:outside:CN,2026-06,600,month\nexports:CN,2026-07,60000,year\n",
+    )
+    .unwrap();
+    let o = critmin(
+        &[
+            "backtest",
+            "china-total-ban-12m",
+            "--observed",
+            "o.csv",
+            "--out",
+            "bt",
+        ],
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(dir.path().join("bt/report.html")).unwrap();
+    assert!(html.contains("Backtest: china-total-ban-12m") && html.contains("<svg"));
+    let csv = std::fs::read_to_string(dir.path().join("bt/backtest.csv")).unwrap();
+    assert!(csv.starts_with("series,unit,month,period,observed,simulated"));
+    let j: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("bt/backtest.json")).unwrap())
+            .unwrap();
+    assert_eq!(j["series"][0]["monthly"].as_array().unwrap().len(), 24);
+}

@@ -14,6 +14,7 @@
 //! script). The only I/O is [`Report::write_dir`] / [`html::write_files`].
 
 pub mod assess;
+pub mod backtest;
 pub mod csv;
 pub mod html;
 pub mod optimization;

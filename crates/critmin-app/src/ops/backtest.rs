@@ -78,6 +78,8 @@ pub struct SeriesFit {
     pub turning_points_matched: usize,
     /// Every comparison.
     pub points: Vec<FitPoint>,
+    /// The simulated series every month of the run, in the series' unit.
+    pub monthly: Vec<f64>,
 }
 
 /// The backtest.
@@ -291,6 +293,7 @@ fn fit(series: &str, unit: &str, points: Vec<FitPoint>) -> SeriesFit {
         turning_points_observed: to.len(),
         turning_points_matched: matched,
         points,
+        monthly: Vec::new(),
     }
 }
 
@@ -416,7 +419,9 @@ fn compare(
             }
         }
         if !points.is_empty() {
-            fits.push(fit(name, sims[k].unit(), points));
+            let mut f = fit(name, sims[k].unit(), points);
+            f.monthly = v.clone();
+            fits.push(f);
         }
     }
     (fits, outside)
@@ -459,4 +464,58 @@ mod tests {
         let f = fit("x", "USD/kg", pts(2.0));
         assert!((f.log_ratio_bias - 2f64.ln()).abs() < 1e-12 && (f.peak_ratio - 2.0).abs() < 1e-12);
     }
+}
+
+/// The backtest's files for `--out`: `backtest.json`, `report.html` with
+/// the backtest section (and its CSV table).
+pub fn files(env: &Envelope<BacktestResponse>) -> Result<Vec<crate::output::OutputFile>, AppError> {
+    use critmin_report::backtest::{BacktestInput, BacktestSeries, backtest_section};
+    let r = &env.result;
+    let months: Vec<Month> = (0..r.horizon_months as i32)
+        .map(|i| r.start.plus(i))
+        .collect();
+    let input = BacktestInput {
+        scenario: r.scenario.clone(),
+        months: months.iter().map(ToString::to_string).collect(),
+        series: r
+            .series
+            .iter()
+            .map(|f| BacktestSeries {
+                name: f.series.clone(),
+                unit: f.unit.clone(),
+                simulated: f.monthly.clone(),
+                observed: f
+                    .points
+                    .iter()
+                    .filter_map(|p| {
+                        let i = p.month.since(r.start);
+                        (i >= 0).then_some((i as usize, p.observed, p.period == Period::Year))
+                    })
+                    .collect(),
+                log_ratio_mean_abs: f.log_ratio_mean_abs,
+                log_ratio_bias: f.log_ratio_bias,
+                peak_ratio: f.peak_ratio,
+                peak_month_error: f.peak_month_error,
+                turning_points: (f.turning_points_observed, f.turning_points_matched),
+                yearly_is_total: f.unit == "t REO-eq",
+            })
+            .collect(),
+    };
+    let report = critmin_report::Report {
+        title: format!("critmin backtest — {}", r.scenario),
+        subtitle: format!("{} months from {}", r.horizon_months, r.start),
+        headlines: Vec::new(),
+        sections: vec![backtest_section(&input)],
+        footer: env.provenance.line(),
+    };
+    let mut out: Vec<crate::output::OutputFile> = report
+        .files()
+        .into_iter()
+        .map(|(n, c)| crate::output::OutputFile::text(n, c))
+        .collect();
+    out.push(crate::output::OutputFile::text(
+        "backtest.json",
+        crate::to_json(env)?,
+    ));
+    Ok(out)
 }

@@ -23,6 +23,10 @@ pub(crate) struct BacktestArgs {
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+    /// Also write report.html (the backtest section with both curves),
+    /// backtest.json and the CSV table into this directory.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
 }
 
 pub(crate) fn backtest(args: &BacktestArgs, ctx: &Context, out: &mut Out) -> Result {
@@ -36,6 +40,12 @@ pub(crate) fn backtest(args: &BacktestArgs, ctx: &Context, out: &mut Out) -> Res
     };
     let env = critmin_app::ops::backtest::backtest(&req, ctx)?;
     warn(&env);
+    if let Some(dir) = &args.out {
+        let data = super::DataArgs {
+            data: args.data.clone(),
+        };
+        super::write_out(dir, &critmin_app::ops::backtest::files(&env)?, &data)?;
+    }
     match args.format {
         Format::Table => out.write(&table(&env.result)),
         Format::Json => print_json(&env, out),
