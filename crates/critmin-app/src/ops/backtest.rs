@@ -427,45 +427,6 @@ fn compare(
     (fits, outside)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn turning_points_are_changes_of_direction() {
-        assert_eq!(
-            turning_points(&[1.0, 2.0, 3.0, 2.0, 1.0, 1.0, 2.0]),
-            vec![2, 5]
-        );
-        assert!(turning_points(&[1.0, 1.0, 1.0]).is_empty());
-    }
-
-    #[test]
-    fn a_perfect_fit_has_no_error_and_a_doubled_run_a_log2_bias() {
-        let m = |i| Month::new(2011, i).unwrap();
-        let pts = |k: f64| {
-            [1.0, 3.0, 2.0]
-                .iter()
-                .enumerate()
-                .map(|(i, v)| FitPoint {
-                    month: m(i as u32 + 1),
-                    period: Period::Month,
-                    observed: *v,
-                    simulated: v * k,
-                })
-                .collect::<Vec<_>>()
-        };
-        let f = fit("x", "USD/kg", pts(1.0));
-        assert_eq!((f.log_ratio_mean_abs, f.peak_month_error), (0.0, 0));
-        assert_eq!(
-            (f.turning_points_observed, f.turning_points_matched),
-            (1, 1)
-        );
-        let f = fit("x", "USD/kg", pts(2.0));
-        assert!((f.log_ratio_bias - 2f64.ln()).abs() < 1e-12 && (f.peak_ratio - 2.0).abs() < 1e-12);
-    }
-}
-
 /// The backtest's files for `--out`: `backtest.json`, `report.html` with
 /// the backtest section (and its CSV table).
 pub fn files(env: &Envelope<BacktestResponse>) -> Result<Vec<crate::output::OutputFile>, AppError> {
@@ -518,4 +479,43 @@ pub fn files(env: &Envelope<BacktestResponse>) -> Result<Vec<crate::output::Outp
         crate::to_json(env)?,
     ));
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn turning_points_are_changes_of_direction() {
+        assert_eq!(
+            turning_points(&[1.0, 2.0, 3.0, 2.0, 1.0, 1.0, 2.0]),
+            vec![2, 5]
+        );
+        assert!(turning_points(&[1.0, 1.0, 1.0]).is_empty());
+    }
+
+    #[test]
+    fn a_perfect_fit_has_no_error_and_a_doubled_run_a_log2_bias() {
+        let m = |i| Month::new(2011, i).unwrap();
+        let pts = |k: f64| {
+            [1.0, 3.0, 2.0]
+                .iter()
+                .enumerate()
+                .map(|(i, v)| FitPoint {
+                    month: m(i as u32 + 1),
+                    period: Period::Month,
+                    observed: *v,
+                    simulated: v * k,
+                })
+                .collect::<Vec<_>>()
+        };
+        let f = fit("x", "USD/kg", pts(1.0));
+        assert_eq!((f.log_ratio_mean_abs, f.peak_month_error), (0.0, 0));
+        assert_eq!(
+            (f.turning_points_observed, f.turning_points_matched),
+            (1, 1)
+        );
+        let f = fit("x", "USD/kg", pts(2.0));
+        assert!((f.log_ratio_bias - 2f64.ln()).abs() < 1e-12 && (f.peak_ratio - 2.0).abs() < 1e-12);
+    }
 }
