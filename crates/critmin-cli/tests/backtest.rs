@@ -131,3 +131,33 @@ fn out_writes_the_report_section_and_the_json() {
             .unwrap();
     assert_eq!(j["series"][0]["monthly"].as_array().unwrap().len(), 24);
 }
+
+#[test]
+fn the_2010_replay_backtests_against_its_observations() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let o = critmin(
+        &[
+            "backtest",
+            "data/history-2010/replay-2010-2013.toml",
+            "--observed",
+            "data/history-2010/observed-2009-2014.csv",
+            "--format",
+            "json",
+        ],
+        &root,
+    );
+    let r = json(&o);
+    let series = r["series"].as_array().unwrap();
+    // Every priced oxide, China's exports and Japan's imports from China.
+    assert!(series.len() >= 9, "{} series", series.len());
+    for f in series {
+        let e = f["log_ratio_mean_abs"].as_f64().unwrap();
+        assert!(e.is_finite() && e >= 0.0, "{f}");
+        assert_eq!(
+            f["monthly"].as_array().unwrap().len(),
+            48,
+            "a value every month of 2010-2013"
+        );
+    }
+    assert_eq!(r["start"], "2010-01");
+}

@@ -411,6 +411,11 @@ impl Network {
         self.layout().form(g)
     }
 
+    /// The form of any traded good `g` (concentrate past the market goods).
+    pub fn good_form_of(&self, g: usize) -> Form {
+        self.good_form(g)
+    }
+
     /// Adds the REO-eq content of `qty` of any traded good `g` to `out`:
     /// market goods as [`Network::reo_of`], a pool's concentrate (goods
     /// past the market goods) by its typical mix.

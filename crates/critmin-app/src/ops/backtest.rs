@@ -109,26 +109,32 @@ enum Sim {
         at: Option<(usize, bool)>,
         base_usd_per_kg: f64,
     },
-    /// A country's exports, t REO-eq a month (a year: the total).
-    Exports { country: usize },
+    /// Flows from `from` to `to` (`None`: every other country), of the
+    /// forms in `forms`, t REO-eq a month (a year: the total).
+    Flow {
+        from: usize,
+        to: Option<usize>,
+        forms: critmin_model::scenario::FormSet,
+    },
 }
 
 impl Sim {
     fn unit(&self) -> &'static str {
         match self {
             Sim::Price { .. } => "USD/kg",
-            Sim::Exports { .. } => "t REO-eq",
+            Sim::Flow { .. } => "t REO-eq",
         }
     }
 
     fn sums(&self) -> bool {
-        matches!(self, Sim::Exports { .. })
+        matches!(self, Sim::Flow { .. })
     }
 }
 
 /// Resolves a series name against the model and network:
 /// `price:EL:FORM:world`, `price:EL:FORM:CC`, `price:EL:FORM:outside:CC`
-/// (FORM `oxide` or `metal`) or `exports:CC`.
+/// (FORM `oxide` or `metal`), `exports:CC[:FORMS]` or `flow:CC:CC[:FORMS]`
+/// (FORMS: forms joined by `+`, default all four traded forms).
 fn resolve(name: &str, model: &Model, net: &Network) -> Result<Sim, String> {
     let country = |code: &str| -> Result<usize, String> {
         let c =
@@ -171,14 +177,42 @@ fn resolve(name: &str, model: &Model, net: &Network) -> Result<Sim, String> {
                 base_usd_per_kg: base,
             })
         }
-        ["exports", c] => Ok(Sim::Exports {
-            country: country(c)?,
+        ["exports", c, rest @ ..] if rest.len() <= 1 => Ok(Sim::Flow {
+            from: country(c)?,
+            to: None,
+            forms: forms_of(rest.first().copied())?,
+        }),
+        ["flow", a, b, rest @ ..] if rest.len() <= 1 => Ok(Sim::Flow {
+            from: country(a)?,
+            to: Some(country(b)?),
+            forms: forms_of(rest.first().copied())?,
         }),
         _ => Err(
-            "series are `price:EL:FORM:world|CC|outside:CC` or `exports:CC` (docs/backtest.md)"
+            "series are `price:EL:FORM:world|CC|outside:CC`, `exports:CC[:FORMS]` or `flow:CC:CC[:FORMS]` (docs/backtest.md)"
                 .into(),
         ),
     }
+}
+
+/// Forms joined by `+` (`concentrate+oxide+metal`), or all four traded.
+fn forms_of(s: Option<&str>) -> Result<critmin_model::scenario::FormSet, String> {
+    let Some(s) = s else {
+        return Ok(critmin_model::scenario::FormSet::TRADED);
+    };
+    let mut set = critmin_model::scenario::FormSet::default();
+    for f in s.split('+') {
+        match Form::parse(f) {
+            Some(form @ (Form::Concentrate | Form::Oxide | Form::Metal | Form::Magnet)) => {
+                set = set.with(form);
+            }
+            _ => {
+                return Err(format!(
+                    "`{f}` is not a traded form (concentrate, oxide, metal, magnet)"
+                ));
+            }
+        }
+    }
+    Ok(set)
 }
 
 /// Records the asked-for series month by month.
@@ -218,10 +252,15 @@ impl Recorder for SeriesRecorder<'_> {
                     };
                     index * base_usd_per_kg
                 }
-                Sim::Exports { country } => s
+                Sim::Flow { from, to, forms } => s
                     .flows
                     .iter()
-                    .filter(|f| f.1 as usize == country && f.2 as usize != country)
+                    .filter(|f| {
+                        f.1 as usize == from
+                            && f.2 as usize != from
+                            && to.is_none_or(|t| f.2 as usize == t)
+                            && forms.contains(net.good_form_of(f.0 as usize))
+                    })
                     .map(|f| {
                         let mut q = critmin_model::PerElement::ZERO;
                         net.reo_of_good(f.0 as usize, f.3, &mut q);
@@ -348,7 +387,11 @@ pub fn backtest(
             Err(m) => {
                 diags.push(Diagnostic::new(&shown, o.line, "series", m));
                 names.push(o.series.clone());
-                sims.push(Sim::Exports { country: 0 });
+                sims.push(Sim::Flow {
+                    from: 0,
+                    to: None,
+                    forms: critmin_model::scenario::FormSet::TRADED,
+                });
             }
         }
     }
@@ -358,7 +401,7 @@ pub fn backtest(
             diagnostics: diags,
         });
     }
-    net.set_record_flows(sims.iter().any(|x| matches!(x, Sim::Exports { .. })));
+    net.set_record_flows(sims.iter().any(Sim::sums));
     ctx.cancel.check()?;
     let mut rec = SeriesRecorder {
         sims: &sims,
