@@ -17,6 +17,10 @@ pub const LIBRARY: &[(&str, &str)] = &[
         include_str!("../../../scenarios/china-heavy-ree-licensing-2025.toml"),
     ),
     (
+        "china-licensing-2025-2026.toml",
+        include_str!("../../../scenarios/china-licensing-2025-2026.toml"),
+    ),
+    (
         "china-total-ban-12m.toml",
         include_str!("../../../scenarios/china-total-ban-12m.toml"),
     ),
