@@ -230,3 +230,70 @@ fn licensing_and_quotas_are_events_only() {
         );
     }
 }
+
+/// Both countries' Nd oxide price index, month by month, with AA's exports
+/// capped at `share` of normal from the first month.
+fn indices_under_cap(m: &Model, share: f64, months: u32) -> (Vec<f64>, Vec<f64>) {
+    let text = format!(
+        "name = \"cap\"\nstart = \"2025-01\"\nhorizon_months = {months}\n\n[[event]]\nkind = \"export_restriction\"\nfrom = \"2025-01\"\nexporter = \"AA\"\nallowed_share = {share}\n"
+    );
+    let s = critmin_format::scenario::parse("c.toml", text.as_bytes(), m).unwrap();
+    let net = Network::build(m, &s, &Overlay::default()).unwrap();
+    let mut rec = MonthlyRecorder::default();
+    simulate_with(&net, &mut rec);
+    let series = |code: &str| {
+        rec.rows
+            .iter()
+            .filter(|r| {
+                r.country.as_str() == code && r.element == Element::Nd && r.form == Form::Oxide
+            })
+            .map(|r| r.price_index)
+            .collect::<Vec<f64>>()
+    };
+    (series("AA"), series("BB"))
+}
+
+#[test]
+fn an_export_cap_opens_a_price_wedge_between_exporter_and_importer() {
+    // AA keeps its 50 t and can sell only 40 % of BB's normal 50 t: BB gets
+    // 20 t, is rationed, and bids its index toward (20/50)^(−1/ε); AA's own
+    // buyers are served in full and its index stays at 1.
+    let m = two_countries();
+    let (aa, bb) = indices_under_cap(&m, 0.4, 12);
+    let target = 0.4f64.powf(-1.0 / EPS);
+    for t in 0..12 {
+        assert!(
+            (aa[t] - 1.0).abs() < 1e-12,
+            "month {t}: exporter's index {}",
+            aa[t]
+        );
+        let want = target.powf(1.0 - 0.5f64.powi(t as i32 + 1));
+        assert!(
+            (bb[t] - want).abs() < 1e-9 * want,
+            "month {t}: importer's index {} vs {want}",
+            bb[t]
+        );
+    }
+}
+
+#[test]
+fn a_tighter_restriction_never_lowers_the_importers_price() {
+    let m = two_countries();
+    let mut last: Option<Vec<f64>> = None;
+    for share in [1.0, 0.9, 0.7, 0.5, 0.3, 0.1, 0.0] {
+        let (aa, bb) = indices_under_cap(&m, share, 18);
+        assert!(
+            aa.iter().all(|p| (p - 1.0).abs() < 1e-12),
+            "the exporter's price moved"
+        );
+        if let Some(prev) = &last {
+            for (t, (now, before)) in bb.iter().zip(prev).enumerate() {
+                assert!(
+                    *now >= before - 1e-12,
+                    "share {share}, month {t}: importer's index {now} below {before} at a looser cap"
+                );
+            }
+        }
+        last = Some(bb);
+    }
+}
