@@ -196,6 +196,60 @@ macro_rules! baseline_files {
     };
 }
 
+macro_rules! history_files {
+    ($($f:literal),+ $(,)?) => {
+        &[$(($f, include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/history-2010/", $f)))),+]
+    };
+}
+
+/// The files of the historical dataset `data/history-2010/` (the chain in
+/// 2009–2010, for the 2010–2013 backtest), compiled into the binary.
+pub const HISTORY_2010_FILES: &[(&str, &[u8])] = history_files!(
+    "dataset.toml",
+    "sources.csv",
+    "countries.csv",
+    "compositions.csv",
+    "recipes.csv",
+    "facilities.csv",
+    "capacity_trends.csv",
+    "inventories.csv",
+    "demand.csv",
+    "growth.csv",
+    "stockpiles.csv",
+    "stockpile_targets.csv",
+    "projects.csv",
+    "mine_production.csv",
+    "benchmarks.csv",
+    "prices.csv",
+    "governance.csv",
+    "criticality.csv",
+    "sectors.csv",
+    "price_response.csv",
+);
+
+/// The 2010–2013 replay that runs on [`HISTORY_2010_FILES`].
+pub const HISTORY_2010_REPLAY: (&str, &str) = (
+    "replay-2010-2013.toml",
+    include_str!("../../../data/history-2010/replay-2010-2013.toml"),
+);
+
+/// The observations the replay is compared with (`critmin backtest`).
+pub const HISTORY_2010_OBSERVED: (&str, &[u8]) = (
+    "observed-2009-2014.csv",
+    include_bytes!("../../../data/history-2010/observed-2009-2014.csv"),
+);
+
+/// The historical dataset as a [`MemorySource`] named `history-2010/`.
+pub fn history_2010_source() -> MemorySource {
+    MemorySource {
+        prefix: "history-2010/".into(),
+        files: HISTORY_2010_FILES
+            .iter()
+            .map(|(n, b)| (n.to_string(), b.to_vec()))
+            .collect(),
+    }
+}
+
 /// The files of the built-in baseline, compiled into the binary.
 pub const BASELINE_FILES: &[(&str, &[u8])] = baseline_files!(
     "dataset.toml",

@@ -190,6 +190,11 @@ pub fn assess(req: &AssessRequest, ctx: &Context) -> Result<Envelope<AssessRespo
     }
 
     let t0 = Instant::now();
+    sections.push(history_backtest()?);
+    timings.insert("backtest_seconds".into(), t0.elapsed().as_secs_f64());
+    ctx.cancel.check()?;
+
+    let t0 = Instant::now();
     let (section, portfolios, stockpiles) = optimisation(m, ctx)?;
     timings.insert("optimisation_seconds".into(), t0.elapsed().as_secs_f64());
     sections.push(section);
@@ -244,6 +249,39 @@ pub fn assess(req: &AssessRequest, ctx: &Context) -> Result<Envelope<AssessRespo
     let mut env = Envelope::new(prov, r);
     env.timings = timings;
     Ok(env)
+}
+
+/// The backtest section: the built-in 2010–2013 replay on the built-in
+/// history-2010 dataset against its observations (`docs/backtest.md`),
+/// whatever dataset the rest of the report uses; the section names the
+/// dataset's and the observations' hashes.
+fn history_backtest() -> Result<Section, AppError> {
+    let model = critmin_data::load(&critmin_data::history_2010_source())
+        .map_err(|e| AppError::Internal(format!("the built-in history-2010 dataset: {e}")))?;
+    let (file, text) = critmin_data::HISTORY_2010_REPLAY;
+    let scenario = critmin_format::scenario::parse(file, text.as_bytes(), &model)
+        .map_err(|d| AppError::Internal(format!("the built-in replay {file}: {d:?}")))?;
+    let (obs_file, obs_bytes) = critmin_data::HISTORY_2010_OBSERVED;
+    let obs = critmin_format::observed::parse(obs_file, obs_bytes)
+        .map_err(|d| AppError::Internal(format!("the built-in observations: {d:?}")))?;
+    let r = crate::ops::backtest::run_backtest(&model, &scenario, obs_file, &obs)?;
+    let data_hash = crate::provenance::hash_files(
+        critmin_data::HISTORY_2010_FILES
+            .iter()
+            .map(|(n, b)| (*n, *b)),
+    );
+    let note = format!(
+        "Built-in dataset history-2010 ({}), replay {file} ({}), observations {obs_file} ({}); the observations set no parameter. Run it yourself with `critmin backtest data/history-2010/replay-2010-2013.toml --observed data/history-2010/observed-2009-2014.csv`.",
+        short(&data_hash),
+        short(&crate::provenance::hash_bytes(text.as_bytes())),
+        short(&crate::provenance::hash_bytes(obs_bytes)),
+    );
+    Ok(crate::ops::backtest::section(&r, &note))
+}
+
+/// `sha256:` and the first 12 hex digits.
+fn short(hash: &str) -> &str {
+    &hash[..hash.len().min(19)]
 }
 
 type Optimisation = (Section, Vec<PortfolioOutcome>, Vec<(f64, f64)>);

@@ -360,14 +360,25 @@ pub fn backtest(
         source: shown.clone(),
         content_hash: hash_bytes(&bytes),
     });
-    let model = &ds.model;
-    let s = &sc.scenario;
+    ctx.cancel.check()?;
+    let r = run_backtest(&ds.model, &sc.scenario, &shown, &obs)?;
+    Ok(Envelope::new(prov, r))
+}
+
+/// The backtest itself, on a loaded model, scenario and observations
+/// (`shown` names the observed file in diagnostics).
+pub(crate) fn run_backtest(
+    model: &Model,
+    s: &critmin_sim::Scenario,
+    shown: &str,
+    obs: &[Observation],
+) -> Result<BacktestResponse, AppError> {
     let mut net = Network::build(model, s, &Overlay::default())?;
     // Series names, in order of first appearance, resolved.
     let mut names: Vec<String> = Vec::new();
     let mut sims = Vec::new();
     let mut diags = Vec::new();
-    for o in &obs {
+    for o in obs {
         if names.contains(&o.series) {
             continue;
         }
@@ -375,7 +386,7 @@ pub fn backtest(
             Ok(sim) => {
                 if !o.unit.is_empty() && o.unit != sim.unit() {
                     diags.push(Diagnostic::new(
-                        &shown,
+                        shown,
                         o.line,
                         "unit",
                         format!("`{}` is in {}, not {}", o.series, sim.unit(), o.unit),
@@ -385,7 +396,7 @@ pub fn backtest(
                 sims.push(sim);
             }
             Err(m) => {
-                diags.push(Diagnostic::new(&shown, o.line, "series", m));
+                diags.push(Diagnostic::new(shown, o.line, "series", m));
                 names.push(o.series.clone());
                 sims.push(Sim::Flow {
                     from: 0,
@@ -397,28 +408,24 @@ pub fn backtest(
     }
     if !diags.is_empty() {
         return Err(AppError::Invalid {
-            input: shown,
+            input: shown.to_string(),
             diagnostics: diags,
         });
     }
     net.set_record_flows(sims.iter().any(Sim::sums));
-    ctx.cancel.check()?;
     let mut rec = SeriesRecorder {
         sims: &sims,
         values: vec![Vec::new(); sims.len()],
     };
     simulate_with(&net, &mut rec);
-    let (fits, outside_run) = compare(s.start, &names, &sims, &rec.values, &obs);
-    Ok(Envelope::new(
-        prov,
-        BacktestResponse {
-            scenario: s.name.clone(),
-            start: s.start,
-            horizon_months: s.horizon_months,
-            series: fits,
-            outside_run,
-        },
-    ))
+    let (fits, outside_run) = compare(s.start, &names, &sims, &rec.values, obs);
+    Ok(BacktestResponse {
+        scenario: s.name.clone(),
+        start: s.start,
+        horizon_months: s.horizon_months,
+        series: fits,
+        outside_run,
+    })
 }
 
 /// Pairs each observation with its simulated value and fits each series.
@@ -470,11 +477,9 @@ fn compare(
     (fits, outside)
 }
 
-/// The backtest's files for `--out`: `backtest.json`, `report.html` with
-/// the backtest section (and its CSV table).
-pub fn files(env: &Envelope<BacktestResponse>) -> Result<Vec<crate::output::OutputFile>, AppError> {
+/// The report section of a backtest (both curves per series, the errors).
+pub(crate) fn section(r: &BacktestResponse, lead_note: &str) -> critmin_report::Section {
     use critmin_report::backtest::{BacktestInput, BacktestSeries, backtest_section};
-    let r = &env.result;
     let months: Vec<Month> = (0..r.horizon_months as i32)
         .map(|i| r.start.plus(i))
         .collect();
@@ -505,11 +510,22 @@ pub fn files(env: &Envelope<BacktestResponse>) -> Result<Vec<crate::output::Outp
             })
             .collect(),
     };
+    let mut sec = backtest_section(&input);
+    if !lead_note.is_empty() {
+        sec.lead = format!("{} {lead_note}", sec.lead);
+    }
+    sec
+}
+
+/// The backtest's files for `--out`: `backtest.json`, `report.html` with
+/// the backtest section (and its CSV table).
+pub fn files(env: &Envelope<BacktestResponse>) -> Result<Vec<crate::output::OutputFile>, AppError> {
+    let r = &env.result;
     let report = critmin_report::Report {
         title: format!("critmin backtest — {}", r.scenario),
         subtitle: format!("{} months from {}", r.horizon_months, r.start),
         headlines: Vec::new(),
-        sections: vec![backtest_section(&input)],
+        sections: vec![section(r, "")],
         footer: env.provenance.line(),
     };
     let mut out: Vec<crate::output::OutputFile> = report
