@@ -187,6 +187,29 @@ fn kind_keys(kind: &str) -> &'static str {
     }
 }
 
+/// The keys every trade measure shares (`export_restriction`,
+/// `export_quota`, `licensing`): exporters (required), importers (`None`:
+/// everyone), elements (default all) and forms (default all four traded).
+#[allow(clippy::type_complexity)]
+fn trade_keys(
+    doc: &mut Doc,
+    o: &mut Obj,
+) -> (
+    Option<At<Vec<String>>>,
+    Option<At<Vec<String>>>,
+    Option<At<ElementSet>>,
+    Option<FormSet>,
+) {
+    let exporters = o.strings(doc, "exporter", true);
+    let importers = all_or(o.strings(doc, "importers", false));
+    let elements = o.elements(doc, "elements", false);
+    let forms = match o.strings(doc, "forms", false) {
+        None => Some(FormSet::TRADED),
+        Some(a) => forms(doc, &o.field("forms"), &a),
+    };
+    (exporters, importers, elements, forms)
+}
+
 /// Reads the kind-specific keys of `o` (whose `kind` is `kind`) and
 /// reports unknown keys; `common` lists the keys the caller reads itself.
 pub(crate) fn parse_kind<V: Value>(
@@ -199,13 +222,7 @@ pub(crate) fn parse_kind<V: Value>(
     let expected = |k: &str| format!("{common}, {}", kind_keys(k));
     match kind.value.as_str() {
         "export_restriction" => {
-            let exporters = o.strings(doc, "exporter", true);
-            let importers = all_or(o.strings(doc, "importers", false));
-            let elements = o.elements(doc, "elements", false);
-            let forms = match o.strings(doc, "forms", false) {
-                None => Some(FormSet::TRADED),
-                Some(a) => forms(doc, &o.field("forms"), &a),
-            };
+            let (exporters, importers, elements, forms) = trade_keys(doc, o);
             let share = V::read(doc, o, "allowed_share", true, 0.0, 1.0);
             o.finish(doc, &expected("export_restriction"));
             Some(KindSpec::ExportRestriction {
@@ -217,13 +234,7 @@ pub(crate) fn parse_kind<V: Value>(
             })
         }
         "export_quota" if matches!(kinds, Kinds::Event) => {
-            let exporters = o.strings(doc, "exporter", true);
-            let importers = all_or(o.strings(doc, "importers", false));
-            let elements = o.elements(doc, "elements", false);
-            let forms = match o.strings(doc, "forms", false) {
-                None => Some(FormSet::TRADED),
-                Some(a) => forms(doc, &o.field("forms"), &a),
-            };
+            let (exporters, importers, elements, forms) = trade_keys(doc, o);
             let tonnes = V::read(
                 doc,
                 o,
@@ -242,13 +253,7 @@ pub(crate) fn parse_kind<V: Value>(
             })
         }
         "licensing" if matches!(kinds, Kinds::Event) => {
-            let exporters = o.strings(doc, "exporter", true);
-            let importers = all_or(o.strings(doc, "importers", false));
-            let elements = o.elements(doc, "elements", false);
-            let forms = match o.strings(doc, "forms", false) {
-                None => Some(FormSet::TRADED),
-                Some(a) => forms(doc, &o.field("forms"), &a),
-            };
+            let (exporters, importers, elements, forms) = trade_keys(doc, o);
             let approval = V::read(doc, o, "approval_share", true, 0.0, 1.0);
             let delay = V::read_count(doc, o, "delay_months", true, 0.0, 120.0);
             o.finish(doc, &expected("licensing"));

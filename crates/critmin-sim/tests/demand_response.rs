@@ -9,114 +9,16 @@
 //! was served: `(60 / base)^(−1/ε)`. Demand in a month answers the index
 //! at the end of the month before: `base × p^(−ε)`.
 
-use critmin_model::{
-    Composition, Confidence, Country, CountryCode, DemandResponse, DemandRow, Element, ElementSet,
-    Facility, FeedRef, Form, Good, Idx, InventoryPolicy, Model, Month, PerElement, PriceResponse,
-    Process, Sector, Source, Stage, Status,
-};
+use critmin_model::{DemandResponse, Element, ElementSet, Form, Idx, Model, Month};
 use critmin_sim::scenario::{Event, EventKind};
 use critmin_sim::{MonthlyRecorder, MonthlyRow, Network, Overlay, Scenario, simulate_with};
 
-const EPS: f64 = 0.25;
+mod common;
+use common::EPS;
 
+/// The one-country chain, with 100 t a month of demand.
 fn tiny(response: Option<DemandResponse>) -> Model {
-    let mut m = Model {
-        name: "tiny".into(),
-        base_year: 2024,
-        ..Model::default()
-    };
-    m.sources.push(Source {
-        id: "s".into(),
-        publication: "test".into(),
-        locator: String::new(),
-        year: 2024,
-        citation: String::new(),
-        confidence: Confidence::E,
-        note: "estimate for a test".into(),
-    });
-    let src: Idx<Source> = Idx::new(0);
-    let aa = CountryCode::parse("AA").unwrap();
-    m.countries.push(Country {
-        code: aa,
-        name: "A".into(),
-    });
-    let mut shares = PerElement::ZERO;
-    shares[Element::Nd] = 1.0;
-    m.compositions.push(Composition {
-        id: "nd".into(),
-        name: "Nd".into(),
-        shares,
-        source: src,
-    });
-    let fac = |id: &str, stage: Stage, process: Process| Facility {
-        id: id.into(),
-        name: id.into(),
-        operator: String::new(),
-        country: aa,
-        stage,
-        capacity_t_per_yr: 1200.0,
-        utilisation: 1.0,
-        status: Status::Operating,
-        start: None,
-        end: None,
-        process,
-        unit_cost_usd_per_t: None,
-        waste_t_per_t_reo: None,
-        direct_jobs: None,
-        source: src,
-    };
-    m.facilities.push(fac(
-        "mine",
-        Stage::Mining,
-        Process::Mine {
-            deposit: String::new(),
-            ore: Idx::new(0),
-            grade_pct: None,
-        },
-    ));
-    m.facilities.push(fac(
-        "sep",
-        Stage::Separation,
-        Process::Separation {
-            feed: vec![FeedRef::Facility(Idx::new(0))],
-            recovery: 1.0,
-            elements: ElementSet::ALL,
-        },
-    ));
-    m.demand.push(DemandRow {
-        country: aa,
-        sector: Sector::Other,
-        good: Good::Oxide {
-            element: Element::Nd,
-        },
-        t_per_yr: 1200.0,
-        source: src,
-    });
-    for stage in [
-        Stage::Mining,
-        Stage::Separation,
-        Stage::MetalAlloy,
-        Stage::Magnet,
-    ] {
-        m.inventories.push(InventoryPolicy {
-            stage,
-            country: None,
-            months: 0.0,
-            source: src,
-        });
-    }
-    for form in [Form::Oxide, Form::Metal] {
-        m.price_response.push(PriceResponse {
-            elements: ElementSet::ALL,
-            form,
-            demand_elasticity: EPS,
-            adjustment_per_month: 0.5,
-            max_index: 100.0,
-            // The mine runs at full capacity already.
-            full_supply_response_index: 1000.0,
-            source: src,
-        });
-    }
+    let mut m = common::chain(&[("AA", 1200.0)], 1.0);
     m.demand_response.extend(response);
     m
 }

@@ -3,121 +3,15 @@
 //! and buys 50 t of it; BB buys the other 50 t, which AA exports to it.
 //! The scenarios are read from TOML, as a user writes them.
 
-use critmin_model::{
-    Composition, Confidence, Country, CountryCode, DemandRow, Element, ElementSet, Facility,
-    FeedRef, Form, Good, Idx, InventoryPolicy, Model, PerElement, PriceResponse, Process, Sector,
-    Source, Stage, Status,
-};
+use critmin_model::{Element, Form, Model};
 use critmin_sim::{MonthlyRecorder, Network, Overlay, simulate_with};
 
-const EPS: f64 = 0.25;
+mod common;
+use common::EPS;
 
+/// AA and BB buy 600 t a year each; AA mines and separates 1,200 t.
 fn two_countries() -> Model {
-    let mut m = Model {
-        name: "tiny".into(),
-        base_year: 2024,
-        ..Model::default()
-    };
-    m.sources.push(Source {
-        id: "s".into(),
-        publication: "test".into(),
-        locator: String::new(),
-        year: 2024,
-        citation: String::new(),
-        confidence: Confidence::E,
-        note: "estimate for a test".into(),
-    });
-    let src: Idx<Source> = Idx::new(0);
-    let aa = CountryCode::parse("AA").unwrap();
-    let bb = CountryCode::parse("BB").unwrap();
-    m.countries.push(Country {
-        code: aa,
-        name: "A".into(),
-    });
-    m.countries.push(Country {
-        code: bb,
-        name: "B".into(),
-    });
-    let mut shares = PerElement::ZERO;
-    shares[Element::Nd] = 1.0;
-    m.compositions.push(Composition {
-        id: "nd".into(),
-        name: "Nd".into(),
-        shares,
-        source: src,
-    });
-    let fac = |id: &str, stage: Stage, process: Process| Facility {
-        id: id.into(),
-        name: id.into(),
-        operator: String::new(),
-        country: aa,
-        stage,
-        capacity_t_per_yr: 1200.0,
-        utilisation: 1.0,
-        status: Status::Operating,
-        start: None,
-        end: None,
-        process,
-        unit_cost_usd_per_t: None,
-        waste_t_per_t_reo: None,
-        direct_jobs: None,
-        source: src,
-    };
-    m.facilities.push(fac(
-        "mine",
-        Stage::Mining,
-        Process::Mine {
-            deposit: String::new(),
-            ore: Idx::new(0),
-            grade_pct: None,
-        },
-    ));
-    m.facilities.push(fac(
-        "sep",
-        Stage::Separation,
-        Process::Separation {
-            feed: vec![FeedRef::Facility(Idx::new(0))],
-            recovery: 1.0,
-            elements: ElementSet::ALL,
-        },
-    ));
-    for country in [aa, bb] {
-        m.demand.push(DemandRow {
-            country,
-            sector: Sector::Other,
-            good: Good::Oxide {
-                element: Element::Nd,
-            },
-            t_per_yr: 600.0,
-            source: src,
-        });
-    }
-    for stage in [
-        Stage::Mining,
-        Stage::Separation,
-        Stage::MetalAlloy,
-        Stage::Magnet,
-    ] {
-        m.inventories.push(InventoryPolicy {
-            stage,
-            country: None,
-            months: 0.0,
-            source: src,
-        });
-    }
-    for form in [Form::Oxide, Form::Metal] {
-        m.price_response.push(PriceResponse {
-            elements: ElementSet::ALL,
-            form,
-            demand_elasticity: EPS,
-            adjustment_per_month: 0.5,
-            max_index: 100.0,
-            // The mine runs at full capacity already.
-            full_supply_response_index: 1000.0,
-            source: src,
-        });
-    }
-    m
+    common::chain(&[("AA", 600.0), ("BB", 600.0)], 1.0)
 }
 
 /// BB's Nd oxide served, month by month, under the scenario `toml`.

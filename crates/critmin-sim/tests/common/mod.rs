@@ -1,0 +1,129 @@
+//! The small chain the hand-computed tests share: country AA mines
+//! 1,200 t Nd REO a year (at `mine_utilisation` of capacity) and separates
+//! it with full recovery; each country of `demand` buys that many t a year
+//! of Nd oxide; no inventory; the price index closes half its gap each
+//! month, elasticity [`EPS`], ceiling 100; mines and separation run full
+//! at an index of 3.
+
+use critmin_model::{
+    Composition, Confidence, Country, CountryCode, DemandRow, Element, ElementSet, Facility,
+    FeedRef, Form, Good, Idx, InventoryPolicy, Model, PerElement, PriceResponse, Process, Sector,
+    Source, Stage, Status,
+};
+
+/// The price formula's elasticity in every cell.
+pub const EPS: f64 = 0.25;
+
+/// The chain, with demand of `(country, t/yr)` rows.
+pub fn chain(demand: &[(&str, f64)], mine_utilisation: f64) -> Model {
+    let mut m = Model {
+        name: "tiny".into(),
+        base_year: 2024,
+        ..Model::default()
+    };
+    m.sources.push(Source {
+        id: "s".into(),
+        publication: "test".into(),
+        locator: String::new(),
+        year: 2024,
+        citation: String::new(),
+        confidence: Confidence::E,
+        note: "estimate for a test".into(),
+    });
+    let src: Idx<Source> = Idx::new(0);
+    let aa = CountryCode::parse("AA").unwrap();
+    let mut codes = vec![aa];
+    for (c, _) in demand {
+        let c = CountryCode::parse(c).unwrap();
+        if !codes.contains(&c) {
+            codes.push(c);
+        }
+    }
+    for code in &codes {
+        m.countries.push(Country {
+            code: *code,
+            name: code.as_str().into(),
+        });
+    }
+    let mut shares = PerElement::ZERO;
+    shares[Element::Nd] = 1.0;
+    m.compositions.push(Composition {
+        id: "nd".into(),
+        name: "Nd".into(),
+        shares,
+        source: src,
+    });
+    let fac = |id: &str, stage: Stage, utilisation: f64, process: Process| Facility {
+        id: id.into(),
+        name: id.into(),
+        operator: String::new(),
+        country: aa,
+        stage,
+        capacity_t_per_yr: 1200.0,
+        utilisation,
+        status: Status::Operating,
+        start: None,
+        end: None,
+        process,
+        unit_cost_usd_per_t: None,
+        waste_t_per_t_reo: None,
+        direct_jobs: None,
+        source: src,
+    };
+    m.facilities.push(fac(
+        "mine",
+        Stage::Mining,
+        mine_utilisation,
+        Process::Mine {
+            deposit: String::new(),
+            ore: Idx::new(0),
+            grade_pct: None,
+        },
+    ));
+    m.facilities.push(fac(
+        "sep",
+        Stage::Separation,
+        1.0,
+        Process::Separation {
+            feed: vec![FeedRef::Facility(Idx::new(0))],
+            recovery: 1.0,
+            elements: ElementSet::ALL,
+        },
+    ));
+    for (c, t) in demand {
+        m.demand.push(DemandRow {
+            country: CountryCode::parse(c).unwrap(),
+            sector: Sector::Other,
+            good: Good::Oxide {
+                element: Element::Nd,
+            },
+            t_per_yr: *t,
+            source: src,
+        });
+    }
+    for stage in [
+        Stage::Mining,
+        Stage::Separation,
+        Stage::MetalAlloy,
+        Stage::Magnet,
+    ] {
+        m.inventories.push(InventoryPolicy {
+            stage,
+            country: None,
+            months: 0.0,
+            source: src,
+        });
+    }
+    for form in [Form::Oxide, Form::Metal] {
+        m.price_response.push(PriceResponse {
+            elements: ElementSet::ALL,
+            form,
+            demand_elasticity: EPS,
+            adjustment_per_month: 0.5,
+            max_index: 100.0,
+            full_supply_response_index: 3.0,
+            source: src,
+        });
+    }
+    m
+}
