@@ -145,6 +145,22 @@ fn resolve<T>(
     }
 }
 
+/// A `sector` column that may be `*` (every sector: `Some(None)`);
+/// `None` if the value is neither.
+fn sector_or_all(c: &mut RowCtx) -> Option<Option<Sector>> {
+    match c.text("sector") {
+        "*" => Some(None),
+        _ => c
+            .vocab(
+                "sector",
+                true,
+                Sector::parse,
+                &format!("*, {}", Sector::expected()),
+            )
+            .map(Some),
+    }
+}
+
 fn source_col(ctx: &mut RowCtx, sources: &Refs<Source>) -> Option<Idx<Source>> {
     let id = ctx.required("source")?;
     resolve(ctx, "source", id, sources, "source", "sources.csv")
@@ -732,17 +748,7 @@ impl Builder {
         for row in &t.rows {
             let mut c = t.row(row, diags);
             let path = c.id("path").map(str::to_string);
-            let sector = match c.text("sector") {
-                "*" => Some(None),
-                _ => c
-                    .vocab(
-                        "sector",
-                        true,
-                        Sector::parse,
-                        &format!("*, {}", Sector::expected()),
-                    )
-                    .map(Some),
-            };
+            let sector = sector_or_all(&mut c);
             let elements = c.elements("elements", true);
             let from = c.year("from_year", true);
             let to = c.year("to_year", true);
@@ -1287,17 +1293,7 @@ impl Builder {
         let mut seen = OverlapKeys::new();
         for row in &t.rows {
             let mut c = t.row(row, diags);
-            let sector = match c.text("sector") {
-                "*" => Some(None),
-                _ => c
-                    .vocab(
-                        "sector",
-                        true,
-                        Sector::parse,
-                        &format!("*, {}", Sector::expected()),
-                    )
-                    .map(Some),
-            };
+            let sector = sector_or_all(&mut c);
             let elements = c.elements("elements", true);
             let eps = c.number("short_run_elasticity", true, 0.0, 10.0);
             let max_share = c.number("max_share", true, 0.0, 0.95);
