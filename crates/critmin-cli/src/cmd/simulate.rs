@@ -81,9 +81,10 @@ fn summary_table(s: &SimulateResponse) -> String {
             "served t",
             "unmet t",
             "unmet",
+            "lost to price t",
             "peak price",
         ],
-        &[false, true, true, true, true, true],
+        &[false, true, true, true, true, true, true],
     );
     for e in &summary.by_element {
         let share = if e.demand_t > 0.0 {
@@ -97,6 +98,7 @@ fn summary_table(s: &SimulateResponse) -> String {
             tonnes(e.served_t),
             tonnes(e.unmet_t),
             pct(share),
+            tonnes(e.lost_to_price_t),
             format!("{:.2}", e.peak_price_index),
         ]);
     }
@@ -108,10 +110,11 @@ fn summary_table(s: &SimulateResponse) -> String {
             "demand t",
             "unmet t",
             "unmet",
+            "lost to price t",
             "stockpile released t",
             "extra cost USD m",
         ],
-        &[false, true, true, true, true, true],
+        &[false, true, true, true, true, true, true],
     );
     let mut rows: Vec<_> = summary.by_country.iter().collect();
     rows.sort_by(|a, b| b.demand_t.total_cmp(&a.demand_t));
@@ -121,13 +124,17 @@ fn summary_table(s: &SimulateResponse) -> String {
             tonnes(c.demand_t),
             tonnes(c.unmet_t),
             pct(c.unmet_share),
+            tonnes(c.lost_to_price_t),
             tonnes(c.stockpile_released_t),
             format!("{:.1}", c.cost_impact_usd / 1e6),
         ]);
     }
     out.push_str(&t.render());
+    out.push_str(
+        "\nunmet: asked for at the going price and not served (rationed); lost to price: stated demand\nnot asked for at the going price (substitution and the short-run response, docs/simulation.md).\n",
+    );
     out.push_str(&format!(
-        "\nlargest mass-balance error: {:.2e} t per element-month\n",
+        "largest mass-balance error: {:.2e} t per element-month\n",
         summary.max_balance_error_t
     ));
     out
