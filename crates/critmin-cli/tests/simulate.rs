@@ -88,7 +88,9 @@ fn out_writes_the_monthly_csv() {
         String::from_utf8_lossy(&out.stderr)
     );
     let csv = std::fs::read_to_string(tmp.path().join("run/monthly.csv")).unwrap();
-    assert!(csv.starts_with("month,country,element,form,demand_t,served_t,unmet_t"));
+    assert!(csv.starts_with(
+        "month,country,element,form,wanted_t,lost_to_price_t,demand_t,served_t,unmet_t"
+    ));
     assert!(csv.lines().count() > 100);
     assert!(tmp.path().join("run/summary.json").is_file());
 }

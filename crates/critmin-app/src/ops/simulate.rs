@@ -148,16 +148,18 @@ pub(crate) fn resolve_countries(
 /// The monthly series as CSV (`monthly.csv`).
 pub fn monthly_csv(rows: &[MonthlyRow]) -> String {
     let mut out = String::from(
-        "month,country,element,form,demand_t,served_t,unmet_t,from_stockpile_t,price_index,stockpile_t\n",
+        "month,country,element,form,wanted_t,lost_to_price_t,demand_t,served_t,unmet_t,from_stockpile_t,price_index,stockpile_t\n",
     );
     for r in rows {
         let _ = writeln!(
             out,
-            "{},{},{},{},{:.6},{:.6},{:.6},{:.6},{:.4},{:.6}",
+            "{},{},{},{},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.4},{:.6}",
             r.month,
             r.country,
             r.element,
             r.form,
+            r.wanted_t,
+            r.lost_to_price_t,
             r.demand_t,
             r.served_t,
             r.unmet_t,
