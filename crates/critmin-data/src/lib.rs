@@ -190,42 +190,29 @@ pub fn load_dir(dir: &Path) -> Result<Model, LoadError> {
     load(&DirSource::new(dir))
 }
 
-macro_rules! baseline_files {
-    ($($f:literal),+ $(,)?) => {
-        &[$(($f, include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/baseline/", $f)))),+]
+/// The compiled-in files of a dataset directory under `data/`: every table
+/// the built-in datasets have, in the format's order ([`FILES`] less the
+/// optional `demand_response.csv` and `supply_response.csv`).
+macro_rules! dataset_files {
+    ($dir:literal) => {
+        dataset_files!(@ $dir;
+            "dataset.toml", "sources.csv", "countries.csv", "compositions.csv",
+            "recipes.csv", "facilities.csv", "capacity_trends.csv", "inventories.csv",
+            "demand.csv", "growth.csv", "stockpiles.csv", "stockpile_targets.csv",
+            "projects.csv", "mine_production.csv", "benchmarks.csv", "prices.csv",
+            "governance.csv", "criticality.csv", "sectors.csv", "price_response.csv")
+    };
+    (@ $dir:literal; $($f:literal),+) => {
+        &[$(($f, include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/", $dir, "/", $f)))),+]
     };
 }
 
-macro_rules! history_files {
-    ($($f:literal),+ $(,)?) => {
-        &[$(($f, include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/history-2010/", $f)))),+]
-    };
-}
+/// The files of the built-in baseline, compiled into the binary.
+pub const BASELINE_FILES: &[(&str, &[u8])] = dataset_files!("baseline");
 
 /// The files of the historical dataset `data/history-2010/` (the chain in
 /// 2009–2010, for the 2010–2013 backtest), compiled into the binary.
-pub const HISTORY_2010_FILES: &[(&str, &[u8])] = history_files!(
-    "dataset.toml",
-    "sources.csv",
-    "countries.csv",
-    "compositions.csv",
-    "recipes.csv",
-    "facilities.csv",
-    "capacity_trends.csv",
-    "inventories.csv",
-    "demand.csv",
-    "growth.csv",
-    "stockpiles.csv",
-    "stockpile_targets.csv",
-    "projects.csv",
-    "mine_production.csv",
-    "benchmarks.csv",
-    "prices.csv",
-    "governance.csv",
-    "criticality.csv",
-    "sectors.csv",
-    "price_response.csv",
-);
+pub const HISTORY_2010_FILES: &[(&str, &[u8])] = dataset_files!("history-2010");
 
 /// The 2010–2013 replay that runs on [`HISTORY_2010_FILES`].
 pub const HISTORY_2010_REPLAY: (&str, &str) = (
@@ -239,50 +226,27 @@ pub const HISTORY_2010_OBSERVED: (&str, &[u8]) = (
     include_bytes!("../../../data/history-2010/observed-2009-2014.csv"),
 );
 
-/// The historical dataset as a [`MemorySource`] named `history-2010/`.
-pub fn history_2010_source() -> MemorySource {
-    MemorySource {
-        prefix: "history-2010/".into(),
-        files: HISTORY_2010_FILES
-            .iter()
-            .map(|(n, b)| (n.to_string(), b.to_vec()))
-            .collect(),
+impl MemorySource {
+    /// Compiled-in `files` named `prefix` in diagnostics.
+    fn compiled(prefix: &str, files: &[(&str, &[u8])]) -> MemorySource {
+        MemorySource {
+            prefix: prefix.into(),
+            files: files
+                .iter()
+                .map(|(n, b)| (n.to_string(), b.to_vec()))
+                .collect(),
+        }
     }
 }
 
-/// The files of the built-in baseline, compiled into the binary.
-pub const BASELINE_FILES: &[(&str, &[u8])] = baseline_files!(
-    "dataset.toml",
-    "sources.csv",
-    "countries.csv",
-    "compositions.csv",
-    "recipes.csv",
-    "facilities.csv",
-    "capacity_trends.csv",
-    "inventories.csv",
-    "demand.csv",
-    "growth.csv",
-    "stockpiles.csv",
-    "stockpile_targets.csv",
-    "projects.csv",
-    "mine_production.csv",
-    "benchmarks.csv",
-    "prices.csv",
-    "governance.csv",
-    "criticality.csv",
-    "sectors.csv",
-    "price_response.csv",
-);
+/// The historical dataset as a [`MemorySource`] named `history-2010/`.
+pub fn history_2010_source() -> MemorySource {
+    MemorySource::compiled("history-2010/", HISTORY_2010_FILES)
+}
 
 /// The built-in baseline as a [`MemorySource`] named `baseline/`.
 pub fn baseline_source() -> MemorySource {
-    MemorySource {
-        prefix: "baseline/".into(),
-        files: BASELINE_FILES
-            .iter()
-            .map(|(n, b)| (n.to_string(), b.to_vec()))
-            .collect(),
-    }
+    MemorySource::compiled("baseline/", BASELINE_FILES)
 }
 
 /// Loads the built-in baseline, reporting its diagnostics if it is invalid
