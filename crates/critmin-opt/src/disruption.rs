@@ -80,7 +80,6 @@ pub fn fold(model: &Model, chain: &ChainYear, s: &Scenario) -> Disruption {
         }
         // A quota counts as the share of China's normal exports of the
         // goods it covers that its tonnage allows.
-        let quota_share;
         let restriction = match &ev.kind {
             EventKind::ExportRestriction {
                 exporters,
@@ -102,12 +101,12 @@ pub fn fold(model: &Model, chain: &ChainYear, s: &Scenario) -> Disruption {
                     })
                     .map(|g| chain.china_exports[g] * reo_per_unit(chain, g))
                     .sum();
-                quota_share = if normal > 0.0 {
+                let share = if normal > 0.0 {
                     (tonnes_per_year / normal).min(1.0)
                 } else {
                     1.0
                 };
-                Some((exporters, importers, elements, forms, quota_share))
+                Some((exporters, importers, elements, forms, share))
             }
             _ => None,
         };

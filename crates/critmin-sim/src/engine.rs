@@ -23,7 +23,7 @@
 //! `produced + released = consumed + Δinventory + losses`.
 
 use crate::alloc::{Allocation, Allocator, Buyer, Cap, Market};
-use crate::network::{CountryIx, MAGNET0, METAL0, Network, PoolKind, Taker};
+use crate::network::{CountryIx, MAGNET0, METAL0, Network, PoolKind, Restriction, Taker};
 use crate::scenario::SharingRule;
 use critmin_model::goods::OXIDE0;
 use critmin_model::{CountryCode, Element, ElementSet, Form, Month, N_ELEMENTS, PerElement, Stage};
@@ -655,6 +655,10 @@ struct Engine<'n> {
     fac_restart_p: Vec<f64>,
     fac_build_p: Vec<f64>,
     fac_built: Vec<f64>,
+    /// Whether any facility has a supply response (fixed for the run).
+    any_supply_response: bool,
+    /// Whether any demand node answers price (fixed for the run).
+    any_demand_response: bool,
     /// Statistics cells (country, element, form) that can have demand or
     /// production orders: the only ones whose prices move.
     active_cells: Vec<u32>,
@@ -798,6 +802,8 @@ impl<'n> Engine<'n> {
             fac_restart_p: vec![1.0; net.fac_supply.len()],
             fac_build_p: vec![1.0; net.fac_supply.len()],
             fac_built: vec![1.0; net.fac_supply.len()],
+            any_supply_response: net.fac_supply.iter().any(Option::is_some),
+            any_demand_response: net.response.iter().any(|r| r.responds()),
             written_cells: {
                 let mut w = cells.clone();
                 for node in &net.stocks {
@@ -882,6 +888,9 @@ impl<'n> Engine<'n> {
     /// restarting idle capacity, over years for building — and builds
     /// capacity while the slow one is at or above its trigger.
     fn answer_supply_prices(&mut self) {
+        if !self.any_supply_response {
+            return;
+        }
         let net = self.net;
         for (f, s) in net.fac_supply.iter().enumerate() {
             let Some(s) = s else { continue };
@@ -959,7 +968,7 @@ impl<'n> Engine<'n> {
         // prices have built.
         self.answer_supply_prices();
         self.cap_factor.clear();
-        let builds = net.fac_supply.iter().any(Option::is_some);
+        let builds = self.any_supply_response;
         if !net.cap_curves.is_empty() || !net.outages.is_empty() || builds {
             self.cap_factor.resize(net.fac_curve.len(), 1.0);
             // Overlapping outages: the deepest cut holds.
@@ -1023,9 +1032,12 @@ impl<'n> Engine<'n> {
         ] {
             x.iter_mut().for_each(|v| *v = 0.0);
         }
-        for &i in &self.active_cells {
-            self.cell_resp_base[i as usize] = 0.0;
-            self.cell_resp_eps[i as usize] = 0.0;
+        // Without responding nodes these stay zero all run.
+        if self.any_demand_response {
+            for &i in &self.active_cells {
+                self.cell_resp_base[i as usize] = 0.0;
+                self.cell_resp_eps[i as usize] = 0.0;
+            }
         }
         for (k, &gi) in net.node_group.iter().enumerate() {
             let wanted = self.demand_now[k];
@@ -1396,43 +1408,20 @@ impl<'n> Engine<'n> {
                 self.quota_caps(t, good, q, quota, &buyer_countries[..nb]);
                 continue;
             }
-            for &x in &r.exporters {
-                if self.supply.get(x).is_none_or(|s| *s <= 0.0) {
-                    continue;
-                }
-                for &c in &buyer_countries[..nb] {
-                    if c == x || r.importers.as_ref().is_some_and(|v| !v.contains(&c)) {
-                        continue;
-                    }
-                    let normal = self.normal.map_or(0.0, |n| n.get(t, good, x, c));
-                    // A month's cap, less what the route already carried
-                    // this month (concentrate clears in several passes).
-                    let used = self
-                        .route_used
-                        .iter()
-                        .find(|u| u.0 == good as u32 && u.1 == x as u16 && u.2 == c as u16)
-                        .map_or(0.0, |u| u.3);
-                    let max = (r.share * normal - used).max(0.0);
-                    match self
-                        .caps
-                        .iter_mut()
-                        .find(|k| k.exporter == x && k.importer == c)
-                    {
-                        Some(k) => k.max = k.max.min(max),
-                        None => self.caps.push(Cap {
-                            exporter: x,
-                            importer: c,
-                            max,
-                        }),
-                    }
-                }
+            for (x, c) in covered_routes(r, &self.supply, &buyer_countries[..nb]) {
+                let normal = self.normal.map_or(0.0, |n| n.get(t, good, x, c));
+                // A month's cap, less what the route already carried this
+                // month (concentrate clears in several passes).
+                let used = self
+                    .route_used
+                    .iter()
+                    .find(|u| u.0 == good as u32 && u.1 == x as u16 && u.2 == c as u16)
+                    .map_or(0.0, |u| u.3);
+                tighten(&mut self.caps, x, c, (r.share * normal - used).max(0.0));
             }
         }
     }
 
-    /// Records a cleared market: every buyer (when audited), the
-    /// cross-border flows (when recorded), and the use of each capped route
-    /// (so that later passes this month see what is left of its cap).
     /// Caps of the routes under export quota `q` in the market for `good`
     /// this pass: what is left of the year's quota (in the good's unit),
     /// split between the quota's routes to this market's buyers in
@@ -1448,36 +1437,19 @@ impl<'n> Engine<'n> {
             .unwrap_or(1.0)
             .max(1e-12);
         let left = (quota - self.quota_used[q]).max(0.0) / per_unit;
-        let mut routes: Vec<(usize, usize, f64)> = Vec::new();
-        for &x in &r.exporters {
-            if self.supply.get(x).is_none_or(|s| *s <= 0.0) {
-                continue;
-            }
-            for &c in buyers {
-                if c == x || r.importers.as_ref().is_some_and(|v| !v.contains(&c)) {
-                    continue;
-                }
-                let normal = self.normal.map_or(0.0, |n| n.get(t, good, x, c));
-                routes.push((x, c, normal));
-            }
+        let normal = |x: usize, c: usize| self.normal.map_or(0.0, |n| n.get(t, good, x, c));
+        let (mut total, mut n) = (0.0, 0usize);
+        for (x, c) in covered_routes(r, &self.supply, buyers) {
+            total += normal(x, c);
+            n += 1;
         }
-        let total: f64 = routes.iter().map(|r| r.2).sum();
-        let n = routes.len() as f64;
-        for (x, c, normal) in routes {
-            let share = if total > 0.0 { normal / total } else { 1.0 / n };
-            let max = left * share;
-            match self
-                .caps
-                .iter_mut()
-                .find(|k| k.exporter == x && k.importer == c)
-            {
-                Some(k) => k.max = k.max.min(max),
-                None => self.caps.push(Cap {
-                    exporter: x,
-                    importer: c,
-                    max,
-                }),
-            }
+        for (x, c) in covered_routes(r, &self.supply, buyers) {
+            let share = if total > 0.0 {
+                normal(x, c) / total
+            } else {
+                1.0 / n as f64
+            };
+            tighten(&mut self.caps, x, c, left * share);
         }
     }
 
@@ -1509,6 +1481,9 @@ impl<'n> Engine<'n> {
         }
     }
 
+    /// Records a cleared market: every buyer (when audited), the
+    /// cross-border flows (when recorded), and the use of each capped route
+    /// (so that later passes this month see what is left of its cap).
     fn record_market(&mut self, good: usize) {
         let net = self.net;
         if net.audit {
@@ -2199,6 +2174,39 @@ impl<'n> Engine<'n> {
                     b.produced[e] + b.released[e] - b.consumed[e] - b.stockpiled[e] - b.losses[e];
             }
         }
+    }
+}
+
+/// The routes restriction `r` covers in a market: from each of its
+/// exporters with stock to each buyer country it names (or every one but
+/// the exporter).
+fn covered_routes<'a>(
+    r: &'a Restriction,
+    supply: &'a [f64],
+    buyers: &'a [usize],
+) -> impl Iterator<Item = (usize, usize)> + 'a {
+    r.exporters
+        .iter()
+        .copied()
+        .filter(|&x| supply.get(x).is_some_and(|s| *s > 0.0))
+        .flat_map(move |x| {
+            buyers
+                .iter()
+                .copied()
+                .filter(move |&c| c != x && r.importers.as_ref().is_none_or(|v| v.contains(&c)))
+                .map(move |c| (x, c))
+        })
+}
+
+/// Caps route `x → c` at `max`, or at its cap so far if that is tighter.
+fn tighten(caps: &mut Vec<Cap>, x: usize, c: usize, max: f64) {
+    match caps.iter_mut().find(|k| k.exporter == x && k.importer == c) {
+        Some(k) => k.max = k.max.min(max),
+        None => caps.push(Cap {
+            exporter: x,
+            importer: c,
+            max,
+        }),
     }
 }
 

@@ -135,7 +135,7 @@ impl Sim {
 /// `price:EL:FORM:world`, `price:EL:FORM:CC`, `price:EL:FORM:outside:CC`
 /// (FORM `oxide` or `metal`), `exports:CC[:FORMS]` or `flow:CC:CC[:FORMS]`
 /// (FORMS: forms joined by `+`, default all four traded forms).
-fn resolve(name: &str, model: &Model, net: &Network) -> Result<Sim, String> {
+fn resolve(name: &str, base_usd_per_t: &[f64], net: &Network) -> Result<Sim, String> {
     let country = |code: &str| -> Result<usize, String> {
         let c =
             CountryCode::parse(code).ok_or_else(|| format!("`{code}` is not a country code"))?;
@@ -160,11 +160,7 @@ fn resolve(name: &str, model: &Model, net: &Network) -> Result<Sim, String> {
                 [c] => Some((country(c)?, false)),
                 _ => return Err("the place is `world`, a country code or `outside:CC`".into()),
             };
-            let base = critmin_model::prices::good_base_prices_usd_per_t(model, 0.0)
-                .get(good)
-                .copied()
-                .unwrap_or(0.0)
-                / 1000.0;
+            let base = base_usd_per_t.get(good).copied().unwrap_or(0.0) / 1000.0;
             if base <= 0.0 {
                 return Err(format!(
                     "the dataset has no {form} price for {el}, so no USD/kg series"
@@ -378,11 +374,12 @@ pub(crate) fn run_backtest(
     let mut names: Vec<String> = Vec::new();
     let mut sims = Vec::new();
     let mut diags = Vec::new();
+    let base_prices = critmin_model::prices::good_base_prices_usd_per_t(model, 0.0);
     for o in obs {
         if names.contains(&o.series) {
             continue;
         }
-        match resolve(&o.series, model, &net) {
+        match resolve(&o.series, &base_prices, &net) {
             Ok(sim) => {
                 if !o.unit.is_empty() && o.unit != sim.unit() {
                     diags.push(Diagnostic::new(
