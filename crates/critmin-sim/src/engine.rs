@@ -1023,6 +1023,16 @@ impl<'n> Engine<'n> {
     /// stated on entry; the groups get it at the going price.
     fn answer_prices(&mut self) {
         let net = self.net;
+        if !self.any_demand_response {
+            // Demand as stated is demand at every price.
+            self.group_now.iter_mut().for_each(|v| *v = 0.0);
+            for (k, &gi) in net.node_group.iter().enumerate() {
+                self.group_now[gi] += self.demand_now[k];
+            }
+            self.group_wanted.copy_from_slice(&self.group_now);
+            self.group_base.copy_from_slice(&self.group_now);
+            return;
+        }
         for x in [
             &mut self.group_now,
             &mut self.group_wanted,
@@ -1032,12 +1042,9 @@ impl<'n> Engine<'n> {
         ] {
             x.iter_mut().for_each(|v| *v = 0.0);
         }
-        // Without responding nodes these stay zero all run.
-        if self.any_demand_response {
-            for &i in &self.active_cells {
-                self.cell_resp_base[i as usize] = 0.0;
-                self.cell_resp_eps[i as usize] = 0.0;
-            }
+        for &i in &self.active_cells {
+            self.cell_resp_base[i as usize] = 0.0;
+            self.cell_resp_eps[i as usize] = 0.0;
         }
         for (k, &gi) in net.node_group.iter().enumerate() {
             let wanted = self.demand_now[k];
@@ -1838,8 +1845,10 @@ impl<'n> Engine<'n> {
             self.stats.demand[i] += demand * q;
             self.stats.wanted[i] += wanted * q;
             self.stats.base_demand[i] += base * q;
-            self.cell_resp_base[i] += resp_base * q;
-            self.cell_resp_eps[i] += resp_eps * q;
+            if resp_base > 0.0 {
+                self.cell_resp_base[i] += resp_base * q;
+                self.cell_resp_eps[i] += resp_eps * q;
+            }
             self.stats.served[i] += got;
             self.stats.balance.consumed[e] += got;
             let p = self.price[i];
@@ -2133,7 +2142,16 @@ impl<'n> Engine<'n> {
             // proportion (log space): demand answering p^(−ε) then moves
             // by the same share of its gap whatever ε is, so a more elastic
             // market is never rationed more on the way.
-            self.price[i] *= (target / self.price[i]).powf(p.adjustment_per_month);
+            if target != self.price[i] {
+                let (now, a) = (self.price[i], p.adjustment_per_month);
+                // p × (T/p)^α; at the usual α = ½ that is √(pT), a square
+                // root instead of a power in the monthly step.
+                self.price[i] = if a == 0.5 {
+                    (now * target).sqrt()
+                } else {
+                    now * (target / now).powf(a)
+                };
+            }
             if dem > 0.0 {
                 let w = e.index() * nf + f;
                 wsum[w] += self.price[i] * dem;
