@@ -1213,7 +1213,7 @@ impl Builder {
                 "full_supply_response_index",
                 "source",
             ],
-            optional: &["note"],
+            optional: &["min_index", "note"],
             element_columns: false,
         };
         let t = r.table("price_response.csv", false, &schema, diags);
@@ -1235,6 +1235,7 @@ impl Builder {
             let adj = c.fraction("adjustment_per_month", true);
             let max = c.number("max_index", true, 1.0, 1000.0);
             let full = c.number("full_supply_response_index", true, 1.01, 1000.0);
+            let min = c.number("min_index", false, 0.01, 1.0);
             let source = source_col(&mut c, self.src());
             if let (Some(f), Some(e)) = (form, elements) {
                 let clash = seen.check((f, e), c.line(), |a, b| a.0 == b.0 && a.1.intersects(b.1));
@@ -1263,6 +1264,7 @@ impl Builder {
                     demand_elasticity,
                     adjustment_per_month,
                     max_index,
+                    min_index: min.unwrap_or(1.0),
                     full_supply_response_index,
                     source,
                 });

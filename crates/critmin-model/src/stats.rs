@@ -141,6 +141,10 @@ pub struct PriceResponse {
     pub adjustment_per_month: f64,
     /// Ceiling of the index.
     pub max_index: f64,
+    /// Floor of the index: how far the price inside an exporter whose
+    /// capped exports leave it with unsold supply may fall (1 = never
+    /// below the baseline price).
+    pub min_index: f64,
     /// World index at which mines and separation plants making the element
     /// run at full capacity.
     pub full_supply_response_index: f64,

@@ -23,7 +23,9 @@
 //! `produced + released = consumed + Δinventory + losses`.
 
 use crate::alloc::{Allocation, Allocator, Buyer, Cap, Market};
-use crate::network::{CountryIx, MAGNET0, METAL0, Network, PoolKind, Restriction, Taker};
+use crate::network::{
+    CountryIx, MAGNET0, METAL0, Network, PoolKind, PriceParams, Restriction, Taker,
+};
 use crate::scenario::SharingRule;
 use critmin_model::goods::OXIDE0;
 use critmin_model::{CountryCode, Element, ElementSet, Form, Month, N_ELEMENTS, PerElement, Stage};
@@ -613,8 +615,24 @@ struct Engine<'n> {
     stock_left: Vec<f64>,
     /// Price index per (country, element, form).
     price: Vec<f64>,
-    /// World price index per (element, form).
+    /// World price index per (element, form): the demand-weighted mean of
+    /// the countries' indices (reported; no one trades at it).
     world_price: Vec<f64>,
+    /// Price index per (element, form) of the free market: every country
+    /// not walled off by capped exports trades at it.
+    free_price: Vec<f64>,
+    /// Per statistics cell this month: supply a restricted exporter was
+    /// left with while a buyer its caps cover went unserved (t REO-eq),
+    /// and the cells with any.
+    blocked: Vec<f64>,
+    blocked_cells: Vec<u32>,
+    /// Per statistics cell: 1 + the month of the last price update in
+    /// which it had its own (walled) price, 0 if never.
+    own_at: Vec<u32>,
+    /// 1 + the month of the last price update (0 before the first).
+    price_stamp: u32,
+    /// Scratch per country: unserved demand in a market pass.
+    unmet_nc: Vec<f64>,
     stats: MonthStats,
     alloc: Allocator,
     out: Allocation,
@@ -772,6 +790,12 @@ impl<'n> Engine<'n> {
             stock_left,
             price: vec![1.0; nc * N_ELEMENTS * FORMS.len()],
             world_price: vec![1.0; N_ELEMENTS * FORMS.len()],
+            free_price: vec![1.0; N_ELEMENTS * FORMS.len()],
+            blocked: vec![0.0; nc * N_ELEMENTS * FORMS.len()],
+            blocked_cells: Vec::new(),
+            own_at: vec![0; nc * N_ELEMENTS * FORMS.len()],
+            price_stamp: 0,
+            unmet_nc: vec![0.0; nc],
             stats: MonthStats {
                 active_cells: cells.clone(),
                 ..MonthStats::default()
@@ -882,9 +906,9 @@ impl<'n> Engine<'n> {
         }
     }
 
-    /// Supply answers last month's world prices (`docs/simulation.md`,
-    /// "Supply that answers price"): each facility with a response row
-    /// smooths the dearest world index of what it makes twice — briefly for
+    /// Supply answers last month's prices in its own market
+    /// (`docs/simulation.md`, "Supply that answers price"): each facility
+    /// with a response row smooths the dearest index of what it makes twice — briefly for
     /// restarting idle capacity, over years for building — and builds
     /// capacity while the slow one is at or above its trigger.
     fn answer_supply_prices(&mut self) {
@@ -894,10 +918,11 @@ impl<'n> Engine<'n> {
         let net = self.net;
         for (f, s) in net.fac_supply.iter().enumerate() {
             let Some(s) = s else { continue };
+            let c = net.fac_country[f];
             let p = s
                 .cells
                 .iter()
-                .map(|&(e, slot)| self.world_price[e.index() * FORMS.len() + slot])
+                .map(|&(e, slot)| self.market_price(c, e, slot))
                 .fold(1.0, f64::max);
             self.fac_restart_p[f] += s.restart_smoothing * (p - self.fac_restart_p[f]);
             self.fac_build_p[f] += s.build_smoothing * (p - self.fac_build_p[f]);
@@ -908,8 +933,9 @@ impl<'n> Engine<'n> {
     }
 
     /// Share of spare capacity a facility uses: with a supply response
-    /// row, as its smoothed restart price says; without one, as the world
-    /// oxide price of the dearest element in `elements` says at once.
+    /// row, as its smoothed restart price says; without one, as its
+    /// market's oxide price of the dearest element in `elements` says at
+    /// once.
     fn utilisation_response(
         &self,
         fac: critmin_model::Idx<critmin_model::Facility>,
@@ -930,21 +956,34 @@ impl<'n> Engine<'n> {
                 })
                 .fold(0.0, f64::max)
         } else {
-            self.response(elements)
+            let c = self.net.fac_country.get(fac.get()).copied().unwrap_or(0);
+            self.response(c, elements)
         }
     }
 
-    /// Supply response: share of spare capacity used at the world oxide
-    /// price of the dearest element in `mix`.
-    fn response(&self, elements: ElementSet) -> f64 {
+    /// Supply response: share of spare capacity used at country `c`'s
+    /// oxide price of the dearest element in `elements`.
+    fn response(&self, c: usize, elements: ElementSet) -> f64 {
         elements
             .iter()
             .map(|e| {
                 let full = self.net.price_params(e, 0).full_supply_response_index;
-                let p = self.world_price[e.index() * FORMS.len()];
+                let p = self.market_price(c, e, 0);
                 ((p - 1.0) / (full - 1.0)).clamp(0.0, 1.0)
             })
             .fold(0.0, f64::max)
+    }
+
+    /// The index of element `e` in form slot `slot` in country `c`'s
+    /// market at the last price update: its own if exports walled it off,
+    /// else the free market's.
+    fn market_price(&self, c: usize, e: Element, slot: usize) -> f64 {
+        let i = self.stats.at(c, e, slot);
+        if self.price_stamp > 0 && self.own_at[i] == self.price_stamp {
+            self.price[i]
+        } else {
+            self.free_price[e.index() * FORMS.len() + slot]
+        }
     }
 
     fn step(&mut self, t: usize) {
@@ -1012,7 +1051,7 @@ impl<'n> Engine<'n> {
         self.metal_markets(t);
         self.magnet_markets(t);
         self.write_off_surplus();
-        self.update_prices();
+        self.update_prices(t);
         self.finish_stats();
     }
 
@@ -1383,6 +1422,48 @@ impl<'n> Engine<'n> {
         self.alloc.allocate(&market, want_flows, &mut self.out);
         self.record_market(good);
         self.count_quotas(t, good);
+        if !self.caps.is_empty() && good < net.n_goods() {
+            self.record_blocked(good);
+        }
+    }
+
+    /// Records, per restricted exporter of this market pass, the supply
+    /// its caps kept from buyers who went unserved: what it has left, up
+    /// to what the buyers of the countries its caps cover still want. Such
+    /// an exporter's market is walled off this month (its price answers
+    /// its own balance, `update_prices`).
+    fn record_blocked(&mut self, good: usize) {
+        let net = self.net;
+        self.unmet_nc.iter_mut().for_each(|v| *v = 0.0);
+        for (b, &served) in self.buyers.iter().zip(&self.out.served) {
+            self.unmet_nc[b.country] += (b.demand - served).max(0.0);
+        }
+        let slot = crate::network::good_slot(good);
+        for k in 0..self.caps.len() {
+            let x = self.caps[k].exporter;
+            // Each exporter once, at its first cap.
+            if self.caps[..k].iter().any(|c| c.exporter == x) {
+                continue;
+            }
+            let wanted: f64 = self
+                .caps
+                .iter()
+                .filter(|c| c.exporter == x)
+                .map(|c| self.unmet_nc[c.importer])
+                .sum();
+            let left = (self.supply[x] - self.out.drawn[x]).max(0.0);
+            let blocked = left.min(wanted);
+            if blocked <= 1e-9 {
+                continue;
+            }
+            for &(e, q) in &net.good_content[good] {
+                let i = self.stats.at(x, e, slot);
+                if self.blocked[i] == 0.0 {
+                    self.blocked_cells.push(i as u32);
+                }
+                self.blocked[i] += blocked * q;
+            }
+        }
     }
 
     /// The caps on routes from restricted exporters to this market's buyers
@@ -1940,11 +2021,9 @@ impl<'n> Engine<'n> {
             let rule = &holder.rule;
             let by_unmet = rule.trigger_unmet_share.is_some_and(|x| share > x);
             let by_price = rule.trigger_price_index.is_some_and(|x| {
-                scope.iter().any(|&c| {
-                    elements
-                        .iter()
-                        .any(|e| self.price[self.stats.at(c, e, f)] > x)
-                })
+                scope
+                    .iter()
+                    .any(|&c| elements.iter().any(|e| self.market_price(c, e, f) > x))
             });
             let mut amount = 0.0;
             if by_unmet || by_price {
@@ -2101,67 +2180,87 @@ impl<'n> Engine<'n> {
         }
     }
 
-    fn update_prices(&mut self) {
+    /// Moves every price one month (`docs/simulation.md`, "Prices"):
+    /// countries trading freely share one price per good, which heads for
+    /// the index that clears their combined demand; a restricted exporter
+    /// left with supply its caps kept from unserved buyers trades at its
+    /// own price, which heads for the index at which its own buyers would
+    /// take that supply too.
+    fn update_prices(&mut self, t: usize) {
         let nf = FORMS.len();
-        let mut wsum = [0.0; N_ELEMENTS * 3];
-        let mut wdem = [0.0; N_ELEMENTS * 3];
-        // Only cells that can have demand ever move.
+        let nw = N_ELEMENTS * nf;
+        let stamp = t as u32 + 1;
+        // The free market's sums per (element, form).
+        let mut zone = [ZoneSums::default(); N_ELEMENTS * 3];
         for &i in &self.active_cells {
             let i = i as usize;
-            let dem = self.stats.demand[i] + self.stats.production_demand[i];
-            if dem <= 0.0 && self.price[i] == 1.0 {
+            if self.blocked[i] == 0.0 {
+                zone[i % nw].add(self.cell_sums(i));
+            }
+        }
+        // Walled cells first, from the free price they left if they were
+        // free last month.
+        for k in 0..self.blocked_cells.len() {
+            let i = self.blocked_cells[k] as usize;
+            let w = i % nw;
+            let p = self.net.price_params(Element::ALL[w / nf], w % nf);
+            let sums = self.cell_sums(i);
+            let target = sums.target(&p, self.blocked[i]);
+            let from = if self.own_at[i] == stamp - 1 && stamp > 1 {
+                self.price[i]
+            } else {
+                self.free_price[w]
+            };
+            self.price[i] = step_index(from, target, p.adjustment_per_month);
+            self.own_at[i] = stamp;
+        }
+        for w in 0..nw {
+            let z = zone[w];
+            if z.dem <= 0.0 && self.free_price[w] == 1.0 {
                 continue;
             }
-            let f = i % nf;
-            let e = Element::ALL[(i / nf) % N_ELEMENTS];
-            let p = self.net.price_params(e, f);
-            let got = self.stats.served[i] + self.stats.production_served[i];
-            // Rationed buyers bid the price up to where the demand at the
-            // baseline price, answering with elasticity ε, would take only
-            // what was served; unrationed, the index falls back toward 1.
-            let base = self.stats.base_demand[i] + self.stats.production_demand[i];
-            let target = if dem > 1e-12 && got < dem * (1.0 - 1e-12) {
-                let ratio = (got / base.max(dem)).clamp(0.0, 1.0);
-                // Demand that answers price weighs in with its own
-                // elasticities, the rest with the cell's.
-                let eps = if self.cell_resp_base[i] > 0.0 && base > 0.0 {
-                    let rb = self.cell_resp_base[i].min(base);
-                    (self.cell_resp_eps[i] + (base - rb) * p.demand_elasticity) / base
-                } else {
-                    p.demand_elasticity
-                };
-                if ratio <= 0.0 || eps <= 0.0 {
-                    p.max_index
-                } else {
-                    ratio.powf(-1.0 / eps).min(p.max_index)
-                }
-            } else {
-                1.0
-            };
-            // The index closes a share α of its gap to the target in
-            // proportion (log space): demand answering p^(−ε) then moves
-            // by the same share of its gap whatever ε is, so a more elastic
-            // market is never rationed more on the way.
-            if target != self.price[i] {
-                let (now, a) = (self.price[i], p.adjustment_per_month);
-                // p × (T/p)^α; at the usual α = ½ that is √(pT), a square
-                // root instead of a power in the monthly step.
-                self.price[i] = if a == 0.5 {
-                    (now * target).sqrt()
-                } else {
-                    now * (target / now).powf(a)
-                };
+            let p = self.net.price_params(Element::ALL[w / nf], w % nf);
+            let target = z.target(&p, 0.0);
+            self.free_price[w] = step_index(self.free_price[w], target, p.adjustment_per_month);
+        }
+        let mut wsum = [0.0; N_ELEMENTS * 3];
+        let mut wdem = [0.0; N_ELEMENTS * 3];
+        for &i in &self.active_cells {
+            let i = i as usize;
+            let w = i % nw;
+            if self.own_at[i] != stamp {
+                self.price[i] = self.free_price[w];
             }
+            let dem = self.stats.demand[i] + self.stats.production_demand[i];
             if dem > 0.0 {
-                let w = e.index() * nf + f;
                 wsum[w] += self.price[i] * dem;
                 wdem[w] += dem;
             }
         }
-        for w in 0..N_ELEMENTS * nf {
-            if wdem[w] > 0.0 {
-                self.world_price[w] = wsum[w] / wdem[w];
-            }
+        for w in 0..nw {
+            self.world_price[w] = if wdem[w] > 0.0 {
+                wsum[w] / wdem[w]
+            } else {
+                self.free_price[w]
+            };
+        }
+        for &i in &self.blocked_cells {
+            self.blocked[i as usize] = 0.0;
+        }
+        self.blocked_cells.clear();
+        self.price_stamp = stamp;
+    }
+
+    /// A statistics cell's demand, served and base demand this month, and
+    /// its demand's answer to price.
+    fn cell_sums(&self, i: usize) -> ZoneSums {
+        let s = &self.stats;
+        ZoneSums {
+            dem: s.demand[i] + s.production_demand[i],
+            got: s.served[i] + s.production_served[i],
+            base: s.base_demand[i] + s.production_demand[i],
+            resp_base: self.cell_resp_base[i],
+            resp_eps: self.cell_resp_eps[i],
         }
     }
 
@@ -2192,6 +2291,80 @@ impl<'n> Engine<'n> {
                     b.produced[e] + b.released[e] - b.consumed[e] - b.stockpiled[e] - b.losses[e];
             }
         }
+    }
+}
+
+/// One market's (or cell's) demand this month, for its price: asked
+/// for, served and at the baseline price (t REO-eq), and the base demand
+/// that answers price with the same weighted by its elasticities.
+#[derive(Debug, Clone, Copy, Default)]
+struct ZoneSums {
+    dem: f64,
+    got: f64,
+    base: f64,
+    resp_base: f64,
+    resp_eps: f64,
+}
+
+impl ZoneSums {
+    fn add(&mut self, o: ZoneSums) {
+        self.dem += o.dem;
+        self.got += o.got;
+        self.base += o.base;
+        self.resp_base += o.resp_base;
+        self.resp_eps += o.resp_eps;
+    }
+
+    /// The elasticity of the market's demand: demand that answers price
+    /// weighs in with its own elasticities, the rest with the cell's.
+    fn elasticity(&self, p: &PriceParams) -> f64 {
+        if self.resp_base > 0.0 && self.base > 0.0 {
+            let rb = self.resp_base.min(self.base);
+            (self.resp_eps + (self.base - rb) * p.demand_elasticity) / self.base
+        } else {
+            p.demand_elasticity
+        }
+    }
+
+    /// The index the market heads for. Rationed buyers bid it up to where
+    /// the demand at the baseline price, answering with elasticity ε,
+    /// would take only what was served; with `unsold` supply its caps
+    /// kept from buyers abroad, it falls to where its own buyers would
+    /// take that too (not below `min_index`); otherwise it heads back to 1.
+    fn target(&self, p: &PriceParams, unsold: f64) -> f64 {
+        let eps = self.elasticity(p);
+        if self.dem > 1e-12 && self.got < self.dem * (1.0 - 1e-12) {
+            let ratio = (self.got / self.base.max(self.dem)).clamp(0.0, 1.0);
+            if ratio <= 0.0 || eps <= 0.0 {
+                p.max_index
+            } else {
+                ratio.powf(-1.0 / eps).min(p.max_index)
+            }
+        } else if unsold > 0.0 {
+            if self.base <= 0.0 || eps <= 0.0 {
+                p.min_index
+            } else {
+                let ratio = (self.got + unsold) / self.base;
+                ratio.powf(-1.0 / eps).clamp(p.min_index, 1.0)
+            }
+        } else {
+            1.0
+        }
+    }
+}
+
+/// The index after a month: it closes a share α of its gap to the target
+/// in proportion (log space), so demand answering `p^(−ε)` moves by the
+/// same share of its gap whatever ε is and a more elastic market is never
+/// rationed more on the way. At the usual α = ½ that is √(pT), a square
+/// root instead of a power in the monthly step.
+fn step_index(now: f64, target: f64, alpha: f64) -> f64 {
+    if target == now {
+        now
+    } else if alpha == 0.5 {
+        (now * target).sqrt()
+    } else {
+        now * (target / now).powf(alpha)
     }
 }
 

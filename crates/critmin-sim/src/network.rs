@@ -273,6 +273,9 @@ pub struct PriceParams {
     pub adjustment_per_month: f64,
     /// Ceiling of the index.
     pub max_index: f64,
+    /// Floor of the index (inside an exporter whose capped exports leave
+    /// it with unsold supply).
+    pub min_index: f64,
     /// World index at which mines and separation plants run at full
     /// capacity (linear from their base utilisation at index 1).
     pub full_supply_response_index: f64,
@@ -284,6 +287,7 @@ impl Default for PriceParams {
             demand_elasticity: 0.3,
             adjustment_per_month: 0.5,
             max_index: 25.0,
+            min_index: 1.0,
             full_supply_response_index: 3.0,
         }
     }
@@ -329,6 +333,9 @@ pub struct Network {
     /// How each facility answers price, by facility index (`None`: only
     /// the instant utilisation response).
     pub(crate) fac_supply: Vec<Option<FacSupply>>,
+    /// Per facility, its country (index into `countries`): the market
+    /// whose prices it answers.
+    pub(crate) fac_country: Vec<usize>,
     /// Demand groups: demand nodes of one country, tier and good, which a
     /// market serves alike (same country, same tier), so they buy as one:
     /// `(country, tier, good)`.
@@ -581,6 +588,7 @@ impl Network {
         let content = GoodContent::new(layout, &grade_reo);
         let response = build_responses(model, &demand);
         let fac_supply = build_supply(model, &pools, &plants, &grade_reo);
+        let fac_country = model.facilities.iter().map(|f| cix.of(f.country)).collect();
         let metals_by_element: Vec<Vec<usize>> = Element::ALL
             .iter()
             .map(|&e| {
@@ -626,6 +634,7 @@ impl Network {
             good_content_total: content.total,
             response,
             fac_supply,
+            fac_country,
             stocks,
             holders,
             agreements,
@@ -1346,6 +1355,7 @@ fn build_price_response(model: &Model) -> Vec<PriceParams> {
                     demand_elasticity: r.demand_elasticity,
                     adjustment_per_month: r.adjustment_per_month,
                     max_index: r.max_index,
+                    min_index: r.min_index,
                     full_supply_response_index: r.full_supply_response_index,
                 };
             }

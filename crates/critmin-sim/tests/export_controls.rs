@@ -147,47 +147,83 @@ fn indices_under_cap(m: &Model, share: f64, months: u32) -> (Vec<f64>, Vec<f64>)
     (series("AA"), series("BB"))
 }
 
-#[test]
-fn an_export_cap_opens_a_price_wedge_between_exporter_and_importer() {
-    // AA keeps its 50 t and can sell only 40 % of BB's normal 50 t: BB gets
-    // 20 t, is rationed, and bids its index toward (20/50)^(−1/ε); AA's own
-    // buyers are served in full and its index stays at 1.
-    let m = two_countries();
-    let (aa, bb) = indices_under_cap(&m, 0.4, 12);
-    let target = 0.4f64.powf(-1.0 / EPS);
-    for t in 0..12 {
-        assert!(
-            (aa[t] - 1.0).abs() < 1e-12,
-            "month {t}: exporter's index {}",
-            aa[t]
-        );
+/// Checks that `series` starts from 1 and closes half its log gap to
+/// `target` each month: `target^(1 − ½^(t+1))` at month t.
+fn assert_heads_for(series: &[f64], target: f64, who: &str) {
+    for (t, p) in series.iter().enumerate() {
         let want = target.powf(1.0 - 0.5f64.powi(t as i32 + 1));
         assert!(
-            (bb[t] - want).abs() < 1e-9 * want,
-            "month {t}: importer's index {} vs {want}",
-            bb[t]
+            (p - want).abs() < 1e-9 * want,
+            "month {t}: {who}'s index {p}, by hand {want}"
         );
     }
 }
 
 #[test]
-fn a_tighter_restriction_never_lowers_the_importers_price() {
+fn an_export_cap_opens_a_price_wedge_between_exporter_and_importer() {
+    // AA keeps its 50 t and can sell only 40 % of BB's normal 50 t: BB gets
+    // 20 t, is rationed, and bids its index toward (20/50)^(−1/ε). AA is
+    // left with 30 t its cap kept from BB: its market is walled off, and
+    // its index falls toward the price at which its own buyers would take
+    // 80 t, (80/50)^(−1/ε), above the floor. Both start from the free
+    // price of 1 and close half the gap in log space each month.
     let m = two_countries();
-    let mut last: Option<Vec<f64>> = None;
+    let (aa, bb) = indices_under_cap(&m, 0.4, 12);
+    let inside = 1.6f64.powf(-1.0 / EPS);
+    assert!(inside > common::MIN_INDEX);
+    assert_heads_for(&aa, inside, "exporter");
+    assert_heads_for(&bb, 0.4f64.powf(-1.0 / EPS), "importer");
+}
+
+#[test]
+fn an_export_stop_drives_the_exporters_price_to_its_floor() {
+    // Nothing may leave AA: BB gets nothing (its index heads for the
+    // ceiling of 100) and AA is left with BB's 50 t, at which its own
+    // buyers would need an index of 2^(−1/ε) = 0.0625, below the floor.
+    let m = two_countries();
+    let (aa, bb) = indices_under_cap(&m, 0.0, 12);
+    assert_heads_for(&aa, common::MIN_INDEX, "exporter");
+    assert_heads_for(&bb, 100.0, "importer");
+}
+
+#[test]
+fn countries_that_trade_freely_share_one_price_that_clears_their_combined_demand() {
+    // AA wants 50 t a month and BB 100 t of AA's 100 t. AA's buyers are
+    // served from home first (50 t), BB gets the other 50 t: together 100
+    // t of 150 t, so both indices head for (100/150)^(−1/ε), not only
+    // BB's.
+    let m = common::chain(&[("AA", 600.0), ("BB", 1200.0)], 1.0);
+    let (aa, bb) = indices_under_cap(&m, 1.0, 12);
+    let target = (100.0f64 / 150.0).powf(-1.0 / EPS);
+    assert_heads_for(&aa, target, "AA");
+    assert_heads_for(&bb, target, "BB");
+}
+
+#[test]
+fn a_tighter_restriction_never_lowers_the_importers_price_nor_raises_the_exporters() {
+    let m = two_countries();
+    let mut last: Option<(Vec<f64>, Vec<f64>)> = None;
     for share in [1.0, 0.9, 0.7, 0.5, 0.3, 0.1, 0.0] {
         let (aa, bb) = indices_under_cap(&m, share, 18);
-        assert!(
-            aa.iter().all(|p| (p - 1.0).abs() < 1e-12),
-            "the exporter's price moved"
-        );
-        if let Some(prev) = &last {
-            for (t, (now, before)) in bb.iter().zip(prev).enumerate() {
+        if share == 1.0 {
+            assert!(aa.iter().chain(&bb).all(|p| (p - 1.0).abs() < 1e-12));
+        }
+        if let Some((prev_aa, prev_bb)) = &last {
+            for t in 0..bb.len() {
                 assert!(
-                    *now >= before - 1e-12,
-                    "share {share}, month {t}: importer's index {now} below {before} at a looser cap"
+                    bb[t] >= prev_bb[t] - 1e-12,
+                    "share {share}, month {t}: importer's index {} below {} at a looser cap",
+                    bb[t],
+                    prev_bb[t]
+                );
+                assert!(
+                    aa[t] <= prev_aa[t] + 1e-12,
+                    "share {share}, month {t}: exporter's index {} above {} at a looser cap",
+                    aa[t],
+                    prev_aa[t]
                 );
             }
         }
-        last = Some(bb);
+        last = Some((aa, bb));
     }
 }

@@ -14,6 +14,10 @@ use critmin_model::{
 /// The price formula's elasticity in every cell.
 pub const EPS: f64 = 0.25;
 
+/// The floor of every cell's index (inside an exporter whose capped
+/// exports leave it with unsold supply).
+pub const MIN_INDEX: f64 = 0.1;
+
 /// The chain, with demand of `(country, t/yr)` rows.
 pub fn chain(demand: &[(&str, f64)], mine_utilisation: f64) -> Model {
     let mut m = Model {
@@ -121,6 +125,7 @@ pub fn chain(demand: &[(&str, f64)], mine_utilisation: f64) -> Model {
             demand_elasticity: EPS,
             adjustment_per_month: 0.5,
             max_index: 100.0,
+            min_index: MIN_INDEX,
             full_supply_response_index: 3.0,
             source: src,
         });
