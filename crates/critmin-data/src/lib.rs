@@ -200,7 +200,8 @@ macro_rules! dataset_files {
             "recipes.csv", "facilities.csv", "capacity_trends.csv", "inventories.csv",
             "demand.csv", "growth.csv", "stockpiles.csv", "stockpile_targets.csv",
             "projects.csv", "mine_production.csv", "benchmarks.csv", "prices.csv",
-            "governance.csv", "criticality.csv", "sectors.csv", "price_response.csv")
+            "governance.csv", "criticality.csv", "sectors.csv", "price_response.csv",
+            "demand_response.csv", "supply_response.csv")
     };
     (@ $dir:literal; $($f:literal),+) => {
         &[$(($f, include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/", $dir, "/", $f)))),+]

@@ -275,17 +275,39 @@ pub fn target_year_scenario(
 pub struct SimulatedYear {
     /// Scenario name.
     pub scenario: String,
-    /// Allied unmet demand in the target year, t REO-eq.
+    /// Allied unmet demand in the target year, t REO-eq, simulated as the
+    /// static model sees the chain: demand and capacity that do not answer
+    /// price (the like-for-like check of the static model's claim).
     pub allied_unmet_t: f64,
     /// The same valued at baseline prices, USD million.
     pub allied_unmet_value_musd: f64,
     /// Per element, t REO-eq.
     pub allied_unmet_by_element_t: std::collections::BTreeMap<String, f64>,
+    /// The same plan with markets answering prices as the dataset says
+    /// (its demand and supply response tables).
+    pub with_markets: MarketYear,
 }
+
+/// Allied demand in the target year with markets that answer prices.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MarketYear {
+    /// Wanted at the going price but not served, t REO-eq.
+    pub allied_rationed_t: f64,
+    /// Demand as stated that prices took away (substitution, thrift and
+    /// the short-run answer to price), t REO-eq.
+    pub allied_lost_to_price_t: f64,
+    /// Rationed plus lost to price, valued at baseline prices, USD million.
+    pub allied_unserved_value_musd: f64,
+}
+
+/// Sums over the target year of allied rows: (rationed t, lost to price
+/// t, unserved t by element, unserved value USD).
+type YearSums = (f64, f64, std::collections::BTreeMap<String, f64>, f64);
 
 /// Simulates `d` held over `year` (see [`target_year_scenario`]) with a
 /// plan's overlay, and sums allied unmet demand in that year, valued with
-/// the static model's prices.
+/// the static model's prices: once with demand and supply held fixed, as
+/// the static model holds them, and once with markets answering prices.
 pub fn simulate_year(
     model: &Model,
     chain: &ChainYear,
@@ -299,33 +321,51 @@ pub fn simulate_year(
     };
     let sc = target_year_scenario(model, chain, d, year)
         .ok_or_else(|| err(format!("the year {year} is out of range")))?;
-    let net = critmin_sim::Network::build(model, &sc, overlay).map_err(|e| err(e.to_string()))?;
-    let mut rec = critmin_sim::MonthlyRecorder::default();
-    critmin_sim::simulate_with(&net, &mut rec);
-    let mut by = std::collections::BTreeMap::new();
-    let (mut t, mut v) = (0.0, 0.0);
-    for row in &rec.rows {
-        if row.month.year() != year || !chain.allied.contains(&row.country) {
-            continue;
+    let sums = |m: &Model| -> Result<YearSums, crate::OptError> {
+        let net = critmin_sim::Network::build(m, &sc, overlay).map_err(|e| err(e.to_string()))?;
+        let mut rec = critmin_sim::MonthlyRecorder::default();
+        critmin_sim::simulate_with(&net, &mut rec);
+        let mut by = std::collections::BTreeMap::new();
+        let (mut rationed, mut lost, mut v) = (0.0, 0.0, 0.0);
+        for row in &rec.rows {
+            if row.month.year() != year || !chain.allied.contains(&row.country) {
+                continue;
+            }
+            let e = row.element;
+            let w = if row.form == critmin_model::Form::Oxide {
+                chain.weight_usd[OXIDE0 + e.index()]
+            } else {
+                chain.weight_usd[METAL0 + e.index()]
+            };
+            // Unserved of the demand as stated: rationed plus lost to price
+            // (nothing is lost to price where demand does not answer it).
+            let unserved = (row.wanted_t - row.served_t).max(0.0);
+            *by.entry(row.element.to_string()).or_insert(0.0) += unserved;
+            rationed += row.unmet_t;
+            lost += row.lost_to_price_t;
+            v += unserved * w;
         }
-        let e = row.element;
-        let w = if row.form == critmin_model::Form::Oxide {
-            chain.weight_usd[OXIDE0 + e.index()]
+        Ok((rationed, lost, by, v))
+    };
+    let mut fixed = model.clone();
+    fixed.demand_response.clear();
+    fixed.supply_response.clear();
+    let (rationed, lost, by, v) = sums(&fixed)?;
+    let (m_rationed, m_lost, _, m_v) =
+        if model.demand_response.is_empty() && model.supply_response.is_empty() {
+            (rationed, lost, by.clone(), v)
         } else {
-            chain.weight_usd[METAL0 + e.index()]
+            sums(model)?
         };
-        // The static model's demand does not answer price, so its unmet
-        // demand compares with what the simulator leaves unserved of the
-        // demand as stated: rationed plus lost to price.
-        let unserved = (row.wanted_t - row.served_t).max(0.0);
-        *by.entry(row.element.to_string()).or_insert(0.0) += unserved;
-        t += unserved;
-        v += unserved * w;
-    }
     Ok(SimulatedYear {
         scenario: d.name.clone(),
-        allied_unmet_t: t,
+        allied_unmet_t: rationed + lost,
         allied_unmet_value_musd: v / 1e6,
         allied_unmet_by_element_t: by,
+        with_markets: MarketYear {
+            allied_rationed_t: m_rationed,
+            allied_lost_to_price_t: m_lost,
+            allied_unserved_value_musd: m_v / 1e6,
+        },
     })
 }

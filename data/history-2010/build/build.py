@@ -591,6 +591,8 @@ def copy_table(name, srcid_new=None):
 copy_table("criticality.csv", "crit_elements_2010_e")
 copy_table("sectors.csv")
 copy_table("price_response.csv")
+copy_table("demand_response.csv")
+copy_table("supply_response.csv")
 for cid in KEEP_COMP:
     keep_src(base_comp[cid]["source"])
 
@@ -764,7 +766,8 @@ hdr = ["id", "publication", "locator", "year", "citation", "confidence", "note"]
 # keep only sources that are cited
 cited = set()
 for fname in os.listdir(OUT):
-    if fname.endswith(".csv") and fname != "sources.csv":
+    # (the observed series cite their own sources, in observed-sources.md)
+    if fname.endswith(".csv") and fname not in ("sources.csv", "observed-2009-2014.csv"):
         with open(os.path.join(OUT, fname), newline="") as f:
             for r in csv.DictReader(f):
                 if r.get("source"):

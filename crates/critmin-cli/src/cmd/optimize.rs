@@ -313,8 +313,10 @@ fn portfolio_text(env: &Envelope<PortfolioResponse>) -> String {
             "USD m (claimed)",
             "USD m (simulated)",
             "nothing funded USD m",
+            "rationed t (markets)",
+            "lost to price t (markets)",
         ],
-        &[false, true, true, true, true, true, true],
+        &[false, true, true, true, true, true, true, true, true],
     );
     for ((c, s), b) in r
         .scenarios
@@ -330,10 +332,12 @@ fn portfolio_text(env: &Envelope<PortfolioResponse>) -> String {
             format!("{:.1}", c.allied_unmet_value_musd),
             format!("{:.1}", s.allied_unmet_value_musd),
             format!("{:.1}", b.allied_unmet_value_musd),
+            tonnes(s.with_markets.allied_rationed_t),
+            tonnes(s.with_markets.allied_lost_to_price_t),
         ]);
     }
     out.push_str(&format!(
-        "\nAllied unmet demand in {} by scenario: the static model's claim and the simulator's check\n",
+        "\nAllied unmet demand in {} by scenario: the static model's claim, the simulator's check with demand and capacity held as the static model holds them, and the same plan with markets answering prices (rationed, and lost to price)\n",
         r.target_year
     ));
     out.push_str(&t.render());
