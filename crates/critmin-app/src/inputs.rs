@@ -18,6 +18,9 @@ pub enum DatasetRef {
     Builtin,
     /// A dataset directory (CSV tables and `dataset.toml`).
     Dir(PathBuf),
+    /// The built-in historical dataset of the chain in 2009–2010
+    /// (`data/history-2010/`), which the 2010–2013 replay runs on.
+    History2010,
 }
 
 impl DatasetRef {
@@ -47,6 +50,22 @@ pub fn load_dataset(r: &DatasetRef) -> Result<Dataset, AppError> {
                 id: InputId {
                     name: model.name.clone(),
                     source: "built-in".into(),
+                    content_hash,
+                },
+                model,
+            })
+        }
+        DatasetRef::History2010 => {
+            let model = critmin_data::load(&critmin_data::history_2010_source())?;
+            let content_hash = hash_files(
+                critmin_data::HISTORY_2010_FILES
+                    .iter()
+                    .map(|(n, b)| (*n, *b)),
+            );
+            Ok(Dataset {
+                id: InputId {
+                    name: model.name.clone(),
+                    source: "built-in:history-2010".into(),
                     content_hash,
                 },
                 model,
@@ -116,24 +135,51 @@ impl ScenarioRef {
     }
 }
 
-/// The built-in scenarios: `(name, file name, TOML)`, events first, then
-/// the risk models.
-pub fn builtin_scenarios() -> Vec<(&'static str, &'static str, &'static str)> {
-    critmin_sim::library::LIBRARY
+/// A built-in scenario: its name, file name, TOML and the dataset it runs
+/// on.
+#[derive(Debug, Clone)]
+pub struct Builtin {
+    /// The name to run it by.
+    pub name: &'static str,
+    /// Its file name.
+    pub file: &'static str,
+    /// The TOML.
+    pub text: &'static str,
+    /// The built-in dataset it runs on.
+    pub dataset: DatasetRef,
+}
+
+/// The built-in scenarios: the library on the baseline, the risk models,
+/// then the historical replay on its own dataset.
+pub fn builtin_scenarios() -> Vec<Builtin> {
+    let on_baseline = critmin_sim::library::LIBRARY
         .iter()
         .chain(critmin_sim::library::RISK_LIBRARY)
-        .map(|(f, t)| (f.trim_end_matches(".toml"), *f, *t))
+        .map(|(f, t)| Builtin {
+            name: f.trim_end_matches(".toml"),
+            file: f,
+            text: t,
+            dataset: DatasetRef::Builtin,
+        });
+    let (f, t) = critmin_data::HISTORY_2010_REPLAY;
+    on_baseline
+        .chain(std::iter::once(Builtin {
+            name: f.trim_end_matches(".toml"),
+            file: f,
+            text: t,
+            dataset: DatasetRef::History2010,
+        }))
         .collect()
 }
 
 /// The built-in scenario called `name` (with or without `.toml`).
-pub fn builtin_scenario(name: &str) -> Result<(&'static str, &'static str), AppError> {
+pub fn builtin_scenario(name: &str) -> Result<Builtin, AppError> {
     let stem = name.trim_end_matches(".toml");
     let all = builtin_scenarios();
-    if let Some((_, f, t)) = all.iter().find(|(n, _, _)| *n == stem) {
-        return Ok((f, t));
+    if let Some(b) = all.iter().find(|b| b.name == stem) {
+        return Ok(b.clone());
     }
-    let names: Vec<&str> = all.iter().map(|(n, _, _)| *n).collect();
+    let names: Vec<&str> = all.iter().map(|b| b.name).collect();
     let hint = suggest(stem, &names)
         .map(|s| format!("; did you mean `{s}`?"))
         .unwrap_or_default();
@@ -188,20 +234,25 @@ pub struct ScenarioText {
     pub source: String,
     /// The TOML.
     pub text: String,
-    /// Its `dataset` key, resolved against the file's directory.
-    pub dataset: Option<PathBuf>,
+    /// The dataset it names: its `dataset` key resolved against the file's
+    /// directory, or a built-in scenario's own dataset.
+    pub dataset: Option<DatasetRef>,
 }
 
 /// Reads a scenario's bytes; invalid UTF-8 is a diagnostic at the line of
 /// the first bad byte.
 pub fn read_scenario(r: &ScenarioRef) -> Result<ScenarioText, AppError> {
+    let mut builtin_data = None;
     let (shown, source, bytes, dir) = match r {
         ScenarioRef::Builtin(name) => {
-            let (file, text) = builtin_scenario(name)?;
+            let b = builtin_scenario(name)?;
+            if b.dataset != DatasetRef::Builtin {
+                builtin_data = Some(b.dataset.clone());
+            }
             (
-                file.to_string(),
-                format!("built-in:{file}"),
-                text.as_bytes().to_vec(),
+                b.file.to_string(),
+                format!("built-in:{}", b.file),
+                b.text.as_bytes().to_vec(),
                 None,
             )
         }
@@ -223,9 +274,13 @@ pub fn read_scenario(r: &ScenarioRef) -> Result<ScenarioText, AppError> {
         ),
     };
     let text = utf8(&shown, bytes)?;
-    let dataset = critmin_format::scenario::dataset_of(&text).map(|d| match &dir {
-        Some(dir) => dir.join(d),
-        None => PathBuf::from(d),
+    let dataset = builtin_data.or_else(|| {
+        critmin_format::scenario::dataset_of(&text).map(|d| {
+            DatasetRef::Dir(match &dir {
+                Some(dir) => dir.join(d),
+                None => PathBuf::from(d),
+            })
+        })
     });
     Ok(ScenarioText {
         shown,
@@ -332,7 +387,7 @@ pub fn load_scenario_and_dataset(
 ) -> Result<(Dataset, LoadedScenario), AppError> {
     let st = read_scenario(r)?;
     let dref = match (&st.dataset, explicit_data) {
-        (Some(d), false) => DatasetRef::Dir(d.clone()),
+        (Some(d), false) => d.clone(),
         _ => data.clone(),
     };
     let ds = load_dataset(&dref)?;

@@ -161,3 +161,36 @@ fn the_2010_replay_backtests_against_its_observations() {
     }
     assert_eq!(r["start"], "2010-01");
 }
+
+#[test]
+fn the_history_replay_runs_by_name_on_its_own_built_in_dataset() {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = json(&critmin(
+        &["simulate", "replay-2010-2013", "--format", "json"],
+        dir.path(),
+    ));
+    assert_eq!(
+        sim["provenance"]["dataset"]["source"],
+        "built-in:history-2010"
+    );
+    assert_eq!(sim["start"], "2010-01");
+    let list = json(&critmin(
+        &["scenarios", "list", "--format", "json"],
+        dir.path(),
+    ));
+    assert!(
+        list["scenarios"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["name"] == "replay-2010-2013"),
+        "{list}"
+    );
+    // Exported alone it could not find its dataset, so the export leaves
+    // it out.
+    let out = dir.path().join("lib");
+    let o = critmin(&["scenarios", "export", out.to_str().unwrap()], dir.path());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.join("baseline.toml").exists());
+    assert!(!out.join("replay-2010-2013.toml").exists());
+}

@@ -153,6 +153,7 @@ pub const FILES: &[&str] = &[
     "price_response.csv",
     "demand_response.csv",
     "supply_response.csv",
+    "precautionary.csv",
 ];
 
 /// Loads and validates a dataset from any source.
@@ -201,7 +202,7 @@ macro_rules! dataset_files {
             "demand.csv", "growth.csv", "stockpiles.csv", "stockpile_targets.csv",
             "projects.csv", "mine_production.csv", "benchmarks.csv", "prices.csv",
             "governance.csv", "criticality.csv", "sectors.csv", "price_response.csv",
-            "demand_response.csv", "supply_response.csv")
+            "demand_response.csv", "supply_response.csv", "precautionary.csv")
     };
     (@ $dir:literal; $($f:literal),+) => {
         &[$(($f, include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/", $dir, "/", $f)))),+]

@@ -14,8 +14,8 @@ use critmin_model::{
     Benchmark, BenchmarkMetric, CapacityTrend, Composition, Confidence, Country, CountryCode,
     DemandResponse, DemandRow, Element, ElementRisk, ElementSet, Facility, Form, Funding, Good,
     Governance, GrowthPath, GrowthRule, Idx, InventoryPolicy, MagnetRecipe, MineProduction, Model,
-    PerElement, Price, PriceResponse, Project, Sector, SectorValue, Source, Stage, Status,
-    Stockpile, StockpileTarget, SupplyResponse,
+    PerElement, Precaution, Price, PriceResponse, Project, Sector, SectorValue, Source, Stage,
+    Status, Stockpile, StockpileTarget, SupplyResponse,
 };
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
@@ -161,6 +161,47 @@ fn sector_or_all(c: &mut RowCtx) -> Option<Option<Sector>> {
     }
 }
 
+/// The `(country or *, stage)` keys of a table with one row per country
+/// and stage (`supply_response.csv`, `precautionary.csv`), and the line of
+/// each.
+#[derive(Default)]
+struct CountryStageKeys(std::collections::BTreeMap<(Option<CountryCode>, Stage), usize>);
+
+impl CountryStageKeys {
+    /// Reads a row's `country` (a code or `*`) and `stage` (one of those
+    /// `allowed`, named `expected`), and reports a second row of the same
+    /// key, naming the line of the first (`what` the table sets).
+    fn read(
+        &mut self,
+        c: &mut RowCtx,
+        codes: &[CountryCode],
+        allowed: fn(Stage) -> bool,
+        expected: &str,
+        what: &str,
+    ) -> (Option<Option<CountryCode>>, Option<Stage>) {
+        let country = match c.text("country") {
+            "*" => Some(None),
+            _ => c.country("country", codes).map(Some),
+        };
+        let stage = c.vocab(
+            "stage",
+            true,
+            |s| Stage::parse(s).filter(|s| allowed(*s)),
+            expected,
+        );
+        if let (Some(k), Some(s)) = (country, stage) {
+            if let Some(line) = self.0.insert((k, s), c.line()) {
+                let who = k.map_or("*".to_string(), |k| k.to_string());
+                c.error(
+                    "stage",
+                    format!("line {line} already sets the {what} of {s} in {who}; give each country and stage one row"),
+                );
+            }
+        }
+        (country, stage)
+    }
+}
+
 fn source_col(ctx: &mut RowCtx, sources: &Refs<Source>) -> Option<Idx<Source>> {
     let id = ctx.required("source")?;
     resolve(ctx, "source", id, sources, "source", "sources.csv")
@@ -249,6 +290,7 @@ pub(crate) fn load(src: &dyn DatasetSource, diags: &mut Diagnostics) -> Option<M
     b.price_response(&reader, diags);
     b.demand_response(&reader, diags);
     b.supply_response(&reader, diags);
+    b.precaution(&reader, diags);
     if let Some(m) = &manifest {
         limits::check(&b.model, m.base_year, &b.lines, diags);
     }
@@ -1369,19 +1411,15 @@ impl Builder {
             element_columns: false,
         };
         let t = r.table("supply_response.csv", false, &schema, diags);
-        let mut seen: std::collections::BTreeMap<(Option<CountryCode>, Stage), usize> =
-            std::collections::BTreeMap::new();
+        let mut seen = CountryStageKeys::default();
         for row in &t.rows {
             let mut c = t.row(row, diags);
-            let country = match c.text("country") {
-                "*" => Some(None),
-                _ => c.country("country", &self.country_codes).map(Some),
-            };
-            let stage = c.vocab(
-                "stage",
-                true,
-                |s| Stage::parse(s).filter(|s| s.has_facilities()),
+            let (country, stage) = seen.read(
+                &mut c,
+                &self.country_codes,
+                |s| s.has_facilities(),
                 "mining, separation, metal_alloy, magnet",
+                "supply response",
             );
             let restart = c.number("restart_lag_months", true, 0.0, 120.0);
             let trigger = c.number("trigger_index", true, 1.0, 1000.0);
@@ -1389,15 +1427,6 @@ impl Builder {
             let growth = c.number("growth_per_yr", true, 0.0, 1.0);
             let max = c.number("max_factor", true, 1.0, 100.0);
             let source = source_col(&mut c, self.src());
-            if let (Some(k), Some(s)) = (country, stage) {
-                if let Some(line) = seen.insert((k, s), c.line()) {
-                    let who = k.map_or("*".to_string(), |k| k.to_string());
-                    c.error(
-                        "stage",
-                        format!("line {line} already sets the supply response of {s} in {who}; give each country and stage one row"),
-                    );
-                }
-            }
             if let (
                 true,
                 Some(country),
@@ -1427,6 +1456,73 @@ impl Builder {
                     build_lag_months,
                     growth_per_yr,
                     max_factor,
+                    source,
+                });
+            }
+        }
+    }
+
+    fn precaution(&mut self, r: &Reader, diags: &mut Diagnostics) {
+        let schema = Schema {
+            required: &[
+                "country",
+                "stage",
+                "smoothing_months",
+                "trigger_rise",
+                "max_months",
+                "build_months_per_month",
+                "release_months_per_month",
+                "source",
+            ],
+            optional: &["note"],
+            element_columns: false,
+        };
+        let t = r.table("precautionary.csv", false, &schema, diags);
+        let mut seen = CountryStageKeys::default();
+        for row in &t.rows {
+            let mut c = t.row(row, diags);
+            let (country, stage) = seen.read(
+                &mut c,
+                &self.country_codes,
+                |s| matches!(s, Stage::MetalAlloy | Stage::Magnet | Stage::EndUse),
+                "metal_alloy, magnet, end_use",
+                "precautionary stock",
+            );
+            let smoothing = c.number("smoothing_months", true, 0.0, 120.0);
+            let trigger = c.number("trigger_rise", true, 0.0, 100.0);
+            let max = c.number("max_months", true, 0.0, 60.0);
+            let build = c.number("build_months_per_month", true, 0.0, 60.0);
+            let release = c.number("release_months_per_month", true, 0.0, 60.0);
+            let source = source_col(&mut c, self.src());
+            if let (
+                true,
+                Some(country),
+                Some(stage),
+                Some(smoothing_months),
+                Some(trigger_rise),
+                Some(max_months),
+                Some(build_months_per_month),
+                Some(release_months_per_month),
+                Some(source),
+            ) = (
+                c.ok(),
+                country,
+                stage,
+                smoothing,
+                trigger,
+                max,
+                build,
+                release,
+                source,
+            ) {
+                self.model.precaution.push(Precaution {
+                    country,
+                    stage,
+                    smoothing_months,
+                    trigger_rise,
+                    max_months,
+                    build_months_per_month,
+                    release_months_per_month,
                     source,
                 });
             }

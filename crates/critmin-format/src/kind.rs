@@ -111,6 +111,9 @@ pub enum KindSpec<V> {
         forms: FormSet,
         /// t REO-eq per calendar year, 0..`MAX_TONNES`.
         tonnes_per_year: V,
+        /// `pacing = "even"`: at most what is left over the months left
+        /// each month (else `"first_come"`, the default).
+        even: bool,
     },
     /// Exports need a licence (events only): none is granted for the
     /// first `delay_months`, then a share `approval_share` of the normal
@@ -178,7 +181,7 @@ pub(crate) enum Kinds {
 fn kind_keys(kind: &str) -> &'static str {
     match kind {
         "export_restriction" => "exporter, importers, elements, forms, allowed_share",
-        "export_quota" => "exporter, importers, elements, forms, tonnes_per_year",
+        "export_quota" => "exporter, importers, elements, forms, tonnes_per_year, pacing",
         "licensing" => "exporter, importers, elements, forms, approval_share, delay_months",
         "facility_outage" => "facility, remaining_share",
         "demand_shock" => "country, sector, elements, factor",
@@ -243,13 +246,28 @@ pub(crate) fn parse_kind<V: Value>(
                 0.0,
                 critmin_model::limits::MAX_TONNES,
             );
+            let pacing = o.str(doc, "pacing", false);
             o.finish(doc, &expected("export_quota"));
+            let even = match pacing.as_ref().map(|a| a.value.as_str()) {
+                None | Some("first_come") => Some(false),
+                Some("even") => Some(true),
+                Some(other) => {
+                    let line = pacing.as_ref().map_or(o.line, |a| a.line);
+                    doc.error(
+                        line,
+                        &o.field("pacing"),
+                        format!("`{other}` is not a quota pacing: first_come, even"),
+                    );
+                    None
+                }
+            };
             Some(KindSpec::ExportQuota {
                 exporters: exporters?,
                 importers,
                 elements: elements.map_or(ElementSet::ALL, |a| a.value),
                 forms: forms?,
                 tonnes_per_year: tonnes?,
+                even: even?,
             })
         }
         "licensing" if matches!(kinds, Kinds::Event) => {

@@ -572,6 +572,7 @@ impl Resolver<'_> {
                 elements,
                 forms,
                 tonnes_per_year,
+                even,
             } => {
                 let exporters = self.countries(&f("exporter"), exporters);
                 let importers = self.importers(&f("importers"), importers);
@@ -581,6 +582,7 @@ impl Resolver<'_> {
                     elements: *elements,
                     forms: *forms,
                     tonnes_per_year: *tonnes_per_year,
+                    even: *even,
                 }
             }
             // Compiled into export restrictions by the caller.

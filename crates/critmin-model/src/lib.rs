@@ -66,7 +66,7 @@ pub use scenario::{
 };
 pub use source::{Confidence, Source};
 pub use stats::{
-    Benchmark, BenchmarkMetric, DemandResponse, MineProduction, Price, PriceResponse,
+    Benchmark, BenchmarkMetric, DemandResponse, MineProduction, Precaution, Price, PriceResponse,
     SupplyResponse,
 };
 pub use stock::{InventoryPolicy, Stockpile, StockpileTarget};

@@ -4,8 +4,8 @@
 use crate::{
     Benchmark, CapacityTrend, Composition, Country, CountryCode, DemandResponse, DemandRow,
     ElementRisk, Facility, Governance, Group, GrowthPath, Idx, InventoryPolicy, MagnetRecipe,
-    MineProduction, Month, Price, PriceResponse, Project, SectorValue, Source, Stockpile,
-    StockpileTarget, SupplyResponse,
+    MineProduction, Month, Precaution, Price, PriceResponse, Project, SectorValue, Source,
+    Stockpile, StockpileTarget, SupplyResponse,
 };
 use serde::Serialize;
 
@@ -65,6 +65,9 @@ pub struct Model {
     /// no matching row keeps the instant utilisation response of
     /// `price_response.csv` and builds nothing).
     pub supply_response: Vec<SupplyResponse>,
+    /// How buyers hold precautionary stock, by stage and country (none
+    /// without a matching row).
+    pub precaution: Vec<Precaution>,
     /// Governance and trade-restriction inputs per producing country.
     pub governance: Vec<Governance>,
     /// Supply-risk inputs per element.

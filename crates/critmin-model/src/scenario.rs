@@ -65,8 +65,9 @@ pub enum EventKind {
     },
     /// Exports of some elements and forms from some countries may total at
     /// most a tonnage per calendar year (2010-style quotas): exporters ship
-    /// as buyers ask until the year's quota is used up, and the quota
-    /// starts afresh each January of the event.
+    /// as buyers ask until the year's quota is used up (or, paced evenly,
+    /// at most what is left over the months left in the year), and the
+    /// quota starts afresh each January of the event.
     ExportQuota {
         /// Exporting countries (the quota is shared by all of them).
         exporters: Vec<CountryCode>,
@@ -78,6 +79,10 @@ pub enum EventKind {
         forms: FormSet,
         /// The quota, t REO-eq per calendar year.
         tonnes_per_year: f64,
+        /// Whether the quota is paced evenly over the year (each month at
+        /// most what is left ÷ the months left) rather than shipped first
+        /// come, first served.
+        even: bool,
     },
     /// A facility runs at a share of its capacity.
     FacilityOutage {

@@ -126,6 +126,36 @@ pub struct SupplyResponse {
     pub source: Idx<Source>,
 }
 
+/// How buyers hold precautionary stock (`precautionary.csv`, see
+/// `docs/simulation.md`, "Precautionary stocks"): while the price of what
+/// a stage buys rises fast they raise their working stock target, up to a
+/// ceiling in months of throughput; once it falls they lower it again.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Precaution {
+    /// The country (`None`: every country without a row of its own,
+    /// written `*`).
+    pub country: Option<CountryCode>,
+    /// The stage whose stock it is: `metal_alloy` (metal, bought as oxide),
+    /// `magnet` (magnets, bought as metal) or `end_use` (final buyers'
+    /// own stock of the oxide, metal or magnets they buy).
+    pub stage: Stage,
+    /// Months over which the price is smoothed, ≥ 0.
+    pub smoothing_months: f64,
+    /// Rise of the price over its smoothed value (a share: 0.25 = 25 %
+    /// above) at and above which stock is built.
+    pub trigger_rise: f64,
+    /// Most extra stock, in months of the stage's planned throughput.
+    pub max_months: f64,
+    /// Extra months of throughput added to the target each month while
+    /// triggered.
+    pub build_months_per_month: f64,
+    /// Extra months taken off the target each month while the price is
+    /// below its smoothed value.
+    pub release_months_per_month: f64,
+    /// Where the values come from.
+    pub source: Idx<Source>,
+}
+
 /// How scarcity moves the price of some elements in one form, for the
 /// simulator's price index (see `docs/simulation.md`).
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -94,6 +94,7 @@ pub fn fold(model: &Model, chain: &ChainYear, s: &Scenario) -> Disruption {
                 elements,
                 forms,
                 tonnes_per_year,
+                ..
             } => {
                 let normal: f64 = (0..ng)
                     .filter(|&g| {
@@ -276,8 +277,8 @@ pub struct SimulatedYear {
     /// Scenario name.
     pub scenario: String,
     /// Allied unmet demand in the target year, t REO-eq, simulated as the
-    /// static model sees the chain: demand and capacity that do not answer
-    /// price (the like-for-like check of the static model's claim).
+    /// static model sees the chain: demand, capacity and stocks that do not
+    /// answer price (the like-for-like check of the static model's claim).
     pub allied_unmet_t: f64,
     /// The same valued at baseline prices, USD million.
     pub allied_unmet_value_musd: f64,
@@ -350,13 +351,16 @@ pub fn simulate_year(
     let mut fixed = model.clone();
     fixed.demand_response.clear();
     fixed.supply_response.clear();
+    fixed.precaution.clear();
     let (rationed, lost, by, v) = sums(&fixed)?;
-    let (m_rationed, m_lost, _, m_v) =
-        if model.demand_response.is_empty() && model.supply_response.is_empty() {
-            (rationed, lost, by.clone(), v)
-        } else {
-            sums(model)?
-        };
+    let (m_rationed, m_lost, _, m_v) = if model.demand_response.is_empty()
+        && model.supply_response.is_empty()
+        && model.precaution.is_empty()
+    {
+        (rationed, lost, by.clone(), v)
+    } else {
+        sums(model)?
+    };
     Ok(SimulatedYear {
         scenario: d.name.clone(),
         allied_unmet_t: rationed + lost,

@@ -24,7 +24,8 @@
 
 use crate::alloc::{Allocation, Allocator, Buyer, Cap, Market};
 use crate::network::{
-    CountryIx, MAGNET0, METAL0, Network, PoolKind, PriceParams, Restriction, Taker,
+    CountryIx, MAGNET0, METAL0, Network, PoolKind, PrecautionParams, PriceParams, Restriction,
+    Taker,
 };
 use crate::scenario::SharingRule;
 use critmin_model::goods::OXIDE0;
@@ -139,6 +140,8 @@ pub struct MonthStats {
     pub price_index: Vec<f64>,
     /// Stockpile held at the end of the month (by holder country).
     pub stockpile: Vec<f64>,
+    /// Final buyers' own precautionary stock at the end of the month.
+    pub buyer_stock: Vec<f64>,
     /// Released from stockpiles this month (by holder country).
     pub released: Vec<f64>,
     /// Extra cost of the month's purchases at scarcity prices, USD, by country.
@@ -179,6 +182,7 @@ impl MonthStats {
             &mut self.production_demand,
             &mut self.production_served,
             &mut self.stockpile,
+            &mut self.buyer_stock,
             &mut self.released,
         ];
         for v in vectors {
@@ -589,6 +593,8 @@ impl Recorder for Both<'_> {
 #[derive(Debug, Clone, Copy)]
 enum Who {
     Demand(usize),
+    /// A demand group buying for its own precautionary stock.
+    Hoard(usize),
     MetalPlant(usize),
     MagnetPlant(usize),
     Cracker(usize),
@@ -612,6 +618,26 @@ struct Engine<'n> {
     magnet_inv: Vec<f64>,
     magnet_target: Vec<f64>,
     magnet_draw: Vec<f64>,
+    /// Planned monthly throughput per (country, element) of metal and
+    /// (country, grade) of magnets: what a month of precautionary stock is.
+    metal_planned: Vec<f64>,
+    magnet_planned: Vec<f64>,
+    /// Precautionary stock: per metal cell and magnet cell, the smoothed
+    /// price it compares with and the extra months of throughput its
+    /// target holds.
+    metal_pbar: Vec<f64>,
+    metal_extra: Vec<f64>,
+    magnet_pbar: Vec<f64>,
+    magnet_extra: Vec<f64>,
+    /// Per demand group: its own stock (in the good's unit), the smoothed
+    /// price it compares with, the extra months of its stated demand it
+    /// aims to hold, and this month's draw from the stock and order for it.
+    group_stock: Vec<f64>,
+    group_pbar: Vec<f64>,
+    group_extra: Vec<f64>,
+    group_use: Vec<f64>,
+    /// Whether any country holds precautionary stock (fixed for the run).
+    any_precaution: bool,
     stock_left: Vec<f64>,
     /// Price index per (country, element, form).
     price: Vec<f64>,
@@ -698,8 +724,13 @@ struct Engine<'n> {
     /// `(good, exporter, importer, tonnes)`.
     route_used: Vec<(u32, u16, u16, f64)>,
     /// Per restriction: t REO-eq its quota has let through this calendar
-    /// year (quotas only).
+    /// year (quotas only), and the same at the start of this month.
     quota_used: Vec<f64>,
+    quota_month_start: Vec<f64>,
+    /// Per evenly paced quota: the normal flow this month over every
+    /// route and good it covers, t REO-eq (what splits its monthly
+    /// allowance between markets).
+    quota_normal: Vec<f64>,
     /// Whether no restriction on concentrate is in force this month.
     concentrate_free: bool,
     /// Pool stocks at the start of a concentrate pass, t REO.
@@ -744,12 +775,14 @@ impl<'n> Engine<'n> {
         let mut metal_inv = vec![0.0; nc * N_ELEMENTS];
         let mut metal_target = vec![0.0; nc * N_ELEMENTS];
         let mut metal_draw = vec![0.0; nc * N_ELEMENTS];
+        let mut metal_planned = vec![0.0; nc * N_ELEMENTS];
         for m in &net.metals {
             let months = net.inventory_months(Stage::MetalAlloy, m.country);
             for e in Element::ALL {
                 let planned = m.cap_month * m.util * m.mix[e] * m.recovery;
                 let i = m.country * N_ELEMENTS + e.index();
                 metal_target[i] += months * planned * frac(m.first, m.last);
+                metal_planned[i] += planned * frac(m.first, m.last);
                 if active0(m.first, m.last) {
                     metal_inv[i] += months * planned;
                     metal_draw[i] += planned;
@@ -759,11 +792,13 @@ impl<'n> Engine<'n> {
         let mut magnet_inv = vec![0.0; nc * ng];
         let mut magnet_target = vec![0.0; nc * ng];
         let mut magnet_draw = vec![0.0; nc * ng];
+        let mut magnet_planned = vec![0.0; nc * ng];
         for m in &net.magnets {
             let months = net.inventory_months(Stage::Magnet, m.country);
             let planned = m.cap_month * m.util;
             let i = m.country * ng + m.grade;
             magnet_target[i] += months * planned * frac(m.first, m.last);
+            magnet_planned[i] += planned * frac(m.first, m.last);
             if active0(m.first, m.last) {
                 magnet_inv[i] += months * planned;
                 magnet_draw[i] += planned;
@@ -787,6 +822,17 @@ impl<'n> Engine<'n> {
             magnet_inv,
             magnet_target,
             magnet_draw,
+            metal_pbar: vec![1.0; metal_planned.len()],
+            metal_extra: vec![0.0; metal_planned.len()],
+            magnet_pbar: vec![1.0; magnet_planned.len()],
+            magnet_extra: vec![0.0; magnet_planned.len()],
+            metal_planned,
+            magnet_planned,
+            any_precaution: net.precaution.iter().flatten().any(Option::is_some),
+            group_stock: vec![0.0; net.demand_groups.len()],
+            group_pbar: vec![1.0; net.demand_groups.len()],
+            group_extra: vec![0.0; net.demand_groups.len()],
+            group_use: vec![0.0; net.demand_groups.len()],
             stock_left,
             price: vec![1.0; nc * N_ELEMENTS * FORMS.len()],
             world_price: vec![1.0; N_ELEMENTS * FORMS.len()],
@@ -859,6 +905,8 @@ impl<'n> Engine<'n> {
             cap_buf: Vec::new(),
             route_used: Vec::new(),
             quota_used: vec![0.0; net.restrictions.len()],
+            quota_month_start: vec![0.0; net.restrictions.len()],
+            quota_normal: vec![0.0; net.restrictions.len()],
             concentrate_free: true,
             pool_total: vec![0.0; net.pools.len()],
             taker_ratio: vec![0.0; net.pools.len()],
@@ -885,6 +933,12 @@ impl<'n> Engine<'n> {
             }
             for g in 0..self.ng {
                 inv.add_scaled(&self.net.grade_reo[g], self.magnet_inv[c * self.ng + g]);
+            }
+        }
+        // Final buyers' own stocks.
+        for (k, &(_, _, g)) in self.net.demand_groups.iter().enumerate() {
+            if self.group_stock[k] > 0.0 {
+                self.net.reo_of(g, self.group_stock[k], &mut inv);
             }
         }
         inv
@@ -930,6 +984,68 @@ impl<'n> Engine<'n> {
                 self.fac_built[f] = (self.fac_built[f] * (1.0 + s.growth_month)).min(s.max_factor);
             }
         }
+    }
+
+    /// Buyers' precautionary stock answers last month's prices
+    /// (`docs/simulation.md`, "Precautionary stocks"): per country, metal
+    /// element and magnet grade, while the price of what the stage buys
+    /// (oxide for metal, metal for magnets) in the country's market stands
+    /// at or above its trigger over its smoothed value, the stock target
+    /// gains months of throughput, up to a ceiling; while it is below its
+    /// smoothed value it loses them.
+    fn answer_precaution(&mut self) {
+        if !self.any_precaution {
+            return;
+        }
+        let net = self.net;
+        let ng = self.ng;
+        for c in 0..self.nc {
+            let [metal, magnet, _] = net.precaution[c];
+            if let Some(r) = metal {
+                for e in Element::ALL {
+                    let i = c * N_ELEMENTS + e.index();
+                    if self.metal_planned[i] > 0.0 {
+                        // Metal makers buy oxide.
+                        let p = self.market_price(c, e, 0);
+                        precaution_step(&r, p, &mut self.metal_pbar[i], &mut self.metal_extra[i]);
+                    }
+                }
+            }
+            if let Some(r) = magnet {
+                for g in 0..ng {
+                    let i = c * ng + g;
+                    if self.magnet_planned[i] > 0.0 {
+                        let (mut w, mut p) = (0.0, 0.0);
+                        for (e, q) in net.grade_reo[g].iter() {
+                            w += q;
+                            // Magnet makers buy metal.
+                            p += q * self.market_price(c, e, 1);
+                        }
+                        let p = if w > 0.0 { p / w } else { 1.0 };
+                        precaution_step(&r, p, &mut self.magnet_pbar[i], &mut self.magnet_extra[i]);
+                    }
+                }
+            }
+        }
+        // Final buyers, at the price of the good they buy.
+        for (k, &(c, _, g)) in net.demand_groups.iter().enumerate() {
+            if let Some(r) = net.precaution[c][2] {
+                let p = self.market_node_price(c, g);
+                precaution_step(&r, p, &mut self.group_pbar[k], &mut self.group_extra[k]);
+            }
+        }
+    }
+
+    /// The price index of good `g` in country `c`'s market: its elements'
+    /// indices weighted by the good's content.
+    fn market_node_price(&self, c: usize, g: usize) -> f64 {
+        let slot = crate::network::good_slot(g);
+        let (mut w, mut p) = (0.0, 0.0);
+        for &(e, q) in &self.net.good_content[g] {
+            w += q;
+            p += q * self.market_price(c, e, slot);
+        }
+        if w > 0.0 { p / w } else { 1.0 }
     }
 
     /// Share of spare capacity a facility uses: with a supply response
@@ -998,6 +1114,10 @@ impl<'n> Engine<'n> {
             if r.quota_t_per_year.is_some() && (january || t == r.from) {
                 self.quota_used[q] = 0.0;
             }
+            self.quota_month_start[q] = self.quota_used[q];
+            if r.quota_even && r.from <= t && t <= r.to {
+                self.quota_normal[q] = self.quota_normal_flow(t, r);
+            }
         }
         if self.net.balance_check {
             self.stats.balance.inventory_start = self.inventory_total();
@@ -1044,6 +1164,7 @@ impl<'n> Engine<'n> {
             self.demand_now[k] = q;
         }
         self.answer_prices();
+        self.answer_precaution();
 
         self.mine(t);
         self.concentrate(t);
@@ -1524,8 +1645,44 @@ impl<'n> Engine<'n> {
             .copied()
             .unwrap_or(1.0)
             .max(1e-12);
-        let left = (quota - self.quota_used[q]).max(0.0) / per_unit;
         let normal = |x: usize, c: usize| self.normal.map_or(0.0, |n| n.get(t, good, x, c));
+        let left = if r.quota_even {
+            // What is left at the start of the month, spread over the
+            // months left in the quota's calendar year; this market's share
+            // of it is its share of the quota's normal flow this month,
+            // less what it used so far this month, and never more than the
+            // month has left.
+            let month = net.start.plus(t as i32).month();
+            let months_left = f64::from(13u32.saturating_sub(month).max(1));
+            let start = self.quota_month_start[q];
+            let allowance = (quota - start) / months_left;
+            let month_left = allowance - (self.quota_used[q] - start);
+            let here: f64 = covered_routes(r, &self.supply, buyers)
+                .map(|(x, c)| normal(x, c))
+                .sum::<f64>()
+                * per_unit;
+            let share = if self.quota_normal[q] > 0.0 {
+                (here / self.quota_normal[q]).min(1.0)
+            } else {
+                1.0
+            };
+            let used_here: f64 = self
+                .route_used
+                .iter()
+                .filter(|u| {
+                    u.0 == good as u32
+                        && r.exporters.contains(&(u.1 as usize))
+                        && r.importers
+                            .as_ref()
+                            .is_none_or(|v| v.contains(&(u.2 as usize)))
+                })
+                .map(|u| u.3)
+                .sum::<f64>()
+                * per_unit;
+            (allowance * share - used_here).min(month_left).max(0.0)
+        } else {
+            (quota - self.quota_used[q]).max(0.0)
+        } / per_unit;
         let (mut total, mut n) = (0.0, 0usize);
         for (x, c) in covered_routes(r, &self.supply, buyers) {
             total += normal(x, c);
@@ -1539,6 +1696,29 @@ impl<'n> Engine<'n> {
             };
             tighten(&mut self.caps, x, c, left * share);
         }
+    }
+
+    /// The normal flow in month `t`, t REO-eq, over every good and route
+    /// restriction `r` covers.
+    fn quota_normal_flow(&self, t: usize, r: &Restriction) -> f64 {
+        let net = self.net;
+        let Some(month) = self.normal.and_then(|n| n.months.get(t)) else {
+            return 0.0;
+        };
+        month
+            .iter()
+            .filter_map(|&(key, tonnes)| {
+                let good = (key >> 32) as usize;
+                let x = ((key >> 16) & 0xffff) as usize;
+                let c = (key & 0xffff) as usize;
+                let covered = x != c
+                    && r.exporters.contains(&x)
+                    && r.importers.as_ref().is_none_or(|v| v.contains(&c))
+                    && r.forms.contains(net.good_form(good))
+                    && r.elements.intersects(net.good_elements(good));
+                covered.then(|| tonnes * net.good_content_total.get(good).copied().unwrap_or(1.0))
+            })
+            .sum()
     }
 
     /// Counts this market pass's flows against the export quotas that
@@ -1676,8 +1856,8 @@ impl<'n> Engine<'n> {
                 continue;
             }
             let i = m.country * N_ELEMENTS + e.index();
-            let want = (self.metal_draw[i] + RESTOCK * (self.metal_target[i] - self.metal_inv[i]))
-                .max(0.0);
+            let target = self.metal_target[i] + self.metal_extra[i] * self.metal_planned[i];
+            let want = (self.metal_draw[i] + RESTOCK * (target - self.metal_inv[i])).max(0.0);
             let cap = m.cap_month * m.mix[e] * self.capacity_factor(m.facility);
             let share = if cap_by_ce[i] > 0.0 {
                 cap / cap_by_ce[i]
@@ -1697,30 +1877,28 @@ impl<'n> Engine<'n> {
         }
         self.push_demand(g);
         if self.buyers.is_empty() {
+            self.record_final_buyers(g);
             return;
         }
         for c in 0..nc {
             self.supply[c] = self.oxide_inv[c * N_ELEMENTS + e.index()];
         }
-        self.clear_market(t, g, net.n_tiers, true);
+        self.clear_market(t, g, net.n_tiers + 1, true);
         for c in 0..nc {
             self.oxide_inv[c * N_ELEMENTS + e.index()] -= self.out.drawn[c];
         }
         self.stockpile_pass(t, g);
         for k in 0..self.buyers.len() {
             let x = self.out.served[k];
-            match self.who[k] {
-                Who::MetalPlant(p) => {
-                    let m = &net.metals[p];
-                    self.metal_inv[m.country * N_ELEMENTS + e.index()] += x * m.recovery;
-                    self.metal_made[p] += x * m.recovery;
-                    self.stats.balance.losses[e] += x * (1.0 - m.recovery);
-                    self.record_production(m.country, e, 0, self.buyers[k].demand, x);
-                }
-                Who::Demand(d) => self.record_final(d, g, self.buyers[k].demand, x),
-                _ => {}
+            if let Who::MetalPlant(p) = self.who[k] {
+                let m = &net.metals[p];
+                self.metal_inv[m.country * N_ELEMENTS + e.index()] += x * m.recovery;
+                self.metal_made[p] += x * m.recovery;
+                self.stats.balance.losses[e] += x * (1.0 - m.recovery);
+                self.record_production(m.country, e, 0, self.buyers[k].demand, x);
             }
         }
+        self.record_final_buyers(g);
     }
 
     /// The metal markets, element by element: magnet plants' production
@@ -1762,9 +1940,8 @@ impl<'n> Engine<'n> {
                 continue;
             }
             let i = m.country * ng + m.grade;
-            let want = (self.magnet_draw[i]
-                + RESTOCK * (self.magnet_target[i] - self.magnet_inv[i]))
-                .max(0.0);
+            let target = self.magnet_target[i] + self.magnet_extra[i] * self.magnet_planned[i];
+            let want = (self.magnet_draw[i] + RESTOCK * (target - self.magnet_inv[i])).max(0.0);
             let cap = m.cap_month * self.capacity_factor(m.facility);
             let share = if cap_by_cg[i] > 0.0 {
                 cap / cap_by_cg[i]
@@ -1799,12 +1976,13 @@ impl<'n> Engine<'n> {
         }
         self.push_demand(g);
         if self.buyers.is_empty() {
+            self.record_final_buyers(g);
             return;
         }
         for c in 0..nc {
             self.supply[c] = self.metal_inv[c * N_ELEMENTS + e.index()];
         }
-        self.clear_market(t, g, net.n_tiers, true);
+        self.clear_market(t, g, net.n_tiers + 1, true);
         for c in 0..nc {
             self.metal_inv[c * N_ELEMENTS + e.index()] -= self.out.drawn[c];
             self.drawn_metal[c * N_ELEMENTS + e.index()] += self.out.drawn[c];
@@ -1812,15 +1990,12 @@ impl<'n> Engine<'n> {
         self.stockpile_pass(t, g);
         for k in 0..self.buyers.len() {
             let x = self.out.served[k];
-            match self.who[k] {
-                Who::MagnetPlant(p) => {
-                    self.magnet_got[p * N_ELEMENTS + e.index()] += x;
-                    self.record_production(net.magnets[p].country, e, 1, self.buyers[k].demand, x);
-                }
-                Who::Demand(d) => self.record_final(d, g, self.buyers[k].demand, x),
-                _ => {}
+            if let Who::MagnetPlant(p) = self.who[k] {
+                self.magnet_got[p * N_ELEMENTS + e.index()] += x;
+                self.record_production(net.magnets[p].country, e, 1, self.buyers[k].demand, x);
             }
         }
+        self.record_final_buyers(g);
     }
 
     /// Magnets made: what the scarcest element bought allows, up to each
@@ -1863,22 +2038,19 @@ impl<'n> Engine<'n> {
             self.who.clear();
             self.push_demand(g);
             if self.buyers.is_empty() {
+                self.record_final_buyers(g);
                 continue;
             }
             for c in 0..nc {
                 self.supply[c] = self.magnet_inv[c * ng + grade];
             }
-            self.clear_market(t, g, net.n_tiers, true);
+            self.clear_market(t, g, net.n_tiers + 1, true);
             for c in 0..nc {
                 self.magnet_inv[c * ng + grade] -= self.out.drawn[c];
                 self.drawn_magnet[c * ng + grade] += self.out.drawn[c];
             }
             self.stockpile_pass(t, g);
-            for k in 0..self.buyers.len() {
-                if let Who::Demand(d) = self.who[k] {
-                    self.record_final(d, g, self.buyers[k].demand, self.out.served[k]);
-                }
-            }
+            self.record_final_buyers(g);
         }
         for i in 0..nc * ng {
             self.magnet_draw[i] = DRAW_SMOOTHING * self.magnet_draw[i]
@@ -1887,17 +2059,80 @@ impl<'n> Engine<'n> {
     }
 
     /// Adds the final demand for good `g` to the current buyers.
+    /// Final demand for good `g` joins its market: each group asks for
+    /// what its own stock does not cover, and, while its precautionary
+    /// target is above its stock, for half the gap on top, as a separate
+    /// buyer in a tier below all others (`docs/simulation.md`,
+    /// "Precautionary stocks").
     fn push_demand(&mut self, g: usize) {
         let net = self.net;
         for &k in &net.groups_by_good[g] {
             let (country, tier, _) = net.demand_groups[k];
-            if self.group_now[k] > 0.0 {
+            let demand = self.group_now[k];
+            let target = self.group_extra[k] * self.group_wanted[k];
+            let stock = self.group_stock[k];
+            self.group_use[k] = if stock > target {
+                (stock - target).min(demand)
+            } else {
+                0.0
+            };
+            let order = demand - self.group_use[k];
+            if order > 0.0 {
                 self.buyers.push(Buyer {
                     country,
                     tier,
-                    demand: self.group_now[k],
+                    demand: order,
                 });
                 self.who.push(Who::Demand(k));
+            }
+            if target > stock {
+                // Below every tier's consumption: buyers stock what is
+                // left once everyone's use is served.
+                self.buyers.push(Buyer {
+                    country,
+                    tier: net.n_tiers,
+                    demand: RESTOCK * (target - stock),
+                });
+                self.who.push(Who::Hoard(k));
+            }
+        }
+    }
+
+    /// Records the market's answer to final buyers of good `g` (after any
+    /// stockpile release): what consumption got, with what the groups drew
+    /// from their own stock, and what their precautionary orders got.
+    fn record_final_buyers(&mut self, g: usize) {
+        let net = self.net;
+        for k in 0..self.buyers.len() {
+            match self.who[k] {
+                Who::Demand(d) => {
+                    let used = self.group_use[d];
+                    self.group_stock[d] -= used;
+                    self.group_use[d] = 0.0;
+                    let (demand, served) =
+                        (self.buyers[k].demand + used, self.out.served[k] + used);
+                    self.record_final(d, g, demand, served);
+                }
+                Who::Hoard(d) => {
+                    let got = self.out.served[k];
+                    self.group_stock[d] += got;
+                    let c = net.demand_groups[d].0;
+                    let f = self.form_slot(g);
+                    for &(e, q) in &net.good_content[g] {
+                        self.record_production(c, e, f, self.buyers[k].demand * q, got * q);
+                    }
+                }
+                _ => {}
+            }
+        }
+        // A group whose whole demand its stock covered asked the market
+        // for nothing.
+        for &d in &net.groups_by_good[g] {
+            let used = self.group_use[d];
+            if used > 0.0 {
+                self.group_stock[d] -= used;
+                self.group_use[d] = 0.0;
+                self.record_final(d, g, used, used);
             }
         }
     }
@@ -2009,7 +2244,8 @@ impl<'n> Engine<'n> {
             // Unmet share in scope for this good (before release).
             let (mut dem, mut unmet) = (0.0, 0.0);
             for (k, b) in self.buyers.iter().enumerate() {
-                if scope.contains(&b.country) {
+                // Buying for one's own stock is no shortage to release for.
+                if scope.contains(&b.country) && !matches!(self.who[k], Who::Hoard(_)) {
                     dem += b.demand;
                     unmet += (b.demand - self.out.served[k]).max(0.0);
                 }
@@ -2081,7 +2317,7 @@ impl<'n> Engine<'n> {
             .buyers
             .iter()
             .enumerate()
-            .filter(|(_, b)| members.contains(&b.country))
+            .filter(|(k, b)| members.contains(&b.country) && !matches!(self.who[*k], Who::Hoard(_)))
             .map(|(k, b)| (k, (b.demand - self.out.served[k]).max(0.0)))
             .filter(|(_, u)| *u > 1e-12)
             .collect();
@@ -2266,6 +2502,17 @@ impl<'n> Engine<'n> {
 
     fn finish_stats(&mut self) {
         let net = self.net;
+        if self.any_precaution {
+            for (k, &(c, _, g)) in net.demand_groups.iter().enumerate() {
+                if self.group_stock[k] > 0.0 {
+                    let f = self.form_slot(g);
+                    for &(e, q) in &net.good_content[g] {
+                        let i = self.stats.at(c, e, f);
+                        self.stats.buyer_stock[i] += self.group_stock[k] * q;
+                    }
+                }
+            }
+        }
         self.stats.price_index.clear();
         self.stats.price_index.extend_from_slice(&self.price);
         self.stats.world_price.clear();
@@ -2292,6 +2539,18 @@ impl<'n> Engine<'n> {
             }
         }
     }
+}
+
+/// One month of a precautionary-stock rule for one cell: the price `p`
+/// against its smoothed value `pbar` (before this month's smoothing) moves
+/// the extra months of stock the target holds.
+fn precaution_step(r: &PrecautionParams, p: f64, pbar: &mut f64, extra: &mut f64) {
+    if p >= r.trigger_ratio * *pbar {
+        *extra = (*extra + r.build_months_per_month).min(r.max_months);
+    } else if p < *pbar {
+        *extra = (*extra - r.release_months_per_month).max(0.0);
+    }
+    *pbar += r.smoothing * (p - *pbar);
 }
 
 /// One market's (or cell's) demand this month, for its price: asked

@@ -207,6 +207,20 @@ pub(crate) struct FacSupply {
     pub max_factor: f64,
 }
 
+/// How a country's buyers at one stage hold precautionary stock
+/// (compiled from a `precautionary.csv` row).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PrecautionParams {
+    /// Share of the gap the smoothed price closes each month.
+    pub smoothing: f64,
+    /// Price over its smoothed value (a ratio, 1 + the row's rise) at and
+    /// above which stock is built.
+    pub trigger_ratio: f64,
+    pub max_months: f64,
+    pub build_months_per_month: f64,
+    pub release_months_per_month: f64,
+}
+
 /// A stockpile holding.
 #[derive(Debug, Clone)]
 pub(crate) struct StockNode {
@@ -261,6 +275,8 @@ pub(crate) struct Restriction {
     /// An export quota instead of a share: t REO-eq per calendar year for
     /// all routes together, renewed each January.
     pub quota_t_per_year: Option<f64>,
+    /// Whether the quota is paced evenly over the months left in its year.
+    pub quota_even: bool,
 }
 
 /// How scarcity moves prices (see `docs/simulation.md`).
@@ -336,6 +352,10 @@ pub struct Network {
     /// Per facility, its country (index into `countries`): the market
     /// whose prices it answers.
     pub(crate) fac_country: Vec<usize>,
+    /// Per country: how its metal and alloy makers (`[0]`), its magnet
+    /// makers (`[1]`) and its final buyers (`[2]`) hold precautionary
+    /// stock, if they do.
+    pub(crate) precaution: Vec<[Option<PrecautionParams>; 3]>,
     /// Demand groups: demand nodes of one country, tier and good, which a
     /// market serves alike (same country, same tier), so they buy as one:
     /// `(country, tier, good)`.
@@ -589,6 +609,7 @@ impl Network {
         let response = build_responses(model, &demand);
         let fac_supply = build_supply(model, &pools, &plants, &grade_reo);
         let fac_country = model.facilities.iter().map(|f| cix.of(f.country)).collect();
+        let precaution = build_precaution(model, &countries);
         let metals_by_element: Vec<Vec<usize>> = Element::ALL
             .iter()
             .map(|&e| {
@@ -635,6 +656,7 @@ impl Network {
             response,
             fac_supply,
             fac_country,
+            precaution,
             stocks,
             holders,
             agreements,
@@ -1160,6 +1182,7 @@ fn build_events(
                 forms: *forms,
                 share: *allowed_share,
                 quota_t_per_year: None,
+                quota_even: false,
             }),
             EventKind::ExportQuota {
                 exporters,
@@ -1167,6 +1190,7 @@ fn build_events(
                 elements,
                 forms,
                 tonnes_per_year,
+                even,
             } => ev.restrictions.push(Restriction {
                 from,
                 to,
@@ -1179,6 +1203,7 @@ fn build_events(
                 forms: *forms,
                 share: 1.0,
                 quota_t_per_year: Some(*tonnes_per_year),
+                quota_even: *even,
             }),
             EventKind::FacilityOutage {
                 facility,
@@ -1324,6 +1349,36 @@ fn build_supply(
         }
     }
     out
+}
+
+/// Per country, the precautionary-stock rule of its metal and alloy makers
+/// and of its magnet makers: its own row, else the `*` row.
+fn build_precaution(
+    model: &Model,
+    countries: &[CountryCode],
+) -> Vec<[Option<PrecautionParams>; 3]> {
+    let rows = &model.precaution;
+    countries
+        .iter()
+        .map(|&c| {
+            [Stage::MetalAlloy, Stage::Magnet, Stage::EndUse].map(|stage| {
+                rows.iter()
+                    .find(|r| r.stage == stage && r.country == Some(c))
+                    .or_else(|| {
+                        rows.iter()
+                            .find(|r| r.stage == stage && r.country.is_none())
+                    })
+                    .filter(|r| r.max_months > 0.0)
+                    .map(|r| PrecautionParams {
+                        smoothing: 1.0 / (1.0 + r.smoothing_months),
+                        trigger_ratio: 1.0 + r.trigger_rise,
+                        max_months: r.max_months,
+                        build_months_per_month: r.build_months_per_month,
+                        release_months_per_month: r.release_months_per_month,
+                    })
+            })
+        })
+        .collect()
 }
 
 /// The form slot (0 oxide, 1 metal, 2 magnet) of market good `g`.

@@ -34,6 +34,8 @@ pub struct MonthlyRow {
     pub price_index: f64,
     /// Stockpile held in the country at the end of the month.
     pub stockpile_t: f64,
+    /// Final buyers' own precautionary stock at the end of the month.
+    pub buyer_stock_t: f64,
 }
 
 /// Collects [`MonthlyRow`]s for the countries asked for (all if empty),
@@ -71,6 +73,7 @@ impl Recorder for MonthlyRecorder {
                     from_stockpile_t: s.from_stockpile[i],
                     price_index: s.price_index[i],
                     stockpile_t: s.stockpile[i],
+                    buyer_stock_t: s.buyer_stock[i],
                 });
             }
         }

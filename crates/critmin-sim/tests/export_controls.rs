@@ -65,6 +65,47 @@ tonnes_per_year = 180
 }
 
 #[test]
+fn an_evenly_paced_quota_ships_what_is_left_over_the_months_left() {
+    // 180 t a year from July, paced evenly: 180 t over the six months to
+    // December is 30 t a month; from January 180 t over twelve months is
+    // 15 t a month. Before July nothing is capped.
+    let m = two_countries();
+    let got = bb_served(
+        &m,
+        r#"
+name = "paced quota"
+start = "2025-01"
+horizon_months = 15
+
+[[event]]
+kind = "export_quota"
+from = "2025-07"
+exporter = "AA"
+tonnes_per_year = 180
+pacing = "even"
+"#,
+    );
+    let mut want = vec![50.0; 6];
+    want.extend([30.0; 6]);
+    want.extend([15.0; 3]);
+    assert_series(&got, &want);
+}
+
+#[test]
+fn a_quota_pacing_must_be_known() {
+    let m = two_countries();
+    let text = "name = \"q\"\nstart = \"2025-01\"\nhorizon_months = 12\n\n[[event]]\nkind = \"export_quota\"\nfrom = \"2025-01\"\nexporter = \"AA\"\ntonnes_per_year = 100\npacing = \"monthly\"\n";
+    let err = critmin_format::scenario::parse("q.toml", text.as_bytes(), &m).unwrap_err();
+    assert!(
+        err.iter().any(|d| {
+            let s = d.to_string();
+            s.contains("q.toml:10") && s.contains("pacing") && s.contains("first_come, even")
+        }),
+        "{err:?}"
+    );
+}
+
+#[test]
 fn a_quota_above_the_normal_flow_does_not_bind() {
     let m = two_countries();
     let got = bb_served(

@@ -10,8 +10,8 @@
 use critmin_model::{
     CapacityTrend, Composition, Confidence, Country, CountryCode, DemandResponse, DemandRow,
     Element, ElementSet, Facility, FeedRef, Form, Funding, Good, Group, GrowthPath, GrowthRule,
-    Idx, InventoryPolicy, MagnetRecipe, Model, Month, PerElement, Process, Project, Sector, Source,
-    Stage, Status, Stockpile, SupplyResponse,
+    Idx, InventoryPolicy, MagnetRecipe, Model, Month, PerElement, Precaution, Process, Project,
+    Sector, Source, Stage, Status, Stockpile, SupplyResponse,
 };
 use critmin_sim::scenario::{Event, EventKind, FormSet, Importers, SharingAgreement, SharingRule};
 use critmin_sim::{
@@ -385,6 +385,20 @@ fn random_model(g: &mut Gen) -> Model {
             build_lag_months: g.range(0.0, 36.0),
             growth_per_yr: g.range(0.0, 1.0),
             max_factor: g.range(1.0, 4.0),
+            source: src,
+        });
+    }
+    // Precautionary stock, at one stage everywhere.
+    if g.chance(0.5) {
+        let stages = [Stage::MetalAlloy, Stage::Magnet, Stage::EndUse];
+        m.precaution.push(Precaution {
+            country: None,
+            stage: stages[g.below(stages.len())],
+            smoothing_months: g.range(0.0, 12.0),
+            trigger_rise: g.range(0.0, 0.5),
+            max_months: g.range(0.0, 6.0),
+            build_months_per_month: g.range(0.0, 2.0),
+            release_months_per_month: g.range(0.0, 1.0),
             source: src,
         });
     }

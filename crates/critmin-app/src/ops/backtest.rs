@@ -291,12 +291,19 @@ fn turning_points(v: &[f64]) -> Vec<usize> {
     out
 }
 
+/// Share of a series' mean observation below which a value counts as
+/// that share in the log-ratio errors.
+pub const LOG_FLOOR_SHARE: f64 = 0.01;
+
 /// The fit of one series from its comparisons.
 fn fit(series: &str, unit: &str, points: Vec<FitPoint>) -> SeriesFit {
     let n = points.len() as f64;
+    // Values below 1 % of the mean observation count as that 1 %: a month
+    // the run sends nothing costs at most ln 100, not ln 10¹².
+    let floor = LOG_FLOOR_SHARE * points.iter().map(|p| p.observed).sum::<f64>() / n.max(1.0);
     let logs: Vec<f64> = points
         .iter()
-        .map(|p| (p.simulated.max(1e-12) / p.observed).ln())
+        .map(|p| (p.simulated.max(floor).max(1e-12) / p.observed.max(floor)).ln())
         .collect();
     let argmax = |f: &dyn Fn(&FitPoint) -> f64| {
         points
@@ -573,5 +580,24 @@ mod tests {
         );
         let f = fit("x", "USD/kg", pts(2.0));
         assert!((f.log_ratio_bias - 2f64.ln()).abs() < 1e-12 && (f.peak_ratio - 2.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_month_with_nothing_simulated_costs_at_most_ln_100() {
+        // Observed 100 and 100; simulated 100 and 0. The 0 counts as 1 % of
+        // the mean observation (1): ln(1/100).
+        let pts: Vec<FitPoint> = [(100.0, 100.0), (100.0, 0.0)]
+            .iter()
+            .enumerate()
+            .map(|(i, &(observed, simulated))| FitPoint {
+                month: Month::new(2011, i as u32 + 1).unwrap(),
+                period: Period::Month,
+                observed,
+                simulated,
+            })
+            .collect();
+        let f = fit("x", "t", pts);
+        assert!((f.log_ratio_mean_abs - 100f64.ln() / 2.0).abs() < 1e-12);
+        assert!((f.log_ratio_bias + 100f64.ln() / 2.0).abs() < 1e-12);
     }
 }

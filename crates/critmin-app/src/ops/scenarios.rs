@@ -36,12 +36,18 @@ pub struct ListResponse {
     pub scenarios: Vec<ScenarioInfo>,
 }
 
-/// Lists the built-in scenarios (parsed against the built-in dataset).
+/// Lists the built-in scenarios (each parsed against the dataset it runs
+/// on; the provenance names the baseline).
 pub fn list(ctx: &Context) -> Result<Envelope<ListResponse>, AppError> {
     let ds = load_dataset(&DatasetRef::Builtin)?;
+    let mut history = None;
     let mut scenarios = Vec::new();
-    for (_, file, text) in builtin_scenarios() {
-        scenarios.push(info(file, text, &ds.model)?);
+    for b in builtin_scenarios() {
+        let model = match b.dataset {
+            DatasetRef::Builtin => &ds.model,
+            ref other => &history.get_or_insert(load_dataset(other)?).model,
+        };
+        scenarios.push(info(b.file, b.text, model)?);
     }
     Ok(Envelope::new(
         Provenance::new(ds.id, ctx.invocation.clone()),
@@ -86,11 +92,11 @@ pub struct ShowResponse {
 
 /// One built-in scenario with its TOML.
 pub fn show(req: &ShowRequest, ctx: &Context) -> Result<Envelope<ShowResponse>, AppError> {
-    let (file, text) = builtin_scenario(&req.name)?;
-    let ds = load_dataset(&DatasetRef::Builtin)?;
+    let b = builtin_scenario(&req.name)?;
+    let ds = load_dataset(&b.dataset)?;
     let r = ShowResponse {
-        info: info(file, text, &ds.model)?,
-        text: text.to_string(),
+        info: info(b.file, b.text, &ds.model)?,
+        text: b.text.to_string(),
     };
     Ok(Envelope::new(
         Provenance::new(ds.id, ctx.invocation.clone()),
@@ -118,9 +124,12 @@ pub struct ExportResponse {
 pub fn export(req: &ExportRequest, ctx: &Context) -> Result<Envelope<ExportResponse>, AppError> {
     let ds = load_dataset(&DatasetRef::Builtin)?;
     crate::ops::data::require_empty(&req.dir)?;
+    // The historical replay names its own dataset (`dataset = "."`): it
+    // ships in data/history-2010/ beside it, not on its own.
     let files: Vec<OutputFile> = builtin_scenarios()
         .into_iter()
-        .map(|(_, f, t)| OutputFile::text(f, t))
+        .filter(|b| b.dataset == DatasetRef::Builtin)
+        .map(|b| OutputFile::text(b.file, b.text))
         .collect();
     write_dir(&req.dir, &files, &[])?;
     let r = ExportResponse {

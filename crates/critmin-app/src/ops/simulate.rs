@@ -148,12 +148,12 @@ pub(crate) fn resolve_countries(
 /// The monthly series as CSV (`monthly.csv`).
 pub fn monthly_csv(rows: &[MonthlyRow]) -> String {
     let mut out = String::from(
-        "month,country,element,form,wanted_t,lost_to_price_t,demand_t,served_t,unmet_t,from_stockpile_t,price_index,stockpile_t\n",
+        "month,country,element,form,wanted_t,lost_to_price_t,demand_t,served_t,unmet_t,from_stockpile_t,price_index,stockpile_t,buyer_stock_t\n",
     );
     for r in rows {
         let _ = writeln!(
             out,
-            "{},{},{},{},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.4},{:.6}",
+            "{},{},{},{},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.4},{:.6},{:.6}",
             r.month,
             r.country,
             r.element,
@@ -165,7 +165,8 @@ pub fn monthly_csv(rows: &[MonthlyRow]) -> String {
             r.unmet_t,
             r.from_stockpile_t,
             r.price_index,
-            r.stockpile_t
+            r.stockpile_t,
+            r.buyer_stock_t
         );
     }
     out
