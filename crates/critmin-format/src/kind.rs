@@ -131,6 +131,23 @@ pub enum KindSpec<V> {
         approval_share: V,
         /// Months before the first licence, 0..120 (whole months).
         delay_months: V,
+        /// Importer sectors never licensed (e.g. military end users):
+        /// compiled into a sourcing ban for the event's months.
+        denied_sectors: Vec<Sector>,
+    },
+    /// Demand of some sectors in some importers may not be served from
+    /// some exporters' material (events only).
+    SourcingBan {
+        /// Exporting countries or groups whose material is banned.
+        exporters: At<Vec<String>>,
+        /// Importing countries or groups; `None` = every importer.
+        importers: Option<At<Vec<String>>>,
+        /// Sectors of the segment (required, not empty).
+        sectors: Vec<Sector>,
+        /// Elements covered.
+        elements: ElementSet,
+        /// Forms covered.
+        forms: FormSet,
     },
     /// A facility runs at a share of its capacity.
     FacilityOutage {
@@ -182,7 +199,10 @@ fn kind_keys(kind: &str) -> &'static str {
     match kind {
         "export_restriction" => "exporter, importers, elements, forms, allowed_share",
         "export_quota" => "exporter, importers, elements, forms, tonnes_per_year, pacing",
-        "licensing" => "exporter, importers, elements, forms, approval_share, delay_months",
+        "sourcing_ban" => "exporter, importers, sector, elements, forms",
+        "licensing" => {
+            "exporter, importers, elements, forms, approval_share, delay_months, denied_sectors"
+        }
         "facility_outage" => "facility, remaining_share",
         "demand_shock" => "country, sector, elements, factor",
         "project_delay" => "project, months",
@@ -274,6 +294,10 @@ pub(crate) fn parse_kind<V: Value>(
             let (exporters, importers, elements, forms) = trade_keys(doc, o);
             let approval = V::read(doc, o, "approval_share", true, 0.0, 1.0);
             let delay = V::read_count(doc, o, "delay_months", true, 0.0, 120.0);
+            let denied = match o.strings(doc, "denied_sectors", false) {
+                None => Some(Vec::new()),
+                Some(a) => sectors(doc, &o.field("denied_sectors"), &a),
+            };
             o.finish(doc, &expected("licensing"));
             Some(KindSpec::Licensing {
                 exporters: exporters?,
@@ -282,6 +306,34 @@ pub(crate) fn parse_kind<V: Value>(
                 forms: forms?,
                 approval_share: approval?,
                 delay_months: delay?,
+                denied_sectors: denied?,
+            })
+        }
+        "sourcing_ban" if matches!(kinds, Kinds::Event) => {
+            let (exporters, importers, elements, forms) = trade_keys(doc, o);
+            let line = o.line;
+            let sectors = match o.strings(doc, "sector", true) {
+                None => None,
+                Some(a) => sectors(doc, &o.field("sector"), &a),
+            };
+            o.finish(doc, &expected("sourcing_ban"));
+            let sectors = match sectors {
+                Some(v) if v.is_empty() => {
+                    doc.error(
+                        line,
+                        &o.field("sector"),
+                        "name the sectors the ban applies to (\"*\" is not allowed: a ban on everyone is an export_restriction)",
+                    );
+                    None
+                }
+                other => other,
+            };
+            Some(KindSpec::SourcingBan {
+                exporters: exporters?,
+                importers,
+                sectors: sectors?,
+                elements: elements.map_or(ElementSet::ALL, |a| a.value),
+                forms: forms?,
             })
         }
         "facility_outage" => {
@@ -348,7 +400,7 @@ pub(crate) fn parse_kind<V: Value>(
             let (what, list) = match kinds {
                 Kinds::Event => (
                     "an event kind",
-                    "export_restriction, export_quota, licensing, facility_outage, demand_shock, project_delay, stockpile_release",
+                    "export_restriction, export_quota, licensing, sourcing_ban, facility_outage, demand_shock, project_delay, stockpile_release",
                 ),
                 Kinds::Risk => (
                     "a risk kind",

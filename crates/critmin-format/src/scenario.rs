@@ -587,6 +587,23 @@ impl Resolver<'_> {
             }
             // Compiled into export restrictions by the caller.
             KindSpec::Licensing { .. } => return None,
+            KindSpec::SourcingBan {
+                exporters,
+                importers,
+                sectors,
+                elements,
+                forms,
+            } => {
+                let exporters = self.countries(&f("exporter"), exporters);
+                let importers = self.importers(&f("importers"), importers);
+                EventKind::SourcingBan {
+                    exporters: exporters?,
+                    importers: importers?,
+                    sectors: sectors.clone(),
+                    elements: *elements,
+                    forms: *forms,
+                }
+            }
             KindSpec::FacilityOutage {
                 facility,
                 remaining_share,
@@ -673,6 +690,7 @@ impl Resolver<'_> {
             // The reader refuses these kinds in a risk.
             KindSpec::StockpileRelease { .. }
             | KindSpec::ExportQuota { .. }
+            | KindSpec::SourcingBan { .. }
             | KindSpec::Licensing { .. } => return None,
         })
     }
@@ -769,6 +787,7 @@ impl ScenarioSpec {
                 forms,
                 approval_share,
                 delay_months,
+                denied_sectors,
             } = &e.kind
             {
                 // Licensing is export restrictions in time: nothing while
@@ -804,6 +823,22 @@ impl ScenarioSpec {
                         from: first_licence,
                         to,
                         kind: restriction(*approval_share),
+                        line: e.line,
+                    });
+                }
+                // End users the regime never licenses buy elsewhere or
+                // not at all, for the whole event.
+                if !denied_sectors.is_empty() {
+                    events.push(Event {
+                        from,
+                        to,
+                        kind: EventKind::SourcingBan {
+                            exporters: exporters.clone(),
+                            importers: importers.clone(),
+                            sectors: denied_sectors.clone(),
+                            elements: *elements,
+                            forms: *forms,
+                        },
                         line: e.line,
                     });
                 }

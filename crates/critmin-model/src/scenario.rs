@@ -84,6 +84,23 @@ pub enum EventKind {
         /// come, first served.
         even: bool,
     },
+    /// Demand of some sectors in some importing countries may not be
+    /// served from some exporters' material (a sourcing rule such as US
+    /// DFARS 225.7018 for defence magnets, or a licensing regime that
+    /// denies military end users): the segment buys only from other
+    /// sellers.
+    SourcingBan {
+        /// Exporting countries whose material the segment may not take.
+        exporters: Vec<CountryCode>,
+        /// Importing countries whose segment it is.
+        importers: Importers,
+        /// Sectors of the segment.
+        sectors: Vec<Sector>,
+        /// Elements covered: a mixed good is covered if it contains any.
+        elements: ElementSet,
+        /// Forms covered.
+        forms: FormSet,
+    },
     /// A facility runs at a share of its capacity.
     FacilityOutage {
         /// The facility.

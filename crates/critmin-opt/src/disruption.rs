@@ -161,6 +161,10 @@ pub fn fold(model: &Model, chain: &ChainYear, s: &Scenario) -> Disruption {
                 "line {}: demand shocks are not in the static model",
                 ev.line
             )),
+            EventKind::SourcingBan { .. } => notes.push(format!(
+                "line {}: sourcing bans are not in the static model (it does not tell sectors apart)",
+                ev.line
+            )),
             EventKind::ProjectDelay { .. } => notes.push(format!(
                 "line {}: project delays are not in the static model (the plan sets start months)",
                 ev.line

@@ -508,13 +508,14 @@ impl NormalFlows {
 }
 
 /// The normal flows of `net`: a run of it without events, restrictions,
-/// outages, shocks or manual releases.
+/// outages, shocks, manual releases or sourcing bans.
 pub fn normal_flows(net: &Network) -> NormalFlows {
     let mut base = net.clone();
     base.restrictions.clear();
     base.outages.clear();
     base.shocks.clear();
     base.manual_releases.clear();
+    base.sourcing.clear();
     let mut flows = NormalFlows::default();
     Engine::new(&base, None, true).run(&mut flows);
     flows
@@ -723,6 +724,14 @@ struct Engine<'n> {
     /// Tonnes each restricted route carried so far this month:
     /// `(good, exporter, importer, tonnes)`.
     route_used: Vec<(u32, u16, u16, f64)>,
+    /// Scratch for markets with a sourcing-ban segment: the segment's
+    /// market, its result, and the rest's buyers and caps.
+    seg_buyers: Vec<Buyer>,
+    seg_index: Vec<usize>,
+    seg_supply: Vec<f64>,
+    seg_out: Allocation,
+    rest_buyers: Vec<Buyer>,
+    rest_caps: Vec<Cap>,
     /// Per restriction: t REO-eq its quota has let through this calendar
     /// year (quotas only), and the same at the start of this month.
     quota_used: Vec<f64>,
@@ -904,6 +913,12 @@ impl<'n> Engine<'n> {
             metal_made: vec![0.0; net.metals.len()],
             cap_buf: Vec::new(),
             route_used: Vec::new(),
+            seg_buyers: Vec::new(),
+            seg_index: Vec::new(),
+            seg_supply: vec![0.0; nc],
+            seg_out: Allocation::default(),
+            rest_buyers: Vec::new(),
+            rest_caps: Vec::new(),
             quota_used: vec![0.0; net.restrictions.len()],
             quota_month_start: vec![0.0; net.restrictions.len()],
             quota_normal: vec![0.0; net.restrictions.len()],
@@ -1532,20 +1547,106 @@ impl<'n> Engine<'n> {
     fn clear_market(&mut self, t: usize, good: usize, n_tiers: usize, _final_market: bool) {
         let net = self.net;
         self.restriction_caps(t, good);
-        let market = Market {
-            home: &net.home,
-            supply: &self.supply,
-            buyers: &self.buyers,
-            caps: &self.caps,
-            n_tiers,
-        };
         let want_flows = self.record_flows || !self.caps.is_empty();
-        self.alloc.allocate(&market, want_flows, &mut self.out);
+        if !net.sourcing.is_empty() && self.segment_buyers(t) {
+            self.clear_with_segment(n_tiers, want_flows);
+        } else {
+            let market = Market {
+                home: &net.home,
+                supply: &self.supply,
+                buyers: &self.buyers,
+                caps: &self.caps,
+                n_tiers,
+            };
+            self.alloc.allocate(&market, want_flows, &mut self.out);
+        }
         self.record_market(good);
         self.count_quotas(t, good);
         if !self.caps.is_empty() && good < net.n_goods() {
             self.record_blocked(good);
         }
+    }
+
+    /// Finds this market's buyers under a sourcing ban in force (into
+    /// `seg_index`), and the sellers their bans exclude (their supply is
+    /// zeroed in `seg_supply`); whether there are any.
+    fn segment_buyers(&mut self, t: usize) -> bool {
+        let net = self.net;
+        self.seg_index.clear();
+        self.seg_supply.clear();
+        self.seg_supply.extend_from_slice(&self.supply);
+        for (k, w) in self.who.iter().enumerate() {
+            let Who::Demand(d) = *w else { continue };
+            let s = net.group_segment[d];
+            if s == u32::MAX {
+                continue;
+            }
+            let r = &net.sourcing[s as usize].trade;
+            if r.from <= t && t <= r.to {
+                self.seg_index.push(k);
+                for &x in &r.exporters {
+                    self.seg_supply[x] = 0.0;
+                }
+            }
+        }
+        !self.seg_index.is_empty()
+    }
+
+    /// Clears a market with a sourcing-ban segment in two passes
+    /// (`docs/simulation.md`, "Sourcing bans"): first the segment, from the
+    /// sellers its bans allow, under the month's caps; then everyone else,
+    /// from what is left, under what is left of the caps. The segment's
+    /// unserved demand stays unserved: the first pass took all the allowed
+    /// sellers could give it.
+    fn clear_with_segment(&mut self, n_tiers: usize, want_flows: bool) {
+        let net = self.net;
+        self.seg_buyers.clear();
+        self.seg_buyers
+            .extend(self.seg_index.iter().map(|&k| self.buyers[k]));
+        let seg = Market {
+            home: &net.home,
+            supply: &self.seg_supply,
+            buyers: &self.seg_buyers,
+            caps: &self.caps,
+            n_tiers,
+        };
+        self.alloc.allocate(&seg, true, &mut self.seg_out);
+        // What the rest may take: stock less the segment's draw, caps less
+        // the segment's flows, the segment's buyers asking nothing.
+        for (c, s) in self.seg_supply.iter_mut().enumerate() {
+            *s = (self.supply[c] - self.seg_out.drawn.get(c).copied().unwrap_or(0.0)).max(0.0);
+        }
+        self.rest_caps.clear();
+        self.rest_caps.extend_from_slice(&self.caps);
+        for f in &self.seg_out.flows {
+            if let Some(k) = self
+                .rest_caps
+                .iter_mut()
+                .find(|k| k.exporter == f.exporter && k.importer == f.importer)
+            {
+                k.max = (k.max - f.tonnes).max(0.0);
+            }
+        }
+        self.rest_buyers.clear();
+        self.rest_buyers.extend_from_slice(&self.buyers);
+        for &k in &self.seg_index {
+            self.rest_buyers[k].demand = 0.0;
+        }
+        let rest = Market {
+            home: &net.home,
+            supply: &self.seg_supply,
+            buyers: &self.rest_buyers,
+            caps: &self.rest_caps,
+            n_tiers,
+        };
+        self.alloc.allocate(&rest, want_flows, &mut self.out);
+        for (j, &k) in self.seg_index.iter().enumerate() {
+            self.out.served[k] = self.seg_out.served[j];
+        }
+        for (c, d) in self.out.drawn.iter_mut().enumerate() {
+            *d += self.seg_out.drawn.get(c).copied().unwrap_or(0.0);
+        }
+        self.out.flows.extend_from_slice(&self.seg_out.flows);
     }
 
     /// Records, per restricted exporter of this market pass, the supply

@@ -221,6 +221,16 @@ pub(crate) struct PrecautionParams {
     pub release_months_per_month: f64,
 }
 
+/// A sourcing ban: demand of some sectors in some importers may not take
+/// some exporters' material (`EventKind::SourcingBan`).
+#[derive(Debug, Clone)]
+pub(crate) struct Sourcing {
+    /// The months, exporters, importers, elements and forms it covers (as
+    /// a restriction's; its share and quota are unused).
+    pub trade: Restriction,
+    pub sectors: Vec<Sector>,
+}
+
 /// A stockpile holding.
 #[derive(Debug, Clone)]
 pub(crate) struct StockNode {
@@ -360,6 +370,11 @@ pub struct Network {
     /// market serves alike (same country, same tier), so they buy as one:
     /// `(country, tier, good)`.
     pub(crate) demand_groups: Vec<(usize, usize, usize)>,
+    /// Per demand group, the sourcing ban it falls under (`u32::MAX`:
+    /// none).
+    pub(crate) group_segment: Vec<u32>,
+    /// Sourcing bans in force in the run.
+    pub(crate) sourcing: Vec<Sourcing>,
     /// Group of each demand node.
     pub(crate) node_group: Vec<usize>,
     /// Demand group indices per market good.
@@ -604,7 +619,9 @@ impl Network {
         let base_price = good_base_prices_usd_per_t(model, 0.0);
         let price = build_price_response(model);
         let home = home_groups(countries.len(), &agreements);
-        let groups = DemandGroups::new(&demand, layout.n_goods());
+        let groups = DemandGroups::new(&demand, layout.n_goods(), &events.sourcing, |g| {
+            layout.form(g)
+        });
         let content = GoodContent::new(layout, &grade_reo);
         let response = build_responses(model, &demand);
         let fac_supply = build_supply(model, &pools, &plants, &grade_reo);
@@ -649,6 +666,7 @@ impl Network {
             magnets_by_element,
             demand,
             demand_groups: groups.groups,
+            group_segment: groups.segment,
             node_group: groups.node_group,
             groups_by_good: groups.by_good,
             good_content: content.content,
@@ -662,6 +680,7 @@ impl Network {
             agreements,
             home,
             restrictions: events.restrictions,
+            sourcing: events.sourcing,
             outages: events.outages,
             cap_curves,
             fac_curve,
@@ -1125,9 +1144,38 @@ fn build_stockpiles(
 /// the horizon are dropped.
 struct Events {
     restrictions: Vec<Restriction>,
+    sourcing: Vec<Sourcing>,
     outages: Vec<(usize, usize, Idx<Facility>, f64)>,
     shocks: Vec<Shock>,
     manual_releases: Vec<(usize, usize, usize, ElementSet, f64)>,
+}
+
+/// The months, routes, elements and forms a trade measure covers, as a
+/// restriction that allows the whole normal flow (callers set its share or
+/// quota).
+fn trade(
+    from: usize,
+    to: usize,
+    cix: CountryLookup<'_>,
+    exporters: &[CountryCode],
+    importers: &Importers,
+    elements: ElementSet,
+    forms: critmin_model::FormSet,
+) -> Restriction {
+    Restriction {
+        from,
+        to,
+        exporters: cix.all(exporters),
+        importers: match importers {
+            Importers::All => None,
+            Importers::Only(v) => Some(cix.all(v)),
+        },
+        elements,
+        forms,
+        share: 1.0,
+        quota_t_per_year: None,
+        quota_even: false,
+    }
 }
 
 /// The `allowed_share` at and above which an export restriction is a no-op.
@@ -1142,6 +1190,7 @@ fn build_events(
 ) -> Events {
     let mut ev = Events {
         restrictions: Vec::new(),
+        sourcing: Vec::new(),
         outages: Vec::new(),
         shocks: Vec::new(),
         manual_releases: Vec::new(),
@@ -1171,18 +1220,8 @@ fn build_events(
                 forms,
                 allowed_share,
             } => ev.restrictions.push(Restriction {
-                from,
-                to,
-                exporters: cix.all(exporters),
-                importers: match importers {
-                    Importers::All => None,
-                    Importers::Only(v) => Some(cix.all(v)),
-                },
-                elements: *elements,
-                forms: *forms,
                 share: *allowed_share,
-                quota_t_per_year: None,
-                quota_even: false,
+                ..trade(from, to, cix, exporters, importers, *elements, *forms)
             }),
             EventKind::ExportQuota {
                 exporters,
@@ -1192,18 +1231,9 @@ fn build_events(
                 tonnes_per_year,
                 even,
             } => ev.restrictions.push(Restriction {
-                from,
-                to,
-                exporters: cix.all(exporters),
-                importers: match importers {
-                    Importers::All => None,
-                    Importers::Only(v) => Some(cix.all(v)),
-                },
-                elements: *elements,
-                forms: *forms,
-                share: 1.0,
                 quota_t_per_year: Some(*tonnes_per_year),
                 quota_even: *even,
+                ..trade(from, to, cix, exporters, importers, *elements, *forms)
             }),
             EventKind::FacilityOutage {
                 facility,
@@ -1223,6 +1253,16 @@ fn build_events(
                 factor: *factor,
             }),
             EventKind::ProjectDelay { .. } => {}
+            EventKind::SourcingBan {
+                exporters,
+                importers,
+                sectors,
+                elements,
+                forms,
+            } => ev.sourcing.push(Sourcing {
+                trade: trade(from, to, cix, exporters, importers, *elements, *forms),
+                sectors: sectors.clone(),
+            }),
             EventKind::StockpileRelease {
                 holder,
                 elements,
@@ -1437,29 +1477,49 @@ fn home_groups(n_countries: usize, agreements: &[Agreement]) -> Vec<usize> {
 /// appearance, with the groups of each good.
 struct DemandGroups {
     groups: Vec<(usize, usize, usize)>,
+    /// Per group, the sourcing ban its nodes fall under (`u32::MAX`: none).
+    segment: Vec<u32>,
     node_group: Vec<usize>,
     by_good: Vec<Vec<usize>>,
 }
 
 impl DemandGroups {
-    fn new(demand: &[DemandNode], n_goods: usize) -> DemandGroups {
-        let mut groups: Vec<(usize, usize, usize)> = Vec::new();
+    /// Groups nodes by country, tier and good, and apart by the first
+    /// sourcing ban that covers them (a segment buys from other sellers).
+    fn new(
+        demand: &[DemandNode],
+        n_goods: usize,
+        sourcing: &[Sourcing],
+        form_of: impl Fn(usize) -> Form,
+    ) -> DemandGroups {
+        let mut keys: Vec<(usize, usize, usize, u32)> = Vec::new();
         let mut node_group = Vec::with_capacity(demand.len());
         let mut by_good: Vec<Vec<usize>> = vec![Vec::new(); n_goods];
         for d in demand {
-            let key = (d.country, d.tier, d.good);
-            let gi = match groups.iter().position(|k| *k == key) {
+            let segment = sourcing
+                .iter()
+                .position(|r| {
+                    let t = &r.trade;
+                    r.sectors.contains(&d.sector)
+                        && t.importers.as_ref().is_none_or(|v| v.contains(&d.country))
+                        && t.forms.contains(form_of(d.good))
+                        && t.elements.intersects(d.elements)
+                })
+                .map_or(u32::MAX, |i| i as u32);
+            let key = (d.country, d.tier, d.good, segment);
+            let gi = match keys.iter().position(|k| *k == key) {
                 Some(i) => i,
                 None => {
-                    groups.push(key);
-                    by_good[d.good].push(groups.len() - 1);
-                    groups.len() - 1
+                    keys.push(key);
+                    by_good[d.good].push(keys.len() - 1);
+                    keys.len() - 1
                 }
             };
             node_group.push(gi);
         }
         DemandGroups {
-            groups,
+            groups: keys.iter().map(|k| (k.0, k.1, k.2)).collect(),
+            segment: keys.iter().map(|k| k.3).collect(),
             node_group,
             by_good,
         }

@@ -3,7 +3,7 @@
 //! and buys 50 t of it; BB buys the other 50 t, which AA exports to it.
 //! The scenarios are read from TOML, as a user writes them.
 
-use critmin_model::{Element, Form, Model};
+use critmin_model::{CountryCode, DemandRow, Element, Facility, Form, Good, Idx, Model, Sector};
 use critmin_sim::{MonthlyRecorder, Network, Overlay, simulate_with};
 
 mod common;
@@ -266,5 +266,89 @@ fn a_tighter_restriction_never_lowers_the_importers_price_nor_raises_the_exporte
             }
         }
         last = Some((aa, bb));
+    }
+}
+
+/// AA buys 30 t a month, BB 50 t for `other` and 20 t for `defence`; AA
+/// mines 100 t. With `cc_mine`, CC mines and separates 20 t a month and
+/// buys nothing.
+fn with_defence(cc_mine: bool) -> Model {
+    let mut m = common::chain(&[("AA", 360.0), ("BB", 600.0), ("CC", 0.0)], 1.0);
+    let bb = CountryCode::parse("BB").unwrap();
+    m.demand.push(DemandRow {
+        country: bb,
+        sector: Sector::Defence,
+        good: Good::Oxide {
+            element: Element::Nd,
+        },
+        t_per_yr: 240.0,
+        source: Idx::new(0),
+    });
+    if cc_mine {
+        let cc = CountryCode::parse("CC").unwrap();
+        let n = m.facilities.len();
+        let copies: Vec<Facility> = m.facilities[..2]
+            .iter()
+            .map(|f| Facility {
+                id: format!("cc-{}", f.id),
+                country: cc,
+                capacity_t_per_yr: 240.0,
+                ..f.clone()
+            })
+            .collect();
+        m.facilities.extend(copies);
+        // The CC separation plant takes the CC mine's feed.
+        if let critmin_model::Process::Separation { feed, .. } = &mut m.facilities[n + 1].process {
+            *feed = vec![critmin_model::FeedRef::Facility(Idx::new(n))];
+        }
+    }
+    m
+}
+
+fn sourcing_toml(kind: &str) -> String {
+    format!(
+        "name = \"s\"\nstart = \"2025-01\"\nhorizon_months = 6\n\n[[event]]\nfrom = \"2025-01\"\nexporter = \"AA\"\nimporters = [\"BB\"]\n{kind}\n"
+    )
+}
+
+#[test]
+fn a_sourcing_ban_leaves_the_segment_only_the_other_sellers() {
+    // Without the ban AA's 100 t serve everyone's 100 t. With it, BB's
+    // defence buyers may not take AA's material: with no other seller they
+    // get nothing (BB gets its 50 t of other demand); with CC's 20 t they
+    // get CC's 20 t first, and the rest is served from AA as before.
+    let ban = sourcing_toml("kind = \"sourcing_ban\"\nsector = [\"defence\"]");
+    let none = "name = \"n\"\nstart = \"2025-01\"\nhorizon_months = 6\n";
+    assert_series(&bb_served(&with_defence(false), none), &[70.0; 6]);
+    assert_series(&bb_served(&with_defence(false), &ban), &[50.0; 6]);
+    assert_series(&bb_served(&with_defence(true), &ban), &[70.0; 6]);
+}
+
+#[test]
+fn licensing_that_denies_a_sector_bans_its_sourcing_and_licenses_the_rest() {
+    // Half of AA's normal 70 t to BB is licensed (35 t); defence is denied
+    // outright, so the licensed 35 t all go to BB's other buyers.
+    let lic = sourcing_toml(
+        "kind = \"licensing\"\napproval_share = 0.5\ndelay_months = 0\ndenied_sectors = [\"defence\"]",
+    );
+    assert_series(&bb_served(&with_defence(false), &lic), &[35.0; 6]);
+}
+
+#[test]
+fn a_sourcing_ban_must_name_its_sectors() {
+    let m = with_defence(false);
+    for (kind, why) in [
+        ("kind = \"sourcing_ban\"", "sector"),
+        (
+            "kind = \"sourcing_ban\"\nsector = \"*\"",
+            "name the sectors",
+        ),
+    ] {
+        let err = critmin_format::scenario::parse("s.toml", sourcing_toml(kind).as_bytes(), &m)
+            .unwrap_err();
+        assert!(
+            err.iter().any(|d| d.to_string().contains(why)),
+            "{kind}: {err:?}"
+        );
     }
 }
