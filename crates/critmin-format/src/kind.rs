@@ -135,6 +135,23 @@ pub enum KindSpec<V> {
         /// compiled into a sourcing ban for the event's months.
         denied_sectors: Vec<Sector>,
     },
+    /// Restricted flows leak through a third country (events only).
+    Leakage {
+        /// Exporting countries or groups.
+        exporters: At<Vec<String>>,
+        /// Importing countries or groups; `None` = every importer.
+        importers: Option<At<Vec<String>>>,
+        /// Elements covered.
+        elements: ElementSet,
+        /// Forms covered.
+        forms: FormSet,
+        /// Share of the blocked flow that leaks, 0..1.
+        share: V,
+        /// Months in transit, 1..24 (whole months).
+        lag_months: V,
+        /// Extra price as a share of the baseline price, 0..10.
+        premium: V,
+    },
     /// Demand of some sectors in some importers may not be served from
     /// some exporters' material (events only).
     SourcingBan {
@@ -200,6 +217,7 @@ fn kind_keys(kind: &str) -> &'static str {
         "export_restriction" => "exporter, importers, elements, forms, allowed_share",
         "export_quota" => "exporter, importers, elements, forms, tonnes_per_year, pacing",
         "sourcing_ban" => "exporter, importers, sector, elements, forms",
+        "leakage" => "exporter, importers, elements, forms, share, lag_months, premium",
         "licensing" => {
             "exporter, importers, elements, forms, approval_share, delay_months, denied_sectors"
         }
@@ -309,6 +327,28 @@ pub(crate) fn parse_kind<V: Value>(
                 denied_sectors: denied?,
             })
         }
+        "leakage" if matches!(kinds, Kinds::Event) => {
+            let (exporters, importers, elements, forms) = trade_keys(doc, o);
+            let share = V::read(doc, o, "share", true, 0.0, 1.0);
+            let lag = V::read_count(doc, o, "lag_months", true, 1.0, 24.0);
+            let premium = V::read(doc, o, "premium", false, 0.0, 10.0);
+            let premium_given = o.has("premium");
+            o.finish(doc, &expected("leakage"));
+            let premium = match premium {
+                Some(p) => Some(p),
+                None if !premium_given => Some(V::fixed(0.0)),
+                None => None,
+            };
+            Some(KindSpec::Leakage {
+                exporters: exporters?,
+                importers,
+                elements: elements.map_or(ElementSet::ALL, |a| a.value),
+                forms: forms?,
+                share: share?,
+                lag_months: lag?,
+                premium: premium?,
+            })
+        }
         "sourcing_ban" if matches!(kinds, Kinds::Event) => {
             let (exporters, importers, elements, forms) = trade_keys(doc, o);
             let line = o.line;
@@ -400,7 +440,7 @@ pub(crate) fn parse_kind<V: Value>(
             let (what, list) = match kinds {
                 Kinds::Event => (
                     "an event kind",
-                    "export_restriction, export_quota, licensing, sourcing_ban, facility_outage, demand_shock, project_delay, stockpile_release",
+                    "export_restriction, export_quota, licensing, sourcing_ban, leakage, facility_outage, demand_shock, project_delay, stockpile_release",
                 ),
                 Kinds::Risk => (
                     "a risk kind",

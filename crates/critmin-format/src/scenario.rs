@@ -587,6 +587,27 @@ impl Resolver<'_> {
             }
             // Compiled into export restrictions by the caller.
             KindSpec::Licensing { .. } => return None,
+            KindSpec::Leakage {
+                exporters,
+                importers,
+                elements,
+                forms,
+                share,
+                lag_months,
+                premium,
+            } => {
+                let exporters = self.countries(&f("exporter"), exporters);
+                let importers = self.importers(&f("importers"), importers);
+                EventKind::Leakage {
+                    exporters: exporters?,
+                    importers: importers?,
+                    elements: *elements,
+                    forms: *forms,
+                    share: *share,
+                    lag_months: *lag_months as u32,
+                    premium: *premium,
+                }
+            }
             KindSpec::SourcingBan {
                 exporters,
                 importers,
@@ -691,6 +712,7 @@ impl Resolver<'_> {
             KindSpec::StockpileRelease { .. }
             | KindSpec::ExportQuota { .. }
             | KindSpec::SourcingBan { .. }
+            | KindSpec::Leakage { .. }
             | KindSpec::Licensing { .. } => return None,
         })
     }

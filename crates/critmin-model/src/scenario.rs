@@ -101,6 +101,26 @@ pub enum EventKind {
         /// Forms covered.
         forms: FormSet,
     },
+    /// Part of what export restrictions keep from buyers reaches them
+    /// anyway through a third country, later and dearer.
+    Leakage {
+        /// Exporting countries whose restricted flows leak.
+        exporters: Vec<CountryCode>,
+        /// Importing countries they reach.
+        importers: Importers,
+        /// Elements covered.
+        elements: ElementSet,
+        /// Forms covered.
+        forms: FormSet,
+        /// Share of the flow the restrictions keep from unserved buyers
+        /// that leaks, 0..1.
+        share: f64,
+        /// Months in transit, 1..24.
+        lag_months: u32,
+        /// Extra price the leaked material costs, as a share of its
+        /// baseline price, 0..10.
+        premium: f64,
+    },
     /// A facility runs at a share of its capacity.
     FacilityOutage {
         /// The facility.

@@ -161,6 +161,10 @@ pub fn fold(model: &Model, chain: &ChainYear, s: &Scenario) -> Disruption {
                 "line {}: demand shocks are not in the static model",
                 ev.line
             )),
+            EventKind::Leakage { .. } => notes.push(format!(
+                "line {}: leakage through third countries is not in the static model",
+                ev.line
+            )),
             EventKind::SourcingBan { .. } => notes.push(format!(
                 "line {}: sourcing bans are not in the static model (it does not tell sectors apart)",
                 ev.line

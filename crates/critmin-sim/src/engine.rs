@@ -330,6 +330,9 @@ pub struct BuyerAudit {
     pub demand: f64,
     /// Quantity served by the market.
     pub served: f64,
+    /// Whether a sourcing ban in force limits the sellers it may buy from
+    /// (it may then be short while lower tiers of its country are served).
+    pub segment: bool,
 }
 
 /// Receives every month's statistics as the run goes.
@@ -516,6 +519,7 @@ pub fn normal_flows(net: &Network) -> NormalFlows {
     base.shocks.clear();
     base.manual_releases.clear();
     base.sourcing.clear();
+    base.leaks.clear();
     let mut flows = NormalFlows::default();
     Engine::new(&base, None, true).run(&mut flows);
     flows
@@ -724,6 +728,9 @@ struct Engine<'n> {
     /// Tonnes each restricted route carried so far this month:
     /// `(good, exporter, importer, tonnes)`.
     route_used: Vec<(u32, u16, u16, f64)>,
+    /// Leaked material in transit through third countries:
+    /// `(arrival month, good, importer, quantity in the good's unit)`.
+    transit: Vec<(usize, usize, usize, f64)>,
     /// Scratch for markets with a sourcing-ban segment: the segment's
     /// market, its result, and the rest's buyers and caps.
     seg_buyers: Vec<Buyer>,
@@ -913,6 +920,7 @@ impl<'n> Engine<'n> {
             metal_made: vec![0.0; net.metals.len()],
             cap_buf: Vec::new(),
             route_used: Vec::new(),
+            transit: Vec::new(),
             seg_buyers: Vec::new(),
             seg_index: Vec::new(),
             seg_supply: vec![0.0; nc],
@@ -949,6 +957,10 @@ impl<'n> Engine<'n> {
             for g in 0..self.ng {
                 inv.add_scaled(&self.net.grade_reo[g], self.magnet_inv[c * self.ng + g]);
             }
+        }
+        // Leaked material in transit.
+        for &(_, good, _, q) in &self.transit {
+            self.net.reo_of(good, q, &mut inv);
         }
         // Final buyers' own stocks.
         for (k, &(_, _, g)) in self.net.demand_groups.iter().enumerate() {
@@ -1180,6 +1192,9 @@ impl<'n> Engine<'n> {
         }
         self.answer_prices();
         self.answer_precaution();
+        if !self.transit.is_empty() {
+            self.arrive(t);
+        }
 
         self.mine(t);
         self.concentrate(t);
@@ -1493,6 +1508,7 @@ impl<'n> Engine<'n> {
                         tier: b.tier,
                         demand: b.demand,
                         served,
+                        segment: false,
                     });
                 }
             }
@@ -1563,6 +1579,9 @@ impl<'n> Engine<'n> {
         self.record_market(good);
         self.count_quotas(t, good);
         if !self.caps.is_empty() && good < net.n_goods() {
+            if !net.leaks.is_empty() {
+                self.leak(t, good);
+            }
             self.record_blocked(good);
         }
     }
@@ -1647,6 +1666,70 @@ impl<'n> Engine<'n> {
             *d += self.seg_out.drawn.get(c).copied().unwrap_or(0.0);
         }
         self.out.flows.extend_from_slice(&self.seg_out.flows);
+    }
+
+    /// Leakage (`docs/simulation.md`, "Leakage"): of what each capped
+    /// route's exporter is left with while buyers in its importer go
+    /// unserved, a leakage's share leaves now, through a third country,
+    /// and arrives in the importer's stock `lag` months later; the buyers
+    /// pay its premium.
+    fn leak(&mut self, t: usize, good: usize) {
+        let net = self.net;
+        let form = net.good_form(good);
+        let elements = net.good_elements(good);
+        self.unmet_nc.iter_mut().for_each(|v| *v = 0.0);
+        for (b, &served) in self.buyers.iter().zip(&self.out.served) {
+            self.unmet_nc[b.country] += (b.demand - served).max(0.0);
+        }
+        for l in &net.leaks {
+            let r = &l.trade;
+            if t < r.from || t > r.to || !r.forms.contains(form) || !r.elements.intersects(elements)
+            {
+                continue;
+            }
+            for k in 0..self.caps.len() {
+                let (x, c) = (self.caps[k].exporter, self.caps[k].importer);
+                if !r.exporters.contains(&x)
+                    || r.importers.as_ref().is_some_and(|v| !v.contains(&c))
+                {
+                    continue;
+                }
+                let left = (self.supply[x] - self.out.drawn[x]).max(0.0);
+                let blocked = left.min(self.unmet_nc[c]);
+                let q = l.share * blocked;
+                if q <= 1e-12 {
+                    continue;
+                }
+                self.unmet_nc[c] -= blocked;
+                self.out.drawn[x] += q;
+                self.transit.push((t + l.lag, good, c, q));
+                if self.record_flows {
+                    self.stats.flows.push((good as u32, x as u16, c as u16, q));
+                }
+                self.stats.cost_impact_usd[c] += l.premium * q * net.base_price_usd_per_t[good];
+            }
+        }
+    }
+
+    /// Leaked material arriving this month joins its importer's stock.
+    fn arrive(&mut self, t: usize) {
+        let ng = self.ng;
+        let mut k = 0;
+        while k < self.transit.len() {
+            let (arrival, good, c, q) = self.transit[k];
+            if arrival != t {
+                k += 1;
+                continue;
+            }
+            if good < METAL0 {
+                self.oxide_inv[c * N_ELEMENTS + (good - OXIDE0)] += q;
+            } else if good < MAGNET0 {
+                self.metal_inv[c * N_ELEMENTS + (good - METAL0)] += q;
+            } else {
+                self.magnet_inv[c * ng + (good - MAGNET0)] += q;
+            }
+            self.transit.swap_remove(k);
+        }
     }
 
     /// Records, per restricted exporter of this market pass, the supply
@@ -1856,13 +1939,14 @@ impl<'n> Engine<'n> {
     fn record_market(&mut self, good: usize) {
         let net = self.net;
         if net.audit {
-            for (b, &served) in self.buyers.iter().zip(&self.out.served) {
+            for (k, (b, &served)) in self.buyers.iter().zip(&self.out.served).enumerate() {
                 self.stats.audit.push(BuyerAudit {
                     good,
                     country: b.country,
                     tier: b.tier,
                     demand: b.demand,
                     served,
+                    segment: !net.sourcing.is_empty() && self.seg_index.contains(&k),
                 });
             }
         }

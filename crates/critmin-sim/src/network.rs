@@ -231,6 +231,20 @@ pub(crate) struct Sourcing {
     pub sectors: Vec<Sector>,
 }
 
+/// Leakage of restricted flows through a third country
+/// (`EventKind::Leakage`).
+#[derive(Debug, Clone)]
+pub(crate) struct Leak {
+    /// The months, exporters, importers, elements and forms it covers.
+    pub trade: Restriction,
+    /// Share of the blocked flow that leaks.
+    pub share: f64,
+    /// Months in transit (≥ 1).
+    pub lag: usize,
+    /// Extra price, share of the baseline price.
+    pub premium: f64,
+}
+
 /// A stockpile holding.
 #[derive(Debug, Clone)]
 pub(crate) struct StockNode {
@@ -375,6 +389,8 @@ pub struct Network {
     pub(crate) group_segment: Vec<u32>,
     /// Sourcing bans in force in the run.
     pub(crate) sourcing: Vec<Sourcing>,
+    /// Leakage of restricted flows through third countries.
+    pub(crate) leaks: Vec<Leak>,
     /// Group of each demand node.
     pub(crate) node_group: Vec<usize>,
     /// Demand group indices per market good.
@@ -681,6 +697,7 @@ impl Network {
             home,
             restrictions: events.restrictions,
             sourcing: events.sourcing,
+            leaks: events.leaks,
             outages: events.outages,
             cap_curves,
             fac_curve,
@@ -1145,6 +1162,7 @@ fn build_stockpiles(
 struct Events {
     restrictions: Vec<Restriction>,
     sourcing: Vec<Sourcing>,
+    leaks: Vec<Leak>,
     outages: Vec<(usize, usize, Idx<Facility>, f64)>,
     shocks: Vec<Shock>,
     manual_releases: Vec<(usize, usize, usize, ElementSet, f64)>,
@@ -1191,6 +1209,7 @@ fn build_events(
     let mut ev = Events {
         restrictions: Vec::new(),
         sourcing: Vec::new(),
+        leaks: Vec::new(),
         outages: Vec::new(),
         shocks: Vec::new(),
         manual_releases: Vec::new(),
@@ -1253,6 +1272,20 @@ fn build_events(
                 factor: *factor,
             }),
             EventKind::ProjectDelay { .. } => {}
+            EventKind::Leakage {
+                exporters,
+                importers,
+                elements,
+                forms,
+                share,
+                lag_months,
+                premium,
+            } => ev.leaks.push(Leak {
+                trade: trade(from, to, cix, exporters, importers, *elements, *forms),
+                share: *share,
+                lag: (*lag_months).max(1) as usize,
+                premium: *premium,
+            }),
             EventKind::SourcingBan {
                 exporters,
                 importers,

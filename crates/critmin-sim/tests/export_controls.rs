@@ -352,3 +352,43 @@ fn a_sourcing_ban_must_name_its_sectors() {
         );
     }
 }
+
+#[test]
+fn leaked_flows_arrive_after_their_lag_and_shrink_as_the_shortage_does() {
+    // AA may send BB 40 % of its normal 50 t (20 t) from January and is
+    // left with 30 t. Half of what the cap keeps from BB's unserved buyers
+    // leaks through a third country and arrives two months later. Month t:
+    // BB gets 20 t + what left two months earlier (q[t−2]); what leaks now
+    // is half of min(AA's 30 t, BB's unmet 50 − served).
+    let m = two_countries();
+    let got = bb_served(
+        &m,
+        r#"
+name = "leak"
+start = "2025-01"
+horizon_months = 12
+
+[[event]]
+kind = "export_restriction"
+from = "2025-01"
+exporter = "AA"
+allowed_share = 0.4
+
+[[event]]
+kind = "leakage"
+from = "2025-01"
+exporter = "AA"
+share = 0.5
+lag_months = 2
+premium = 0.3
+"#,
+    );
+    let mut q = [0.0f64; 12];
+    let mut want = [0.0f64; 12];
+    for t in 0..12 {
+        let arrived = if t >= 2 { q[t - 2] } else { 0.0 };
+        want[t] = 20.0 + arrived;
+        q[t] = 0.5 * (30.0f64).min(50.0 - want[t]);
+    }
+    assert_series(&got, &want);
+}

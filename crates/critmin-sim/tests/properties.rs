@@ -474,6 +474,37 @@ fn random_scenario(g: &mut Gen, m: &Model) -> Scenario {
             line: 0,
         });
     }
+    // Leakage of what restrictions block, and a sourcing ban on a sector.
+    if g.chance(0.4) {
+        s.events.push(Event {
+            from: start,
+            to: start.plus(s.horizon_months as i32 - 1),
+            kind: EventKind::Leakage {
+                exporters: vec![code(g.below(nc))],
+                importers: Importers::All,
+                elements: ElementSet::ALL,
+                forms: FormSet::TRADED,
+                share: g.unit(),
+                lag_months: 1 + g.below(4) as u32,
+                premium: g.unit(),
+            },
+            line: 0,
+        });
+    }
+    if g.chance(0.3) {
+        s.events.push(Event {
+            from: month(g),
+            to: start.plus(s.horizon_months as i32 - 1),
+            kind: EventKind::SourcingBan {
+                exporters: vec![code(g.below(nc))],
+                importers: Importers::All,
+                sectors: vec![Sector::Defence, Sector::Other],
+                elements: ElementSet::ALL,
+                forms: FormSet::TRADED,
+            },
+            line: 0,
+        });
+    }
     if g.chance(0.4) && nc >= 2 {
         s.policy.sharing.push(SharingAgreement {
             name: "pact".into(),
@@ -579,14 +610,20 @@ impl Recorder for Checker {
             }
         }
         // Priority: within a market, country and good, a lower tier is
-        // served only if every higher tier is fully served.
+        // served only if every higher tier is fully served (sourcing-ban
+        // segments aside).
         for a in &s.audit {
-            if a.served <= 1e-9 {
+            // A segment is served ahead of its market (from the sellers
+            // its ban allows), whatever its tier.
+            if a.served <= 1e-9 || a.segment {
                 continue;
             }
             for b in &s.audit {
+                // A segment under a sourcing ban may buy only from some
+                // sellers: its shortfall does not hold back the others.
                 if b.good == a.good
                     && b.country == a.country
+                    && !b.segment
                     && b.tier < a.tier
                     && b.demand - b.served > 1e-6 * (1.0 + b.demand)
                 {
