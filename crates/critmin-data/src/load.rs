@@ -1407,7 +1407,7 @@ impl Builder {
                 "max_factor",
                 "source",
             ],
-            optional: &["note"],
+            optional: &["accelerate_months", "defer_months", "defer_index", "note"],
             element_columns: false,
         };
         let t = r.table("supply_response.csv", false, &schema, diags);
@@ -1426,6 +1426,9 @@ impl Builder {
             let build = c.number("build_lag_months", true, 0.0, 240.0);
             let growth = c.number("growth_per_yr", true, 0.0, 1.0);
             let max = c.number("max_factor", true, 1.0, 100.0);
+            let accelerate = c.number("accelerate_months", false, 0.0, 120.0);
+            let defer = c.number("defer_months", false, 0.0, 120.0);
+            let defer_index = c.number("defer_index", false, 0.01, 1000.0);
             let source = source_col(&mut c, self.src());
             if let (
                 true,
@@ -1456,6 +1459,9 @@ impl Builder {
                     build_lag_months,
                     growth_per_yr,
                     max_factor,
+                    accelerate_months: accelerate.unwrap_or(0.0),
+                    defer_months: defer.unwrap_or(0.0),
+                    defer_index: defer_index.unwrap_or(1.0),
                     source,
                 });
             }

@@ -122,6 +122,14 @@ pub struct SupplyResponse {
     pub growth_per_yr: f64,
     /// Most a facility's capacity may grow this way, as a factor (≥ 1).
     pub max_factor: f64,
+    /// Most months a facility not yet running may start early: one month
+    /// earlier for each month its build price is at or above the trigger.
+    pub accelerate_months: f64,
+    /// Most months a facility not yet running may be deferred: one month
+    /// later for each month its build price is below `defer_index`.
+    pub defer_months: f64,
+    /// Build price below which a facility not yet running is deferred.
+    pub defer_index: f64,
     /// Where the values come from.
     pub source: Idx<Source>,
 }

@@ -704,6 +704,9 @@ struct Engine<'n> {
     fac_restart_p: Vec<f64>,
     fac_build_p: Vec<f64>,
     fac_built: Vec<f64>,
+    /// Per facility: months its start has moved (negative: earlier) while
+    /// it was not yet running.
+    fac_shift: Vec<i32>,
     /// Whether any facility has a supply response (fixed for the run).
     any_supply_response: bool,
     /// Whether any demand node answers price (fixed for the run).
@@ -888,6 +891,7 @@ impl<'n> Engine<'n> {
             fac_restart_p: vec![1.0; net.fac_supply.len()],
             fac_build_p: vec![1.0; net.fac_supply.len()],
             fac_built: vec![1.0; net.fac_supply.len()],
+            fac_shift: vec![0; net.fac_supply.len()],
             any_supply_response: net.fac_supply.iter().any(Option::is_some),
             any_demand_response: net.response.iter().any(|r| r.responds()),
             written_cells: {
@@ -992,7 +996,7 @@ impl<'n> Engine<'n> {
     /// with a response row smooths the dearest index of what it makes twice — briefly for
     /// restarting idle capacity, over years for building — and builds
     /// capacity while the slow one is at or above its trigger.
-    fn answer_supply_prices(&mut self) {
+    fn answer_supply_prices(&mut self, t: usize) {
         if !self.any_supply_response {
             return;
         }
@@ -1010,7 +1014,40 @@ impl<'n> Engine<'n> {
             if self.fac_build_p[f] >= s.trigger {
                 self.fac_built[f] = (self.fac_built[f] * (1.0 + s.growth_month)).min(s.max_factor);
             }
+            // Not yet running: brought forward while the build price is at
+            // its trigger (never into the past), deferred while it is low.
+            let first = net.fac_first[f];
+            if (s.accelerate_max > 0 || s.defer_max > 0) && first != usize::MAX {
+                let start = first as i64 + i64::from(self.fac_shift[f]);
+                if start > t as i64 {
+                    if self.fac_build_p[f] >= s.trigger
+                        && self.fac_shift[f] > -s.accelerate_max
+                        && start - 1 > t as i64
+                    {
+                        self.fac_shift[f] -= 1;
+                    } else if self.fac_build_p[f] < s.defer_index && self.fac_shift[f] < s.defer_max
+                    {
+                        self.fac_shift[f] += 1;
+                    }
+                }
+            }
         }
+    }
+
+    /// Whether facility `fac`, in the network from month `first` to
+    /// before `last`, runs in month `t` (its start moved by acceleration
+    /// or deferral).
+    #[inline]
+    fn runs(
+        &self,
+        fac: critmin_model::Idx<critmin_model::Facility>,
+        first: usize,
+        last: usize,
+        t: usize,
+    ) -> bool {
+        let shift = self.fac_shift.get(fac.get()).copied().unwrap_or(0);
+        let start = (first as i64 + i64::from(shift)).max(0);
+        start <= t as i64 && t < last
     }
 
     /// Buyers' precautionary stock answers last month's prices
@@ -1152,7 +1189,7 @@ impl<'n> Engine<'n> {
 
         // Capacity factors by facility: growth trend × outage share × what
         // prices have built.
-        self.answer_supply_prices();
+        self.answer_supply_prices(t);
         self.cap_factor.clear();
         let builds = self.any_supply_response;
         if !net.cap_curves.is_empty() || !net.outages.is_empty() || builds {
@@ -1283,7 +1320,7 @@ impl<'n> Engine<'n> {
     fn mine(&mut self, t: usize) {
         let net = self.net;
         for (p, pool) in net.pools.iter().enumerate() {
-            if !(pool.first <= t && t < pool.last) {
+            if !(self.runs(pool.facility, pool.first, pool.last, t)) {
                 continue;
             }
             if let PoolKind::Mine { comp } = &pool.kind {
@@ -1307,7 +1344,7 @@ impl<'n> Engine<'n> {
             .iter()
             .any(|r| r.from <= t && t <= r.to && r.forms.contains(Form::Concentrate));
         for (s, sep) in net.seps.iter().enumerate() {
-            self.sep_room[s] = if sep.first <= t && t < sep.last {
+            self.sep_room[s] = if self.runs(sep.facility, sep.first, sep.last, t) {
                 let util = sep.util
                     + (1.0 - sep.util)
                         * self.utilisation_response(sep.facility, self.sep_elements[s]);
@@ -1318,7 +1355,7 @@ impl<'n> Engine<'n> {
         }
         for &p in &net.crackers {
             let pool = &net.pools[p];
-            self.cracker_room[p] = if pool.first <= t && t < pool.last {
+            self.cracker_room[p] = if self.runs(pool.facility, pool.first, pool.last, t) {
                 pool.cap_month
                     * (pool.util
                         + (1.0 - pool.util)
@@ -1429,7 +1466,7 @@ impl<'n> Engine<'n> {
             }
         }
         for (s, sep) in net.seps.iter().enumerate() {
-            if sep.first <= t && t < sep.last {
+            if self.runs(sep.facility, sep.first, sep.last, t) {
                 self.stats.facility_use.push((
                     sep.facility.get(),
                     self.sep_made[s],
@@ -1439,7 +1476,7 @@ impl<'n> Engine<'n> {
         }
         for &q in &net.crackers {
             let pool = &net.pools[q];
-            if pool.first <= t && t < pool.last {
+            if self.runs(pool.facility, pool.first, pool.last, t) {
                 self.stats.facility_use.push((
                     pool.facility.get(),
                     self.cracker_made[q],
@@ -2004,7 +2041,7 @@ impl<'n> Engine<'n> {
         cap_by_ce.clear();
         cap_by_ce.resize(nc * N_ELEMENTS, 0.0);
         for m in &net.metals {
-            if m.first <= t && t < m.last {
+            if self.runs(m.facility, m.first, m.last, t) {
                 for (e, s) in m.mix.iter() {
                     cap_by_ce[m.country * N_ELEMENTS + e.index()] +=
                         m.cap_month * s * self.capacity_factor(m.facility);
@@ -2015,7 +2052,7 @@ impl<'n> Engine<'n> {
             self.oxide_market(t, e, &cap_by_ce);
         }
         for (k, m) in net.metals.iter().enumerate() {
-            if m.first <= t && t < m.last {
+            if self.runs(m.facility, m.first, m.last, t) {
                 self.stats.facility_use.push((
                     m.facility.get(),
                     self.metal_made[k],
@@ -2037,7 +2074,7 @@ impl<'n> Engine<'n> {
         self.who.clear();
         for &k in &net.metals_by_element[e.index()] {
             let m = &net.metals[k];
-            if !(m.first <= t && t < m.last) {
+            if !(self.runs(m.facility, m.first, m.last, t)) {
                 continue;
             }
             let i = m.country * N_ELEMENTS + e.index();
@@ -2114,14 +2151,14 @@ impl<'n> Engine<'n> {
         cap_by_cg.clear();
         cap_by_cg.resize(nc * ng, 0.0);
         for m in &net.magnets {
-            if m.first <= t && t < m.last {
+            if self.runs(m.facility, m.first, m.last, t) {
                 cap_by_cg[m.country * ng + m.grade] +=
                     m.cap_month * self.capacity_factor(m.facility);
             }
         }
         for (k, m) in net.magnets.iter().enumerate() {
             self.magnet_target_t[k] = 0.0;
-            if !(m.first <= t && t < m.last) {
+            if !(self.runs(m.facility, m.first, m.last, t)) {
                 continue;
             }
             let i = m.country * ng + m.grade;

@@ -205,6 +205,11 @@ pub(crate) struct FacSupply {
     pub growth_month: f64,
     /// Ceiling of the capacity factor it may build.
     pub max_factor: f64,
+    /// Most months it may start early, and be deferred (not yet running).
+    pub accelerate_max: i32,
+    pub defer_max: i32,
+    /// Build price below which it is deferred.
+    pub defer_index: f64,
 }
 
 /// How a country's buyers at one stage hold precautionary stock
@@ -376,6 +381,9 @@ pub struct Network {
     /// Per facility, its country (index into `countries`): the market
     /// whose prices it answers.
     pub(crate) fac_country: Vec<usize>,
+    /// Per facility, the first month it runs in this run (index; `usize::MAX`
+    /// if it is not in the network).
+    pub(crate) fac_first: Vec<usize>,
     /// Per country: how its metal and alloy makers (`[0]`), its magnet
     /// makers (`[1]`) and its final buyers (`[2]`) hold precautionary
     /// stock, if they do.
@@ -643,6 +651,16 @@ impl Network {
         let fac_supply = build_supply(model, &pools, &plants, &grade_reo);
         let fac_country = model.facilities.iter().map(|f| cix.of(f.country)).collect();
         let precaution = build_precaution(model, &countries);
+        let mut fac_first = vec![usize::MAX; model.facilities.len()];
+        for (f, first) in pools
+            .iter()
+            .map(|p| (p.facility, p.first))
+            .chain(plants.seps.iter().map(|p| (p.facility, p.first)))
+            .chain(plants.metals.iter().map(|p| (p.facility, p.first)))
+            .chain(plants.magnets.iter().map(|p| (p.facility, p.first)))
+        {
+            fac_first[f.get()] = fac_first[f.get()].min(first);
+        }
         let metals_by_element: Vec<Vec<usize>> = Element::ALL
             .iter()
             .map(|&e| {
@@ -690,6 +708,7 @@ impl Network {
             response,
             fac_supply,
             fac_country,
+            fac_first,
             precaution,
             stocks,
             holders,
@@ -1418,6 +1437,9 @@ fn build_supply(
                 trigger: r.trigger_index,
                 growth_month: r.growth_per_yr / 12.0,
                 max_factor: r.max_factor,
+                accelerate_max: r.accelerate_months.round() as i32,
+                defer_max: r.defer_months.round() as i32,
+                defer_index: r.defer_index,
             });
         }
     }

@@ -385,6 +385,9 @@ fn random_model(g: &mut Gen) -> Model {
             build_lag_months: g.range(0.0, 36.0),
             growth_per_yr: g.range(0.0, 1.0),
             max_factor: g.range(1.0, 4.0),
+            accelerate_months: g.below(13) as f64,
+            defer_months: g.below(13) as f64,
+            defer_index: g.range(0.5, 1.0),
             source: src,
         });
     }

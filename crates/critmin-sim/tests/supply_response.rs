@@ -5,7 +5,9 @@
 //! month in proportion; while buyers are rationed the target is
 //! `(served / 100)^(−1/ε)`, else 1.
 
-use critmin_model::{Element, Form, Idx, Model, Month, Stage, SupplyResponse};
+use critmin_model::{
+    Element, FeedRef, Form, Idx, Model, Month, Process, Stage, Status, SupplyResponse,
+};
 use critmin_sim::scenario::{Event, EventKind};
 use critmin_sim::{MonthlyRecorder, MonthlyRow, Network, Overlay, Scenario, simulate_with};
 
@@ -29,6 +31,9 @@ fn row(restart_lag: f64, build_lag: f64, growth_per_yr: f64, max_factor: f64) ->
         build_lag_months: build_lag,
         growth_per_yr,
         max_factor,
+        accelerate_months: 0.0,
+        defer_months: 0.0,
+        defer_index: 1.0,
         source: Idx::new(0),
     }
 }
@@ -147,5 +152,73 @@ fn idle_capacity_restarts_as_the_smoothed_price_rises() {
             r.served_t
         );
         p = next_index(p, served);
+    }
+}
+
+/// The one-country chain with a second mine under construction (240 t a
+/// year, 20 t a month) due to start in November 2025 and feeding the
+/// separation plant too.
+fn with_project(r: SupplyResponse) -> Model {
+    let mut m = tiny(Some(r), 1.0);
+    let mut mine = m.facilities[0].clone();
+    mine.id = "project".into();
+    mine.capacity_t_per_yr = 240.0;
+    mine.status = Status::Construction;
+    mine.start = Some(Month::new(2025, 11).unwrap());
+    let k = m.facilities.len();
+    m.facilities.push(mine);
+    if let Process::Separation { feed, .. } = &mut m.facilities[1].process {
+        feed.push(FeedRef::Facility(Idx::new(k)));
+    }
+    m
+}
+
+#[test]
+fn high_prices_bring_a_project_forward_and_low_ones_defer_it() {
+    // The running mine at 60 %: from month 1 the index is above the
+    // trigger of 2, so each month the project starts one month earlier,
+    // at most 4: from November (month 10) to July (month 6), when 20 t a
+    // month more are served.
+    let mut r = row(0.0, 0.0, 0.0, 1.0);
+    r.accelerate_months = 4.0;
+    let rows = run(&with_project(r), 14, 0.6);
+    for (t, row) in rows.iter().enumerate() {
+        let want = if t >= 6 { 80.0 } else { 60.0 };
+        assert!(
+            close(row.served_t, want),
+            "month {t}: served {}",
+            row.served_t
+        );
+    }
+    // No shortage: the index stays at 1, below a deferral index of 1.5,
+    // so each month before its start the project slips one month, at most
+    // 3: it starts in February 2026 (month 13) instead of November.
+    let mut r = row(0.0, 0.0, 0.0, 1.0);
+    r.defer_months = 3.0;
+    r.defer_index = 1.5;
+    let m = with_project(r);
+    let rows = run(&m, 16, 1.0);
+    // Demand is 100 t and the running mine makes 100 t: served stays 100
+    // whatever the project does, so look at what the mines produce.
+    let s = Scenario::baseline(&m, Month::new(2025, 1).unwrap(), 16);
+    let net = Network::build(&m, &s, &Overlay::default()).unwrap();
+    struct Out(Vec<f64>);
+    impl critmin_sim::Recorder for Out {
+        fn month(&mut self, _: &Network, _: usize, s: &critmin_sim::MonthStats) {
+            self.0.push(
+                s.facility_use
+                    .iter()
+                    .filter(|u| u.0 == 2)
+                    .map(|u| u.1)
+                    .sum(),
+            );
+        }
+    }
+    let mut out = Out(Vec::new());
+    simulate_with(&net, &mut out);
+    assert_eq!(rows.len(), 16);
+    for (t, made) in out.0.iter().enumerate() {
+        let want = if t >= 13 { 20.0 } else { 0.0 };
+        assert!(close(*made, want), "month {t}: the project made {made}");
     }
 }
