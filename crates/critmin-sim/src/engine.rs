@@ -2648,12 +2648,33 @@ impl<'n> Engine<'n> {
         let nf = FORMS.len();
         let nw = N_ELEMENTS * nf;
         let stamp = t as u32 + 1;
-        // The free market's sums per (element, form).
+        // The free market's sums per (element, form), and where cells walled
+        // last month rejoin it, the demand-weighted mean of its members'
+        // last prices (a market that merges starts from the mean of its
+        // parts).
         let mut zone = [ZoneSums::default(); N_ELEMENTS * 3];
+        let mut rejoin = [false; N_ELEMENTS * 3];
+        let mut mean = [(0.0f64, 0.0f64); N_ELEMENTS * 3];
         for &i in &self.active_cells {
             let i = i as usize;
             if self.blocked[i] == 0.0 {
-                zone[i % nw].add(self.cell_sums(i));
+                let w = i % nw;
+                let sums = self.cell_sums(i);
+                let was_walled = stamp > 1 && self.own_at[i] == stamp - 1;
+                rejoin[w] |= was_walled;
+                let last = if was_walled {
+                    self.price[i]
+                } else {
+                    self.free_price[w]
+                };
+                mean[w].0 += sums.dem * last;
+                mean[w].1 += sums.dem;
+                zone[w].add(sums);
+            }
+        }
+        for w in 0..nw {
+            if rejoin[w] && mean[w].1 > 0.0 {
+                self.free_price[w] = mean[w].0 / mean[w].1;
             }
         }
         // Walled cells first, from the free price they left if they were

@@ -71,10 +71,22 @@ fn buyers_stock_up_while_prices_rise_and_draw_the_stock_down_once_they_fall() {
     // March: two months wanted, 30 t ordered, nothing got: the ceiling
     // again.
     let p2 = (p1 * 100.0).sqrt();
+    // Meanwhile AA is walled off: it is left with what the cap keeps from
+    // BB (18 t of use, plus 15 and 30 t of stock orders in February and
+    // March), and its index falls from 1 toward ((30 + that) / 30)^(−1/ε),
+    // not below the floor.
+    let floor = common::MIN_INDEX;
+    let aa_target = |kept: f64| ((30.0 + kept) / 30.0f64).powf(-1.0 / EPS).max(floor);
+    let a0 = aa_target(18.0).sqrt();
+    let a1 = (a0 * aa_target(33.0)).sqrt();
+    let a2 = (a1 * aa_target(48.0)).sqrt();
     // April, free trade: three months wanted (90 t), 45 t ordered; AA's
     // and BB's 60 t of use are served first, the order gets the 40 t left.
-    // AA and BB share one market: 100 t served of 105 t asked.
-    let p3 = (p2 * (100.0f64 / 105.0).powf(-1.0 / EPS)).sqrt();
+    // AA and BB form one market again, starting from the mean of their
+    // prices weighted by what each asked (AA 30 t, BB 30 + 45 t), and
+    // heading for 100 t served of 105 t asked.
+    let merged = (30.0 * a2 + 75.0 * p2) / 105.0;
+    let p3 = (merged * (100.0f64 / 105.0).powf(-1.0 / EPS)).sqrt();
     // May: the index fell (p3 < p2): 2.8 months wanted (84 t), half the
     // 44 t gap (22 t) ordered and served; nobody is short, so the index
     // heads back to 1.
