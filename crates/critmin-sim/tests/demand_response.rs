@@ -9,9 +9,9 @@
 //! was served: `(60 / base)^(−1/ε)`. Demand in a month answers the index
 //! at the end of the month before: `base × p^(−ε)`.
 
-use critmin_model::{DemandResponse, Element, ElementSet, Form, Idx, Model, Month};
+use critmin_model::{DemandResponse, ElementSet, Idx, Model, Month};
 use critmin_sim::scenario::{Event, EventKind};
-use critmin_sim::{MonthlyRecorder, MonthlyRow, Network, Overlay, Scenario, simulate_with};
+use critmin_sim::{MonthlyRow, Network, Overlay, Scenario};
 
 mod common;
 use common::EPS;
@@ -50,13 +50,7 @@ fn run(m: &Model, months: u32) -> Vec<MonthlyRow> {
         line: 0,
     });
     let net = Network::build(m, &s, &Overlay::default()).unwrap();
-    let mut rec = MonthlyRecorder::default();
-    let summary = simulate_with(&net, &mut rec);
-    assert!(summary.max_balance_error_ratio <= 1.0);
-    rec.rows
-        .into_iter()
-        .filter(|r| r.element == Element::Nd && r.form == Form::Oxide)
-        .collect()
+    common::nd_oxide_rows(&net)
 }
 
 fn close(a: f64, b: f64) -> bool {

@@ -13,33 +13,19 @@
 //! shorter and dearer than under a looser cap; a more elastic demand
 //! raises prices less, so idle capacity restarts less.
 
-use critmin_model::{DemandResponse, Element, ElementSet, Form, Idx, Model};
-use critmin_sim::{MonthlyRecorder, MonthlyRow, Network, Overlay, simulate_with};
+use critmin_model::{DemandResponse, ElementSet, Idx, Model};
+use critmin_sim::{MonthlyRow, Network, Overlay};
 use proptest::prelude::*;
 
 mod common;
-
-fn cases() -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(64);
-    ProptestConfig {
-        cases,
-        ..ProptestConfig::default()
-    }
-}
 
 /// Nd oxide rows of `code` under `toml`.
 fn rows(m: &Model, toml: &str, code: &str) -> Vec<MonthlyRow> {
     let s = critmin_format::scenario::parse("m.toml", toml.as_bytes(), m).unwrap();
     let net = Network::build(m, &s, &Overlay::default()).unwrap();
-    let mut rec = MonthlyRecorder::default();
-    let summary = simulate_with(&net, &mut rec);
-    assert!(summary.max_balance_error_ratio <= 1.0);
-    rec.rows
+    common::nd_oxide_rows(&net)
         .into_iter()
-        .filter(|r| r.country.as_str() == code && r.element == Element::Nd && r.form == Form::Oxide)
+        .filter(|r| r.country.as_str() == code)
         .collect()
 }
 
@@ -58,7 +44,7 @@ fn capped(share: f64, months: u32, remaining: f64) -> String {
 }
 
 proptest! {
-    #![proptest_config(cases())]
+    #![proptest_config(common::proptest_config())]
 
     #[test]
     fn a_tighter_restriction_never_lowers_the_price_outside_the_exporter(

@@ -19,6 +19,8 @@ use critmin_sim::{
 };
 use proptest::prelude::*;
 
+mod common;
+
 /// A small deterministic generator (xorshift), so that one `u64` seed
 /// describes a whole dataset and scenario.
 struct Gen(u64);
@@ -665,19 +667,8 @@ impl Recorder for Checker {
     }
 }
 
-fn config() -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(64);
-    ProptestConfig {
-        cases,
-        ..ProptestConfig::default()
-    }
-}
-
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(common::proptest_config())]
 
     #[test]
     fn invariants_hold_every_month(seed in 1u64..u64::MAX) {

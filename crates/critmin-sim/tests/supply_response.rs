@@ -5,11 +5,9 @@
 //! month in proportion; while buyers are rationed the target is
 //! `(served / 100)^(−1/ε)`, else 1.
 
-use critmin_model::{
-    Element, FeedRef, Form, Idx, Model, Month, Process, Stage, Status, SupplyResponse,
-};
+use critmin_model::{FeedRef, Idx, Model, Month, Process, Stage, Status, SupplyResponse};
 use critmin_sim::scenario::{Event, EventKind};
-use critmin_sim::{MonthlyRecorder, MonthlyRow, Network, Overlay, Scenario, simulate_with};
+use critmin_sim::{MonthlyRow, Network, Overlay, Scenario, simulate_with};
 
 mod common;
 use common::EPS;
@@ -52,13 +50,7 @@ fn run(m: &Model, months: u32, remaining: f64) -> Vec<MonthlyRow> {
         line: 0,
     });
     let net = Network::build(m, &s, &Overlay::default()).unwrap();
-    let mut rec = MonthlyRecorder::default();
-    let summary = simulate_with(&net, &mut rec);
-    assert!(summary.max_balance_error_ratio <= 1.0);
-    rec.rows
-        .into_iter()
-        .filter(|r| r.element == Element::Nd && r.form == Form::Oxide)
-        .collect()
+    common::nd_oxide_rows(&net)
 }
 
 fn close(a: f64, b: f64) -> bool {

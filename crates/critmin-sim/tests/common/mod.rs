@@ -5,6 +5,9 @@
 //! month, elasticity [`EPS`], ceiling 100; mines and separation run full
 //! at an index of 3.
 
+// Each test binary uses part of this module.
+#![allow(dead_code)]
+
 use critmin_model::{
     Composition, Confidence, Country, CountryCode, DemandRow, Element, ElementSet, Facility,
     FeedRef, Form, Good, Idx, InventoryPolicy, Model, PerElement, PriceResponse, Process, Sector,
@@ -131,4 +134,28 @@ pub fn chain(demand: &[(&str, f64)], mine_utilisation: f64) -> Model {
         });
     }
     m
+}
+
+/// Nd oxide rows of every country, month by month, from a run of `net`;
+/// the run's mass balance is checked.
+pub fn nd_oxide_rows(net: &critmin_sim::Network) -> Vec<critmin_sim::MonthlyRow> {
+    let mut rec = critmin_sim::MonthlyRecorder::default();
+    let summary = critmin_sim::simulate_with(net, &mut rec);
+    assert!(summary.max_balance_error_ratio <= 1.0, "mass balance");
+    rec.rows
+        .into_iter()
+        .filter(|r| r.element == Element::Nd && r.form == Form::Oxide)
+        .collect()
+}
+
+/// Property-test cases: `PROPTEST_CASES`, else 64.
+pub fn proptest_config() -> proptest::test_runner::Config {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(64);
+    proptest::test_runner::Config {
+        cases,
+        ..proptest::test_runner::Config::default()
+    }
 }
