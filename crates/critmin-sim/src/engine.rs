@@ -690,6 +690,9 @@ struct Engine<'n> {
     /// weighted by their elasticities.
     group_resp_base: Vec<f64>,
     group_resp_eps: Vec<f64>,
+    /// Per group this month: the price index of its good in its country
+    /// (end of the month before) and its natural logarithm.
+    group_price: Vec<(f64, f64)>,
     /// Per demand node: the smoothed price index substitution follows,
     /// and the share of its demand substituted so far.
     node_pbar: Vec<f64>,
@@ -884,6 +887,7 @@ impl<'n> Engine<'n> {
             group_base: vec![0.0; net.demand_groups.len()],
             group_resp_base: vec![0.0; net.demand_groups.len()],
             group_resp_eps: vec![0.0; net.demand_groups.len()],
+            group_price: vec![(1.0, 0.0); net.demand_groups.len()],
             node_pbar: vec![1.0; net.demand.len()],
             node_sub: vec![0.0; net.demand.len()],
             cell_resp_base: vec![0.0; nc * N_ELEMENTS * FORMS.len()],
@@ -1273,6 +1277,11 @@ impl<'n> Engine<'n> {
             self.cell_resp_base[i as usize] = 0.0;
             self.cell_resp_eps[i as usize] = 0.0;
         }
+        // Each group's price and its logarithm, once: its nodes share them.
+        for (gi, &(c, _, g)) in net.demand_groups.iter().enumerate() {
+            let p = self.node_price(c, g);
+            self.group_price[gi] = (p, if p == 1.0 { 0.0 } else { p.ln() });
+        }
         for (k, &gi) in net.node_group.iter().enumerate() {
             let wanted = self.demand_now[k];
             let r = net.response[k];
@@ -1282,8 +1291,7 @@ impl<'n> Engine<'n> {
                 self.group_base[gi] += wanted;
                 continue;
             }
-            let d = &net.demand[k];
-            let p = self.node_price(d.country, d.good);
+            let (p, ln_p) = self.group_price[gi];
             self.node_pbar[k] += r.smoothing * (p - self.node_pbar[k]);
             if self.node_pbar[k] >= r.trigger {
                 self.node_sub[k] = (self.node_sub[k] + r.sub_rate_month).min(r.sub_max);
@@ -1291,8 +1299,10 @@ impl<'n> Engine<'n> {
                 self.node_sub[k] = (self.node_sub[k] - r.reversal_month).max(0.0);
             }
             let base = wanted * (1.0 - self.node_sub[k]);
-            let now = if p > 1.0 && r.elasticity > 0.0 {
-                base * p.powf(-r.elasticity)
+            // base × p^(−ε), above the baseline price and below it (inside
+            // a walled-off exporter).
+            let now = if ln_p != 0.0 && r.elasticity > 0.0 {
+                base * (-r.elasticity * ln_p).exp()
             } else {
                 base
             };
@@ -1619,7 +1629,7 @@ impl<'n> Engine<'n> {
             if !net.leaks.is_empty() {
                 self.leak(t, good);
             }
-            self.record_blocked(good);
+            self.record_blocked(t, good);
         }
     }
 
@@ -1770,11 +1780,12 @@ impl<'n> Engine<'n> {
     }
 
     /// Records, per restricted exporter of this market pass, the supply
-    /// its caps kept from buyers who went unserved: what it has left, up
-    /// to what the buyers of the countries its caps cover still want. Such
-    /// an exporter's market is walled off this month (its price answers
-    /// its own balance, `update_prices`).
-    fn record_blocked(&mut self, good: usize) {
+    /// its binding caps leave it with beyond its working stock: what its
+    /// own market must absorb. A cap binds when its route carried all it
+    /// allowed and it allowed less than the route's normal flow or left
+    /// the importer's buyers unserved. Such an exporter's market is walled
+    /// off this month (its price answers its own balance, `update_prices`).
+    fn record_blocked(&mut self, t: usize, good: usize) {
         let net = self.net;
         self.unmet_nc.iter_mut().for_each(|v| *v = 0.0);
         for (b, &served) in self.buyers.iter().zip(&self.out.served) {
@@ -1787,15 +1798,24 @@ impl<'n> Engine<'n> {
             if self.caps[..k].iter().any(|c| c.exporter == x) {
                 continue;
             }
-            let wanted: f64 = self
-                .caps
-                .iter()
-                .filter(|c| c.exporter == x)
-                .map(|c| self.unmet_nc[c.importer])
-                .sum();
+            let binds = self.caps.iter().filter(|c| c.exporter == x).any(|c| {
+                let carried: f64 = self
+                    .out
+                    .flows
+                    .iter()
+                    .filter(|f| f.exporter == x && f.importer == c.importer)
+                    .map(|f| f.tonnes)
+                    .sum();
+                let normal = self.normal.map_or(0.0, |n| n.get(t, good, x, c.importer));
+                let tol = 1e-9 * (1.0 + c.max);
+                carried >= c.max - tol && (c.max < normal - tol || self.unmet_nc[c.importer] > tol)
+            });
+            if !binds {
+                continue;
+            }
             let left = (self.supply[x] - self.out.drawn[x]).max(0.0);
-            let blocked = left.min(wanted);
-            if blocked <= 1e-9 {
+            let unsold = (left - self.working_stock(x, good)).max(0.0);
+            if unsold <= 1e-9 {
                 continue;
             }
             for &(e, q) in &net.good_content[good] {
@@ -1803,8 +1823,24 @@ impl<'n> Engine<'n> {
                 if self.blocked[i] == 0.0 {
                     self.blocked_cells.push(i as u32);
                 }
-                self.blocked[i] += blocked * q;
+                self.blocked[i] += unsold * q;
             }
+        }
+    }
+
+    /// The stock of market good `good` country `c` keeps as working
+    /// inventory (its target, precautionary months included), in the
+    /// good's unit.
+    fn working_stock(&self, c: usize, good: usize) -> f64 {
+        if good < METAL0 {
+            // Oxide stock is written off above twice its target.
+            self.oxide_ceiling[c * N_ELEMENTS + (good - OXIDE0)] / 2.0
+        } else if good < MAGNET0 {
+            let i = c * N_ELEMENTS + (good - METAL0);
+            self.metal_target[i] + self.metal_extra[i] * self.metal_planned[i]
+        } else {
+            let i = c * self.ng + (good - MAGNET0);
+            self.magnet_target[i] + self.magnet_extra[i] * self.magnet_planned[i]
         }
     }
 

@@ -3,7 +3,10 @@
 //! and buys 50 t of it; BB buys the other 50 t, which AA exports to it.
 //! The scenarios are read from TOML, as a user writes them.
 
-use critmin_model::{CountryCode, DemandRow, Element, Facility, Form, Good, Idx, Model, Sector};
+use critmin_model::{
+    CountryCode, DemandResponse, DemandRow, Element, ElementSet, Facility, Form, Good, Idx, Model,
+    Sector,
+};
 use critmin_sim::{MonthlyRecorder, Network, Overlay, simulate_with};
 
 mod common;
@@ -391,4 +394,55 @@ premium = 0.3
         q[t] = 0.5 * (30.0f64).min(50.0 - want[t]);
     }
     assert_series(&got, &want);
+}
+
+#[test]
+fn inside_a_walled_off_exporter_demand_rises_as_its_price_falls_and_takes_the_blocked_supply() {
+    // As the wedge test, with demand in both countries answering price at
+    // ε = 0.5 (no substitution). AA's index heads for the price at which
+    // its buyers take its 50 t and the 30 t the cap keeps from BB:
+    // (80/50)^(−1/0.5) = 0.390625; each month its buyers ask for
+    // 50 × (last month's index)^(−0.5), more than 50 t.
+    let mut m = two_countries();
+    m.demand_response.push(DemandResponse {
+        sector: None,
+        elements: ElementSet::ALL,
+        short_run_elasticity: 0.5,
+        max_share: 0.0,
+        rate_per_yr: 0.0,
+        lag_months: 0.0,
+        trigger_index: 2.0,
+        reversal_per_yr: 0.0,
+        source: Idx::new(0),
+    });
+    let toml = "name = \"cap\"\nstart = \"2025-01\"\nhorizon_months = 12\n\n[[event]]\nkind = \"export_restriction\"\nfrom = \"2025-01\"\nexporter = \"AA\"\nallowed_share = 0.4\n";
+    let s = critmin_format::scenario::parse("w.toml", toml.as_bytes(), &m).unwrap();
+    let net = Network::build(&m, &s, &Overlay::default()).unwrap();
+    let aa: Vec<_> = common::nd_oxide_rows(&net)
+        .into_iter()
+        .filter(|r| r.country.as_str() == "AA")
+        .collect();
+    let target = 1.6f64.powf(-2.0);
+    let mut last = 1.0f64;
+    for (t, r) in aa.iter().enumerate() {
+        let want_demand = 50.0 * last.powf(-0.5);
+        assert!(
+            (r.demand_t - want_demand).abs() < 1e-9 * want_demand,
+            "month {t}: AA asks {} t, by hand {want_demand}",
+            r.demand_t
+        );
+        assert!(
+            (r.served_t - r.demand_t).abs() < 1e-9,
+            "month {t}: AA rationed"
+        );
+        let want_p = target.powf(1.0 - 0.5f64.powi(t as i32 + 1));
+        assert!(
+            (r.price_index - want_p).abs() < 1e-9,
+            "month {t}: AA's index {} by hand {want_p}",
+            r.price_index
+        );
+        last = r.price_index;
+    }
+    // By the end AA's buyers take nearly all of its 100 t but BB's 20 t.
+    assert!(aa.last().unwrap().demand_t > 79.0);
 }

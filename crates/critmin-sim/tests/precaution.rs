@@ -71,15 +71,14 @@ fn buyers_stock_up_while_prices_rise_and_draw_the_stock_down_once_they_fall() {
     // March: two months wanted, 30 t ordered, nothing got: the ceiling
     // again.
     let p2 = (p1 * 100.0).sqrt();
-    // Meanwhile AA is walled off: it is left with what the cap keeps from
-    // BB (18 t of use, plus 15 and 30 t of stock orders in February and
-    // March), and its index falls from 1 toward ((30 + that) / 30)^(−1/ε),
-    // not below the floor.
+    // Meanwhile AA is walled off: its cap binds and it is left with 58 t
+    // of its 100 t (it holds no working stock), so its index falls from 1
+    // toward ((30 + 58) / 30)^(−1/ε), held at the floor.
     let floor = common::MIN_INDEX;
-    let aa_target = |kept: f64| ((30.0 + kept) / 30.0f64).powf(-1.0 / EPS).max(floor);
-    let a0 = aa_target(18.0).sqrt();
-    let a1 = (a0 * aa_target(33.0)).sqrt();
-    let a2 = (a1 * aa_target(48.0)).sqrt();
+    let aa_target = ((30.0 + 58.0) / 30.0f64).powf(-1.0 / EPS).max(floor);
+    let a0 = aa_target.sqrt();
+    let a1 = (a0 * aa_target).sqrt();
+    let a2 = (a1 * aa_target).sqrt();
     // April, free trade: three months wanted (90 t), 45 t ordered; AA's
     // and BB's 60 t of use are served first, the order gets the 40 t left.
     // AA and BB form one market again, starting from the mean of their
