@@ -3,10 +3,7 @@
 //! and buys 50 t of it; BB buys the other 50 t, which AA exports to it.
 //! The scenarios are read from TOML, as a user writes them.
 
-use critmin_model::{
-    CountryCode, DemandResponse, DemandRow, Element, ElementSet, Facility, Form, Good, Idx, Model,
-    Sector,
-};
+use critmin_model::{CountryCode, DemandRow, Element, Facility, Form, Good, Idx, Model, Sector};
 use critmin_sim::{MonthlyRecorder, Network, Overlay, simulate_with};
 
 mod common;
@@ -404,17 +401,7 @@ fn inside_a_walled_off_exporter_demand_rises_as_its_price_falls_and_takes_the_bl
     // (80/50)^(−1/0.5) = 0.390625; each month its buyers ask for
     // 50 × (last month's index)^(−0.5), more than 50 t.
     let mut m = two_countries();
-    m.demand_response.push(DemandResponse {
-        sector: None,
-        elements: ElementSet::ALL,
-        short_run_elasticity: 0.5,
-        max_share: 0.0,
-        rate_per_yr: 0.0,
-        lag_months: 0.0,
-        trigger_index: 2.0,
-        reversal_per_yr: 0.0,
-        source: Idx::new(0),
-    });
+    m.demand_response.push(common::short_run_only(0.5));
     let toml = "name = \"cap\"\nstart = \"2025-01\"\nhorizon_months = 12\n\n[[event]]\nkind = \"export_restriction\"\nfrom = \"2025-01\"\nexporter = \"AA\"\nallowed_share = 0.4\n";
     let s = critmin_format::scenario::parse("w.toml", toml.as_bytes(), &m).unwrap();
     let net = Network::build(&m, &s, &Overlay::default()).unwrap();

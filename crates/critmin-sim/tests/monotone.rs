@@ -13,7 +13,7 @@
 //! shorter and dearer than under a looser cap; a more elastic demand
 //! raises prices less, so idle capacity restarts less.
 
-use critmin_model::{DemandResponse, ElementSet, Idx, Model};
+use critmin_model::Model;
 use critmin_sim::{MonthlyRow, Network, Overlay};
 use proptest::prelude::*;
 
@@ -86,17 +86,7 @@ proptest! {
     ) {
         let with = |eps: f64| {
             let mut m = common::chain(&[("AA", demand)], 1.0);
-            m.demand_response.push(DemandResponse {
-                sector: None,
-                elements: ElementSet::ALL,
-                short_run_elasticity: eps,
-                max_share: 0.0,
-                rate_per_yr: 0.0,
-                lag_months: 0.0,
-                trigger_index: 2.0,
-                reversal_per_yr: 0.0,
-                source: Idx::new(0),
-            });
+            m.demand_response.push(common::short_run_only(eps));
             let toml = format!(
                 "name = \"e\"\nstart = \"2025-01\"\nhorizon_months = {months}\n{}",
                 outage(remaining)

@@ -159,3 +159,19 @@ pub fn proptest_config() -> proptest::test_runner::Config {
         ..proptest::test_runner::Config::default()
     }
 }
+
+/// Demand of every sector answering price with short-run elasticity `eps`
+/// and no substitution.
+pub fn short_run_only(eps: f64) -> critmin_model::DemandResponse {
+    critmin_model::DemandResponse {
+        sector: None,
+        elements: ElementSet::ALL,
+        short_run_elasticity: eps,
+        max_share: 0.0,
+        rate_per_yr: 0.0,
+        lag_months: 0.0,
+        trigger_index: 2.0,
+        reversal_per_yr: 0.0,
+        source: Idx::new(0),
+    }
+}
