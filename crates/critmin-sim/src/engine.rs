@@ -693,6 +693,8 @@ struct Engine<'n> {
     /// Per group this month: the price index of its good in its country
     /// (end of the month before) and its natural logarithm.
     group_price: Vec<(f64, f64)>,
+    /// Per group: whether any of its nodes answers price (fixed for the run).
+    group_responds: Vec<bool>,
     /// Per demand node: the smoothed price index substitution follows,
     /// and the share of its demand substituted so far.
     node_pbar: Vec<f64>,
@@ -888,6 +890,13 @@ impl<'n> Engine<'n> {
             group_resp_base: vec![0.0; net.demand_groups.len()],
             group_resp_eps: vec![0.0; net.demand_groups.len()],
             group_price: vec![(1.0, 0.0); net.demand_groups.len()],
+            group_responds: {
+                let mut v = vec![false; net.demand_groups.len()];
+                for (k, &gi) in net.node_group.iter().enumerate() {
+                    v[gi] |= net.response[k].responds();
+                }
+                v
+            },
             node_pbar: vec![1.0; net.demand.len()],
             node_sub: vec![0.0; net.demand.len()],
             cell_resp_base: vec![0.0; nc * N_ELEMENTS * FORMS.len()],
@@ -1277,10 +1286,13 @@ impl<'n> Engine<'n> {
             self.cell_resp_base[i as usize] = 0.0;
             self.cell_resp_eps[i as usize] = 0.0;
         }
-        // Each group's price and its logarithm, once: its nodes share them.
+        // Each answering group's price and its logarithm, once: its nodes
+        // share them.
         for (gi, &(c, _, g)) in net.demand_groups.iter().enumerate() {
-            let p = self.node_price(c, g);
-            self.group_price[gi] = (p, if p == 1.0 { 0.0 } else { p.ln() });
+            if self.group_responds[gi] {
+                let p = self.node_price(c, g);
+                self.group_price[gi] = (p, if p == 1.0 { 0.0 } else { p.ln() });
+            }
         }
         for (k, &gi) in net.node_group.iter().enumerate() {
             let wanted = self.demand_now[k];
