@@ -70,6 +70,19 @@ pub struct RiskOutcome {
     pub unmet_share: Vec<(String, f64, f64)>,
 }
 
+/// The backtest section's headline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BacktestOutcome {
+    /// The replay.
+    pub scenario: String,
+    /// Series compared.
+    pub series: usize,
+    /// Of them, those within a factor of 2 on average (mean |ln ratio| ≤ ln 2).
+    pub within_factor_2: usize,
+    /// Mean |ln ratio| summed over the series.
+    pub mean_abs_log_ratio_sum: f64,
+}
+
 /// One budget's portfolio.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PortfolioOutcome {
@@ -112,6 +125,8 @@ pub struct AssessResponse {
     pub scenarios: Vec<ScenarioOutcome>,
     /// The risk model, if run.
     pub risk: Option<RiskOutcome>,
+    /// The 2010–2013 backtest.
+    pub backtest: BacktestOutcome,
     /// The portfolio at USD 3, 4 and 5 billion.
     pub portfolios: Vec<PortfolioOutcome>,
     /// The least-cost stockpile for 12 and 24 months of cover: months, USD
@@ -190,7 +205,8 @@ pub fn assess(req: &AssessRequest, ctx: &Context) -> Result<Envelope<AssessRespo
     }
 
     let t0 = Instant::now();
-    sections.push(history_backtest()?);
+    let (section, backtest) = history_backtest()?;
+    sections.push(section);
     timings.insert("backtest_seconds".into(), t0.elapsed().as_secs_f64());
     ctx.cancel.check()?;
 
@@ -242,6 +258,7 @@ pub fn assess(req: &AssessRequest, ctx: &Context) -> Result<Envelope<AssessRespo
         scorecard: card,
         scenarios,
         risk,
+        backtest,
         portfolios,
         stockpiles,
         files,
@@ -255,7 +272,7 @@ pub fn assess(req: &AssessRequest, ctx: &Context) -> Result<Envelope<AssessRespo
 /// history-2010 dataset against its observations (`docs/backtest.md`),
 /// whatever dataset the rest of the report uses; the section names the
 /// dataset's and the observations' hashes.
-fn history_backtest() -> Result<Section, AppError> {
+fn history_backtest() -> Result<(Section, BacktestOutcome), AppError> {
     let model = critmin_data::load(&critmin_data::history_2010_source())
         .map_err(|e| AppError::Internal(format!("the built-in history-2010 dataset: {e}")))?;
     let (file, text) = critmin_data::HISTORY_2010_REPLAY;
@@ -276,7 +293,17 @@ fn history_backtest() -> Result<Section, AppError> {
         short(&crate::provenance::hash_bytes(text.as_bytes())),
         short(&crate::provenance::hash_bytes(obs_bytes)),
     );
-    Ok(crate::ops::backtest::section(&r, &note))
+    let outcome = BacktestOutcome {
+        scenario: r.scenario.clone(),
+        series: r.series.len(),
+        within_factor_2: r
+            .series
+            .iter()
+            .filter(|s| s.log_ratio_mean_abs <= std::f64::consts::LN_2)
+            .count(),
+        mean_abs_log_ratio_sum: r.series.iter().map(|s| s.log_ratio_mean_abs).sum(),
+    };
+    Ok((crate::ops::backtest::section(&r, &note), outcome))
 }
 
 /// `sha256:` and the first 12 hex digits.

@@ -128,6 +128,11 @@ fn print_runs(env: &Envelope<AssessResponse>, out: &mut Out) -> Result {
             s.peak_dy_price_index
         ))?;
     }
+    let b = &r.backtest;
+    out.line(&format!(
+        "\nBacktest of {} against 2009–2014 observations: {} of {} series within a factor of 2 on average (summed mean |ln ratio| {:.2}; docs/backtest.md)",
+        b.scenario, b.within_factor_2, b.series, b.mean_abs_log_ratio_sum
+    ))?;
     if let Some(risk) = &r.risk {
         let share = |c: &str| {
             risk.unmet_share
