@@ -213,6 +213,67 @@ pub struct Gap {
     pub missing_t: f64,
 }
 
+/// A target measured another way, to read beside the headline value
+/// (`docs/metrics.md`, "Scorecard measures").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Measure {
+    /// Measure id: `coverage` (share of demand the allied chain meets) or
+    /// `import_dependency` (one minus it).
+    pub id: &'static str,
+    /// Whose demand it is measured against: `us_jp` (all allied supply
+    /// credited to US+Japan, as the target is worded) or `allied` (the
+    /// allies' supply shared over the allies' demand).
+    pub group: &'static str,
+    /// `nameplate` (capacity) or `output` (capacity × utilisation: what is
+    /// expected to be made).
+    pub basis: &'static str,
+    /// Year.
+    pub year: i32,
+    /// The value, fraction 0..1 (`None` without demand).
+    pub value: Option<f64>,
+}
+
+/// The partnership's other success measures in a year, for the allied
+/// group (`docs/metrics.md`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Impact {
+    /// Year.
+    pub year: i32,
+    /// Direct jobs at allied facilities active in the year, where the
+    /// dataset gives a figure.
+    pub direct_jobs: u64,
+    /// Allied facilities active in the year with a jobs figure.
+    pub facilities_with_jobs: usize,
+    /// Allied facilities active in the year.
+    pub facilities: usize,
+    /// Capital cost of allied pipeline projects producing by the year
+    /// (first output after the base year), USD million, cumulative.
+    pub investment_musd: f64,
+    /// Waste from allied facilities' output in the year, t, where the
+    /// dataset gives t of waste per t REO.
+    pub waste_t: f64,
+    /// Allied facilities active in the year with a waste figure.
+    pub facilities_with_waste: usize,
+}
+
+/// A headline target read over the years: its status in the goal year
+/// and how long it holds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Headline {
+    /// Target id.
+    pub id: &'static str,
+    /// The goal year.
+    pub goal_year: i32,
+    /// Status in the goal year.
+    pub status: Status,
+    /// If on track in the goal year: the last year to the horizon through
+    /// which it stays on track every year (`None` otherwise).
+    pub on_track_until: Option<i32>,
+    /// If on track in the goal year: the first later year it is not
+    /// (`None` if it holds to the horizon, or is not on track).
+    pub off_track_from: Option<i32>,
+}
+
 /// The scorecard.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Scorecard {
@@ -228,6 +289,12 @@ pub struct Scorecard {
     pub targets: Vec<TargetValue>,
     /// Gaps in the goal year, per target, stage and element.
     pub gaps: Vec<Gap>,
+    /// The targets measured other ways, per year.
+    pub measures: Vec<Measure>,
+    /// Jobs, investment and waste, per year.
+    pub impacts: Vec<Impact>,
+    /// Each target's status in its goal year and until when it holds.
+    pub headlines: Vec<Headline>,
 }
 
 /// The three target values in one year: `[processing_coverage,
@@ -243,6 +310,8 @@ pub fn target_values(
 struct YearState {
     values: [Option<f64>; 3],
     gaps: Vec<Gap>,
+    measures: Vec<Measure>,
+    impact: Impact,
 }
 
 fn members(model: &Model, name: &str) -> Vec<CountryCode> {
@@ -273,6 +342,50 @@ fn year_state(
 
     let d_usjp = ex.demand.total();
     let reserves = cover_months(ex.stock_t.total_of(set), d_usjp.total_of(set));
+
+    // The same two targets on each basis and for each group.
+    let allied_cap_supply = chain_supply(model, &flows, |c| allied.contains(&c), Basis::Capacity);
+    let allied_weight = |fraction: &critmin_model::PerElement| {
+        let total = allied_demand.total();
+        let d = total.total_of(set);
+        (d > 0.0).then(|| set.iter().map(|e| fraction[e] * total[e]).sum::<f64>() / d)
+    };
+    let usjp_output = ex.weighted(
+        &fraction_met(&ex.demand, &allied_out.usable_t),
+        TARGET_SCOPE,
+    );
+    let allied_nameplate =
+        allied_weight(&fraction_met(&allied_demand, &allied_cap_supply.usable_t));
+    let allied_output = allied_weight(&y);
+    let rows = [
+        ("coverage", "us_jp", "nameplate", coverage),
+        ("coverage", "us_jp", "output", usjp_output),
+        ("coverage", "allied", "nameplate", allied_nameplate),
+        ("coverage", "allied", "output", allied_output),
+        (
+            "import_dependency",
+            "allied",
+            "nameplate",
+            allied_nameplate.map(|m| 1.0 - m),
+        ),
+        (
+            "import_dependency",
+            "allied",
+            "output",
+            allied_output.map(|m| 1.0 - m),
+        ),
+    ];
+    let measures = rows
+        .into_iter()
+        .map(|(id, group, basis, value)| Measure {
+            id,
+            group,
+            basis,
+            year,
+            value,
+        })
+        .collect();
+    let impact = impact(model, &flows, &allied, year);
 
     let mut gaps = Vec::new();
     let allied_cap = chain_supply(model, &flows, |c| allied.contains(&c), Basis::Capacity);
@@ -317,7 +430,82 @@ fn year_state(
     Ok(YearState {
         values: [coverage, dependency, reserves],
         gaps,
+        measures,
+        impact,
     })
+}
+
+/// Jobs, investment and waste of the allied facilities in `year`.
+fn impact(
+    model: &Model,
+    flows: &[crate::flows::FacilityFlow],
+    allied: &[CountryCode],
+    year: i32,
+) -> Impact {
+    let mut out = Impact {
+        year,
+        direct_jobs: 0,
+        facilities_with_jobs: 0,
+        facilities: 0,
+        investment_musd: 0.0,
+        waste_t: 0.0,
+        facilities_with_waste: 0,
+    };
+    for fl in flows {
+        let f = model.at(fl.facility);
+        if !allied.contains(&f.country) || fl.active_months == 0 {
+            continue;
+        }
+        out.facilities += 1;
+        if let Some(j) = f.direct_jobs {
+            out.direct_jobs += u64::from(j);
+            out.facilities_with_jobs += 1;
+        }
+        if let Some(w) = f.waste_t_per_t_reo {
+            out.waste_t += w * fl.output_reo_t.total();
+            out.facilities_with_waste += 1;
+        }
+        if f.start
+            .is_some_and(|s| s.year() > model.base_year && s.year() <= year)
+        {
+            out.investment_musd += model
+                .projects
+                .iter()
+                .filter(|p| p.facility == fl.facility)
+                .map(|p| p.capex_usd / 1e6)
+                .sum::<f64>();
+        }
+    }
+    out
+}
+
+/// Each target's status in its goal year and how long it holds to the
+/// last year of `targets` (its values in year order).
+fn headline(spec: &TargetSpec, targets: &[&TargetValue]) -> Headline {
+    let status = targets
+        .iter()
+        .find(|t| t.year == spec.goal_year)
+        .map_or(Status::Unknown, |t| t.status);
+    let off_track_from = (status == Status::OnTrack)
+        .then(|| {
+            targets
+                .iter()
+                .filter(|t| t.year > spec.goal_year)
+                .find(|t| t.status != Status::OnTrack)
+                .map(|t| t.year)
+        })
+        .flatten();
+    let last = targets.last().map(|t| t.year);
+    let on_track_until = (status == Status::OnTrack)
+        .then(|| off_track_from.map_or(last, |y| Some(y - 1)))
+        .flatten();
+    Headline {
+        id: spec.id,
+        goal_year: spec.goal_year,
+        status,
+        on_track_until,
+        off_track_from,
+    }
 }
 
 /// The scorecard from the base year to [`HORIZON_YEAR`] (or just the base
@@ -350,6 +538,18 @@ pub fn scorecard(model: &Model, projection: &Projection) -> Result<Scorecard, Me
             });
         }
     }
+    let headlines = TARGETS
+        .iter()
+        .map(|spec| {
+            let of: Vec<&TargetValue> = targets.iter().filter(|t| t.id == spec.id).collect();
+            headline(spec, &of)
+        })
+        .collect();
+    let measures = states
+        .iter()
+        .flat_map(|(_, st)| st.measures.clone())
+        .collect();
+    let impacts = states.iter().map(|(_, st)| st.impact.clone()).collect();
     let gap_year = TARGETS[0].goal_year;
     let gaps = states
         .into_iter()
@@ -363,12 +563,57 @@ pub fn scorecard(model: &Model, projection: &Projection) -> Result<Scorecard, Me
         definitions: TARGETS.to_vec(),
         targets,
         gaps,
+        measures,
+        impacts,
+        headlines,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_headline_says_until_when_the_goal_year_status_holds() {
+        let spec = &TARGETS[0];
+        let values = |statuses: &[(i32, Status)]| -> Vec<TargetValue> {
+            statuses
+                .iter()
+                .map(|&(year, status)| TargetValue {
+                    id: spec.id,
+                    year,
+                    value: Some(0.5),
+                    goal_low: spec.goal_low,
+                    goal_high: spec.goal_high,
+                    status,
+                    unit: spec.unit,
+                    goal_year: spec.goal_year,
+                })
+                .collect()
+        };
+        let (on, risk, off) = (Status::OnTrack, Status::AtRisk, Status::OffTrack);
+        let v = values(&[
+            (2029, off),
+            (2030, on),
+            (2031, on),
+            (2032, risk),
+            (2033, on),
+        ]);
+        let h = headline(spec, &v.iter().collect::<Vec<_>>());
+        assert_eq!(
+            (h.status, h.on_track_until, h.off_track_from),
+            (on, Some(2031), Some(2032))
+        );
+        let v = values(&[(2030, on), (2031, on)]);
+        let h = headline(spec, &v.iter().collect::<Vec<_>>());
+        assert_eq!((h.on_track_until, h.off_track_from), (Some(2031), None));
+        let v = values(&[(2030, risk), (2031, on)]);
+        let h = headline(spec, &v.iter().collect::<Vec<_>>());
+        assert_eq!(
+            (h.status, h.on_track_until, h.off_track_from),
+            (risk, None, None)
+        );
+    }
 
     #[test]
     fn statuses_by_hand() {

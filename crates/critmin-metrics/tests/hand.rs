@@ -327,6 +327,50 @@ fn scorecard_follows_projects_and_funding() {
         })
         .unwrap();
     assert!(close(gap.missing_t, 25.0), "{gap:?}");
+    // Measured other ways in 2030: on expected output the plant covers
+    // 45 of the 100 t; the allies' demand is JP's alone here, so the
+    // allied measures equal US+JP's; dependency on nameplate is 1 − 0.6.
+    let measure = |id: &str, group: &str, basis: &str| {
+        card.measures
+            .iter()
+            .find(|m| m.id == id && m.group == group && m.basis == basis && m.year == 2030)
+            .and_then(|m| m.value)
+            .unwrap()
+    };
+    assert!(close(measure("coverage", "us_jp", "nameplate"), 0.6));
+    assert!(close(measure("coverage", "us_jp", "output"), 0.45));
+    assert!(close(measure("coverage", "allied", "nameplate"), 0.6));
+    assert!(close(measure("coverage", "allied", "output"), 0.45));
+    assert!(close(
+        measure("import_dependency", "allied", "nameplate"),
+        0.4
+    ));
+    assert!(close(
+        measure("import_dependency", "allied", "output"),
+        0.55
+    ));
+    // Coverage holds from 2030 to the horizon; dependency is at risk in
+    // 2030, so it has no "until".
+    let headline = |id: &str| card.headlines.iter().find(|h| h.id == id).unwrap().clone();
+    let h = headline("processing_coverage");
+    assert_eq!(
+        (h.status, h.on_track_until, h.off_track_from),
+        (Status::OnTrack, Some(2035), None)
+    );
+    let h = headline("import_dependency");
+    assert_eq!(
+        (h.status, h.on_track_until, h.off_track_from),
+        (Status::AtRisk, None, None)
+    );
+    // The committed plant's USD 100m counts from its first year of output.
+    let invest = |year: i32| {
+        card.impacts
+            .iter()
+            .find(|i| i.year == year)
+            .unwrap()
+            .investment_musd
+    };
+    assert!(close(invest(2026), 0.0) && close(invest(2027), 100.0) && close(invest(2035), 100.0));
 
     // Seeking finance: the plant is not counted, unless --with-pipeline.
     let seeking = project("seeking");

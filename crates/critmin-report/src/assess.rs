@@ -151,11 +151,21 @@ pub fn assess_report(i: &AssessInputs) -> Report {
         let v = target_value(i.card, spec.id, spec.goal_year)
             .or_else(|| target_value(i.card, spec.id, base.year));
         if let Some(v) = v {
+            // Until when the goal year's status holds, not just the goal
+            // year's status.
+            let holds = i.card.headlines.iter().find(|h| h.id == spec.id).map_or(
+                String::new(),
+                |h| match (h.on_track_until, h.off_track_from) {
+                    (Some(_), Some(from)) => format!(" · off track from {from}"),
+                    (Some(until), None) => format!(" · on track to {until}"),
+                    _ => String::new(),
+                },
+            );
             headlines.push(Headline {
                 label: short_name(spec.id).into(),
                 value: value_text(v.value, v.unit),
                 detail: format!(
-                    "{} · goal {}",
+                    "{} · goal {}{holds}",
                     v.year,
                     goal_text(v.goal_low, v.goal_high, v.unit)
                 ),
@@ -398,6 +408,67 @@ fn status_colour(s: Status) -> &'static str {
     }
 }
 
+/// The targets measured other ways (nameplate and expected output, for
+/// US+JP and for the allies) and the jobs, investment and waste measures.
+fn measures_html(card: &critmin_metrics::Scorecard) -> String {
+    let years = [card.base_year, 2030, 2035];
+    let mut out = String::from(
+        "<h3 style=\"font-size:15px;margin:18px 0 4px\">The same targets measured other ways</h3><p class=\"small\">Coverage: the share of the group's magnet rare-earth demand the allied chain meets, every stage only as far as feed exists upstream; on nameplate capacity or on expected output (capacity × utilisation); for US+Japan with all allied supply credited to them (as the target is worded), or for the allies with their supply shared over their demand. Import dependency is one minus the allied coverage.</p>",
+    );
+    let mut rows = Vec::new();
+    for m in card.measures.iter().filter(|m| years.contains(&m.year)) {
+        rows.push(vec![
+            Cell::text(m.id),
+            Cell::text(if m.group == "us_jp" {
+                "US+Japan"
+            } else {
+                "allies"
+            }),
+            Cell::text(m.basis),
+            Cell::num(&m.year.to_string()),
+            Cell::num(&m.value.map_or("—".into(), pct)),
+        ]);
+    }
+    out.push_str(&table_html(
+        &[
+            ("measure", false),
+            ("demand of", false),
+            ("basis", false),
+            ("year", true),
+            ("value", true),
+        ],
+        &rows,
+    ));
+    out.push_str("<h3 style=\"font-size:15px;margin:18px 0 4px\">Jobs, investment and waste (allied facilities)</h3><p class=\"small\">Where the dataset gives a figure: direct jobs at facilities active in the year; the capital cost of pipeline projects producing by the year (first output after the base year), cumulative; waste from the year's output at the dataset's t of waste per t REO, summed over the stages that give one. The seed's goals: 8,000–12,000 direct jobs, USD 3–5bn over seven years.</p>");
+    let rows: Vec<Vec<Cell>> = card
+        .impacts
+        .iter()
+        .filter(|i| years.contains(&i.year))
+        .map(|i| {
+            vec![
+                Cell::num(&i.year.to_string()),
+                Cell::num(&thousands(i.direct_jobs as f64)),
+                Cell::text(&format!("{} of {}", i.facilities_with_jobs, i.facilities)),
+                Cell::num(&thousands(i.investment_musd)),
+                Cell::num(&thousands(i.waste_t)),
+                Cell::text(&format!("{} of {}", i.facilities_with_waste, i.facilities)),
+            ]
+        })
+        .collect();
+    out.push_str(&table_html(
+        &[
+            ("year", true),
+            ("direct jobs", true),
+            ("facilities with jobs", false),
+            ("investment USD m", true),
+            ("waste t", true),
+            ("facilities with waste", false),
+        ],
+        &rows,
+    ));
+    out
+}
+
 fn scorecard_section(i: &AssessInputs) -> Section {
     let card = i.card;
     let mut body = String::from("<div class=\"grid3\">");
@@ -482,6 +553,7 @@ fn scorecard_section(i: &AssessInputs) -> Section {
     }
     let header_ref: Vec<(&str, bool)> = header.iter().map(|(s, n)| (s.as_str(), *n)).collect();
     body.push_str(&table_html(&header_ref, &rows));
+    body.push_str(&measures_html(card));
     // Gaps.
     let mut gaps: Vec<&critmin_metrics::targets::Gap> =
         card.gaps.iter().filter(|g| g.missing_t > 0.5).collect();
@@ -521,9 +593,21 @@ fn scorecard_section(i: &AssessInputs) -> Section {
         let pc = target_value(card, "processing_coverage", 2030);
         let dep = target_value(card, "import_dependency", 2030);
         let res = target_value(card, "reserve_months", 2030);
+        let measure = |group: &str, basis: &str| {
+            card.measures
+                .iter()
+                .find(|m| {
+                    m.id == "coverage" && m.group == group && m.basis == basis && m.year == 2030
+                })
+                .and_then(|m| m.value)
+                .map_or("—".into(), pct)
+        };
         format!(
-            "The partnership's three targets for 2030, projected year by year with the facilities and committed projects of the dataset: allied processing able to meet {} of US+Japan magnet rare-earth demand (goal 50–70%), import dependency at {} (goal below 30%), strategic reserves of {} (goal 12–24 months).",
+            "The partnership's three targets for 2030, projected year by year with the facilities and committed projects of the dataset: allied processing able to meet {} of US+Japan magnet rare-earth demand (goal 50–70%; nameplate capacity, all of it credited to US+Japan as the target is worded — on expected output {}, and shared over the allies' own demand {} on nameplate and {} on output), import dependency at {} (goal below 30%), strategic reserves of {} (goal 12–24 months).",
             pc.map_or("—".into(), |v| value_text(v.value, v.unit)),
+            measure("us_jp", "output"),
+            measure("allied", "nameplate"),
+            measure("allied", "output"),
             dep.map_or("—".into(), |v| value_text(v.value, v.unit)),
             res.map_or("—".into(), |v| value_text(v.value, v.unit)),
         )

@@ -42,6 +42,14 @@ pub(crate) fn targets(args: &TargetsArgs, ctx: &Context, out: &mut Out) -> Resul
                 }
             ))?;
             out.write(&scorecard_table(card))?;
+            out.line("")?;
+            for h in &card.headlines {
+                out.line(&headline_text(h))?;
+            }
+            out.line("\nThe same measured other ways (coverage and import dependency of the magnet rare earths)\n")?;
+            out.write(&measures_table(card, &[card.base_year, 2030, 2035]))?;
+            out.line("\nJobs, investment and waste of the allied facilities (where the dataset gives figures)\n")?;
+            out.write(&impacts_table(card, &[card.base_year, 2030, 2035]))?;
             out.line("\nGap to the goal in 2030 (t REO-eq; largest first)\n")?;
             out.write(&gaps_table(&card.gaps, 12))
         }
@@ -81,6 +89,65 @@ pub(crate) fn scorecard_table(card: &Scorecard) -> String {
                 v.status.as_str().to_string(),
             ]);
         }
+    }
+    t.render()
+}
+
+/// A headline target's status in its goal year and until when it holds.
+pub(crate) fn headline_text(h: &critmin_metrics::targets::Headline) -> String {
+    match (h.on_track_until, h.off_track_from) {
+        (Some(_), Some(from)) => format!(
+            "{}: on track in {}, off track from {}",
+            h.id, h.goal_year, from
+        ),
+        (Some(until), None) => format!(
+            "{}: on track in {} and every year to {}",
+            h.id, h.goal_year, until
+        ),
+        _ => format!("{}: {} in {}", h.id, h.status.as_str(), h.goal_year),
+    }
+}
+
+/// The coverage and dependency measures in `years`.
+pub(crate) fn measures_table(card: &Scorecard, years: &[i32]) -> String {
+    let mut t = TextTable::new(
+        &["measure", "demand of", "basis", "year", "value"],
+        &[false, false, false, true, true],
+    );
+    for m in card.measures.iter().filter(|m| years.contains(&m.year)) {
+        t.row(vec![
+            m.id.to_string(),
+            m.group.to_string(),
+            m.basis.to_string(),
+            m.year.to_string(),
+            m.value.map_or("—".into(), pct),
+        ]);
+    }
+    t.render()
+}
+
+/// Jobs, investment and waste in `years`.
+pub(crate) fn impacts_table(card: &Scorecard, years: &[i32]) -> String {
+    let mut t = TextTable::new(
+        &[
+            "year",
+            "direct jobs",
+            "facilities with jobs",
+            "investment USD m",
+            "waste t",
+            "facilities with waste",
+        ],
+        &[true, true, false, true, true, false],
+    );
+    for i in card.impacts.iter().filter(|i| years.contains(&i.year)) {
+        t.row(vec![
+            i.year.to_string(),
+            i.direct_jobs.to_string(),
+            format!("{} of {}", i.facilities_with_jobs, i.facilities),
+            format!("{:.0}", i.investment_musd),
+            tonnes(i.waste_t),
+            format!("{} of {}", i.facilities_with_waste, i.facilities),
+        ]);
     }
     t.render()
 }
