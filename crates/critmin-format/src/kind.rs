@@ -135,6 +135,17 @@ pub enum KindSpec<V> {
         /// compiled into a sourcing ban for the event's months.
         denied_sectors: Vec<Sector>,
     },
+    /// A price floor on a separation plant's oxide output (events only).
+    PriceFloor {
+        /// Facility id.
+        facility: At<String>,
+        /// Elements covered (required).
+        elements: ElementSet,
+        /// Floor, USD/kg, > 0.
+        floor_usd_per_kg: V,
+        /// Who pays.
+        payer: String,
+    },
     /// Restricted flows leak through a third country (events only).
     Leakage {
         /// Exporting countries or groups.
@@ -218,6 +229,7 @@ fn kind_keys(kind: &str) -> &'static str {
         "export_quota" => "exporter, importers, elements, forms, tonnes_per_year, pacing",
         "sourcing_ban" => "exporter, importers, sector, elements, forms",
         "leakage" => "exporter, importers, elements, forms, share, lag_months, premium",
+        "price_floor" => "facility, elements, floor_usd_per_kg, payer",
         "licensing" => {
             "exporter, importers, elements, forms, approval_share, delay_months, denied_sectors"
         }
@@ -325,6 +337,19 @@ pub(crate) fn parse_kind<V: Value>(
                 approval_share: approval?,
                 delay_months: delay?,
                 denied_sectors: denied?,
+            })
+        }
+        "price_floor" if matches!(kinds, Kinds::Event) => {
+            let facility = o.str(doc, "facility", true);
+            let elements = o.elements(doc, "elements", true);
+            let floor = V::read(doc, o, "floor_usd_per_kg", true, 0.001, 1.0e6);
+            let payer = o.str(doc, "payer", false);
+            o.finish(doc, &expected("price_floor"));
+            Some(KindSpec::PriceFloor {
+                facility: facility?,
+                elements: elements?.value,
+                floor_usd_per_kg: floor?,
+                payer: payer.map_or_else(String::new, |a| a.value),
             })
         }
         "leakage" if matches!(kinds, Kinds::Event) => {
@@ -440,7 +465,7 @@ pub(crate) fn parse_kind<V: Value>(
             let (what, list) = match kinds {
                 Kinds::Event => (
                     "an event kind",
-                    "export_restriction, export_quota, licensing, sourcing_ban, leakage, facility_outage, demand_shock, project_delay, stockpile_release",
+                    "export_restriction, export_quota, licensing, sourcing_ban, leakage, price_floor, facility_outage, demand_shock, project_delay, stockpile_release",
                 ),
                 Kinds::Risk => (
                     "a risk kind",

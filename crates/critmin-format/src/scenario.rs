@@ -587,6 +587,32 @@ impl Resolver<'_> {
             }
             // Compiled into export restrictions by the caller.
             KindSpec::Licensing { .. } => return None,
+            KindSpec::PriceFloor {
+                facility,
+                elements,
+                floor_usd_per_kg,
+                payer,
+            } => {
+                let field = f("facility");
+                let idx = self.facility(&field, facility)?;
+                if self.model.at(idx).stage != critmin_model::Stage::Separation {
+                    self.error(
+                        facility.line,
+                        &field,
+                        format!(
+                            "`{}` is not a separation plant: a price floor covers a separation plant's oxide output",
+                            facility.value
+                        ),
+                    );
+                    return None;
+                }
+                EventKind::PriceFloor {
+                    facility: idx,
+                    elements: *elements,
+                    floor_usd_per_kg: *floor_usd_per_kg,
+                    payer: payer.clone(),
+                }
+            }
             KindSpec::Leakage {
                 exporters,
                 importers,
@@ -713,6 +739,7 @@ impl Resolver<'_> {
             | KindSpec::ExportQuota { .. }
             | KindSpec::SourcingBan { .. }
             | KindSpec::Leakage { .. }
+            | KindSpec::PriceFloor { .. }
             | KindSpec::Licensing { .. } => return None,
         })
     }

@@ -121,6 +121,21 @@ pub enum EventKind {
         /// baseline price, 0..10.
         premium: f64,
     },
+    /// A price floor (contract for difference) on a separation plant's
+    /// oxide output: each month the payer pays the plant the gap between
+    /// the floor and the market price on what it made of the covered
+    /// elements (the US Department of Defense's USD 110/kg NdPr floor for
+    /// MP Materials from July 2025).
+    PriceFloor {
+        /// The separation plant.
+        facility: Idx<Facility>,
+        /// The elements whose oxide output the floor covers.
+        elements: ElementSet,
+        /// The floor, USD per kg of oxide of the covered elements' blend.
+        floor_usd_per_kg: f64,
+        /// Who pays (for reports).
+        payer: String,
+    },
     /// A facility runs at a share of its capacity.
     FacilityOutage {
         /// The facility.

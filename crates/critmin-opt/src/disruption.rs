@@ -161,6 +161,10 @@ pub fn fold(model: &Model, chain: &ChainYear, s: &Scenario) -> Disruption {
                 "line {}: demand shocks are not in the static model",
                 ev.line
             )),
+            EventKind::PriceFloor { .. } => notes.push(format!(
+                "line {}: price floors do not change the static model's quantities",
+                ev.line
+            )),
             EventKind::Leakage { .. } => notes.push(format!(
                 "line {}: leakage through third countries is not in the static model",
                 ev.line

@@ -65,6 +65,8 @@ struct Outcome {
     /// Per (focus country, focus element).
     focus_unmet: Vec<f64>,
     focus_demand: Vec<f64>,
+    /// Per price floor: what it paid over the future, USD.
+    floor_payout: Vec<f64>,
     months: usize,
 }
 
@@ -112,7 +114,33 @@ impl Recorder for OutcomeRecorder<'_> {
                 self.out.focus_unmet[k] += (s.demand[i] - s.served[i]).max(0.0);
             }
         }
+        for (k, &paid) in s.floor_payout_usd.iter().enumerate() {
+            if let Some(v) = self.out.floor_payout.get_mut(k) {
+                *v += paid;
+            }
+        }
     }
+}
+
+/// What a price floor pays over the futures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FloorStats {
+    /// The separation plant.
+    pub facility: String,
+    /// Who pays.
+    pub payer: String,
+    /// Mean payout over the horizon, USD.
+    pub payout_mean_usd: f64,
+    /// Its standard error, USD.
+    pub payout_mean_se_usd: f64,
+    /// Median payout, USD.
+    pub payout_p50_usd: f64,
+    /// 95th percentile of the payout, USD.
+    pub payout_p95_usd: f64,
+    /// 99th percentile of the payout, USD.
+    pub payout_p99_usd: f64,
+    /// The payout in the reference future (no risk drawn), USD.
+    pub reference_payout_usd: f64,
 }
 
 /// Statistics of one element (world) or one country over all futures.
@@ -242,6 +270,8 @@ pub struct McSummary {
     pub by_country: Vec<CountryStats>,
     /// Exceedance curves of the focus countries and elements.
     pub exceedance: Vec<Exceedance>,
+    /// Price floors' payouts.
+    pub price_floors: Vec<FloorStats>,
 }
 
 /// The result of a Monte Carlo run.
@@ -345,6 +375,7 @@ impl<'m> MonteCarlo<'m> {
                 c_min_cover: vec![f64::INFINITY; nc],
                 focus_unmet: vec![0.0; self.focus.len()],
                 focus_demand: vec![0.0; self.focus.len()],
+                floor_payout: vec![0.0; net.floors().len()],
                 el_peak: [1.0; N_ELEMENTS],
                 ..Outcome::default()
             },
@@ -568,10 +599,30 @@ impl<'m> MonteCarlo<'m> {
                 }
             })
             .collect();
+        let price_floors = self
+            .base
+            .floors()
+            .iter()
+            .enumerate()
+            .map(|(k, fl)| {
+                let d = distribution(&o.iter().map(|x| x.floor_payout[k]).collect::<Vec<_>>());
+                FloorStats {
+                    facility: fl.facility_id.clone(),
+                    payer: fl.payer.clone(),
+                    payout_mean_usd: d.mean,
+                    payout_mean_se_usd: d.se,
+                    payout_p50_usd: d.p50,
+                    payout_p95_usd: d.p95,
+                    payout_p99_usd: d.p99,
+                    reference_payout_usd: r.floor_payout.get(k).copied().unwrap_or(0.0),
+                }
+            })
+            .collect();
         McSummary {
             by_element,
             by_country,
             exceedance,
+            price_floors,
         }
     }
 }

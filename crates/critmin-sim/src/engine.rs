@@ -142,6 +142,11 @@ pub struct MonthStats {
     pub stockpile: Vec<f64>,
     /// Final buyers' own precautionary stock at the end of the month.
     pub buyer_stock: Vec<f64>,
+    /// Per price floor: oxide of the covered elements made this month
+    /// while in force, t REO-eq.
+    pub floor_covered_t: Vec<f64>,
+    /// Per price floor: what it paid this month, USD.
+    pub floor_payout_usd: Vec<f64>,
     /// Released from stockpiles this month (by holder country).
     pub released: Vec<f64>,
     /// Extra cost of the month's purchases at scarcity prices, USD, by country.
@@ -335,6 +340,22 @@ pub struct BuyerAudit {
     pub segment: bool,
 }
 
+/// What a price floor paid over a run.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FloorSummary {
+    /// The separation plant.
+    pub facility: String,
+    /// Who pays.
+    pub payer: String,
+    /// Oxide of the covered elements the plant made while the floor was in
+    /// force, t REO-eq.
+    pub covered_t: f64,
+    /// Paid: Σ over months of max(0, floor − market price) × covered, USD.
+    pub payout_usd: f64,
+    /// Months in which it paid.
+    pub months_paid: usize,
+}
+
 /// Receives every month's statistics as the run goes.
 pub trait Recorder {
     /// Called once per month, in order.
@@ -348,6 +369,8 @@ pub struct RunSummary {
     pub by_element: Vec<ElementSummary>,
     /// By country.
     pub by_country: Vec<CountrySummary>,
+    /// Price floors: what each paid over the run.
+    pub price_floors: Vec<FloorSummary>,
     /// Largest per-element, per-month mass-balance error, t.
     pub max_balance_error_t: f64,
     /// Largest per-element, per-month mass-balance error as a fraction of
@@ -408,6 +431,8 @@ pub(crate) struct SummaryRecorder {
     c_unmet: Vec<f64>,
     c_released: Vec<f64>,
     c_cost: Vec<f64>,
+    /// Per price floor: covered t, payout USD, months paid.
+    floors: Vec<(f64, f64, usize)>,
     max_err: f64,
     max_err_ratio: f64,
 }
@@ -440,6 +465,20 @@ impl Recorder for SummaryRecorder {
         }
         for c in 0..nc {
             self.c_cost[c] += s.cost_impact_usd[c];
+        }
+        if self.floors.len() < s.floor_payout_usd.len() {
+            self.floors.resize(s.floor_payout_usd.len(), (0.0, 0.0, 0));
+        }
+        for (k, (&paid, &covered)) in s
+            .floor_payout_usd
+            .iter()
+            .zip(&s.floor_covered_t)
+            .enumerate()
+        {
+            let f = &mut self.floors[k];
+            f.0 += covered;
+            f.1 += paid;
+            f.2 += usize::from(paid > 0.0);
         }
         for e in Element::ALL {
             for f in FormIx::ALL {
@@ -477,9 +516,26 @@ impl SummaryRecorder {
                 cost_impact_usd: self.c_cost[c],
             })
             .collect();
+        let price_floors = net
+            .floors
+            .iter()
+            .enumerate()
+            .map(|(k, fl)| {
+                let (covered_t, payout_usd, months_paid) =
+                    self.floors.get(k).copied().unwrap_or((0.0, 0.0, 0));
+                FloorSummary {
+                    facility: fl.facility_id.clone(),
+                    payer: fl.payer.clone(),
+                    covered_t,
+                    payout_usd,
+                    months_paid,
+                }
+            })
+            .collect();
         RunSummary {
             by_element,
             by_country,
+            price_floors,
             max_balance_error_t: self.max_err,
             max_balance_error_ratio: self.max_err_ratio,
         }
@@ -643,6 +699,8 @@ struct Engine<'n> {
     group_use: Vec<f64>,
     /// Whether any country holds precautionary stock (fixed for the run).
     any_precaution: bool,
+    /// Per price floor: covered oxide made this month, by element.
+    floor_made: Vec<PerElement>,
     stock_left: Vec<f64>,
     /// Price index per (country, element, form).
     price: Vec<f64>,
@@ -853,6 +911,7 @@ impl<'n> Engine<'n> {
             metal_planned,
             magnet_planned,
             any_precaution: net.precaution.iter().flatten().any(Option::is_some),
+            floor_made: vec![PerElement::ZERO; net.floors.len()],
             group_stock: vec![0.0; net.demand_groups.len()],
             group_pbar: vec![1.0; net.demand_groups.len()],
             group_extra: vec![0.0; net.demand_groups.len()],
@@ -1253,6 +1312,9 @@ impl<'n> Engine<'n> {
         self.magnet_markets(t);
         self.write_off_surplus();
         self.update_prices(t);
+        if !net.floors.is_empty() {
+            self.pay_floors(t);
+        }
         self.finish_stats();
     }
 
@@ -1523,6 +1585,11 @@ impl<'n> Engine<'n> {
                 }
                 if sep.elements.contains(e) {
                     let o = q * sep.recovery;
+                    for (k, fl) in net.floors.iter().enumerate() {
+                        if fl.facility == sep.facility && fl.elements.contains(e) {
+                            self.floor_made[k][e] += o;
+                        }
+                    }
                     self.oxide_inv[sep.country * N_ELEMENTS + e.index()] += o;
                     self.stats.balance.losses[e] += q - o;
                     made += o;
@@ -1767,6 +1834,36 @@ impl<'n> Engine<'n> {
                 }
                 self.stats.cost_impact_usd[c] += l.premium * q * net.base_price_usd_per_t[good];
             }
+        }
+    }
+
+    /// Price floors (`docs/simulation.md`, "Price floors"): each floor in
+    /// force pays its plant the gap between the floor and this month's
+    /// market price of the covered oxide it made (its elements' prices in
+    /// the plant's market, weighted by what it made).
+    fn pay_floors(&mut self, t: usize) {
+        let net = self.net;
+        let n = net.floors.len();
+        self.stats.floor_covered_t.clear();
+        self.stats.floor_covered_t.resize(n, 0.0);
+        self.stats.floor_payout_usd.clear();
+        self.stats.floor_payout_usd.resize(n, 0.0);
+        for (k, fl) in net.floors.iter().enumerate() {
+            let made = std::mem::replace(&mut self.floor_made[k], PerElement::ZERO);
+            let total = made.total();
+            if t < fl.from || t > fl.to || total <= 0.0 {
+                continue;
+            }
+            let value: f64 = made
+                .iter()
+                .map(|(e, q)| {
+                    q * net.base_price_usd_per_t[OXIDE0 + e.index()]
+                        * self.market_price(fl.country, e, 0)
+                })
+                .sum();
+            let price = value / total;
+            self.stats.floor_covered_t[k] = total;
+            self.stats.floor_payout_usd[k] = (fl.floor_usd_per_t - price).max(0.0) * total;
         }
     }
 

@@ -250,6 +250,24 @@ pub(crate) struct Leak {
     pub premium: f64,
 }
 
+/// A price floor on a separation plant's oxide output
+/// (`EventKind::PriceFloor`).
+#[derive(Debug, Clone)]
+pub struct Floor {
+    /// Months in force, indices `from..=to`.
+    pub(crate) from: usize,
+    pub(crate) to: usize,
+    /// The facility, its id, and its country (index).
+    pub facility: Idx<Facility>,
+    pub facility_id: String,
+    pub(crate) country: usize,
+    pub(crate) elements: ElementSet,
+    /// The floor, USD per t of the covered oxide blend.
+    pub(crate) floor_usd_per_t: f64,
+    /// Who pays.
+    pub payer: String,
+}
+
 /// A stockpile holding.
 #[derive(Debug, Clone)]
 pub(crate) struct StockNode {
@@ -399,6 +417,8 @@ pub struct Network {
     pub(crate) sourcing: Vec<Sourcing>,
     /// Leakage of restricted flows through third countries.
     pub(crate) leaks: Vec<Leak>,
+    /// Price floors on separation plants' output.
+    pub(crate) floors: Vec<Floor>,
     /// Group of each demand node.
     pub(crate) node_group: Vec<usize>,
     /// Demand group indices per market good.
@@ -577,6 +597,12 @@ impl Network {
     }
 
     /// The countries, in index order.
+    /// The price floors in force in the run.
+    pub fn floors(&self) -> &[Floor] {
+        &self.floors
+    }
+
+    /// Country codes, in index order.
     pub fn countries(&self) -> &[CountryCode] {
         &self.countries
     }
@@ -651,6 +677,20 @@ impl Network {
         let fac_supply = build_supply(model, &pools, &plants, &grade_reo);
         let fac_country = model.facilities.iter().map(|f| cix.of(f.country)).collect();
         let precaution = build_precaution(model, &countries);
+        let floors: Vec<Floor> = events
+            .floors
+            .iter()
+            .map(|(from, to, facility, elements, floor, payer)| Floor {
+                from: *from,
+                to: *to,
+                facility: *facility,
+                facility_id: model.at(*facility).id.clone(),
+                country: cix.of(model.at(*facility).country),
+                elements: *elements,
+                floor_usd_per_t: *floor,
+                payer: payer.clone(),
+            })
+            .collect();
         let mut fac_first = vec![usize::MAX; model.facilities.len()];
         for (f, first) in pools
             .iter()
@@ -717,6 +757,7 @@ impl Network {
             restrictions: events.restrictions,
             sourcing: events.sourcing,
             leaks: events.leaks,
+            floors,
             outages: events.outages,
             cap_curves,
             fac_curve,
@@ -1182,6 +1223,7 @@ struct Events {
     restrictions: Vec<Restriction>,
     sourcing: Vec<Sourcing>,
     leaks: Vec<Leak>,
+    floors: Vec<(usize, usize, Idx<Facility>, ElementSet, f64, String)>,
     outages: Vec<(usize, usize, Idx<Facility>, f64)>,
     shocks: Vec<Shock>,
     manual_releases: Vec<(usize, usize, usize, ElementSet, f64)>,
@@ -1229,6 +1271,7 @@ fn build_events(
         restrictions: Vec::new(),
         sourcing: Vec::new(),
         leaks: Vec::new(),
+        floors: Vec::new(),
         outages: Vec::new(),
         shocks: Vec::new(),
         manual_releases: Vec::new(),
@@ -1291,6 +1334,19 @@ fn build_events(
                 factor: *factor,
             }),
             EventKind::ProjectDelay { .. } => {}
+            EventKind::PriceFloor {
+                facility,
+                elements,
+                floor_usd_per_kg,
+                payer,
+            } => ev.floors.push((
+                from,
+                to,
+                *facility,
+                *elements,
+                *floor_usd_per_kg * 1000.0,
+                payer.clone(),
+            )),
             EventKind::Leakage {
                 exporters,
                 importers,

@@ -178,5 +178,18 @@ fn table(r: &McResult) -> String {
     out.push_str(
         "\nno-risk: the reference future — the scenario's own events, no risk drawn, central inputs.\nstructural: its share of the mean unmet demand; the rest is what the risks add.\n",
     );
+    for f in &r.summary.price_floors {
+        out.push_str(&format!(
+            "\nprice floor on {} (paid by {}): payout over the horizon USD {:.0}m mean (± {:.0}m), P50 {:.0}m, P95 {:.0}m, P99 {:.0}m; USD {:.0}m with no risk drawn\n",
+            f.facility,
+            if f.payer.is_empty() { "—" } else { &f.payer },
+            f.payout_mean_usd / 1e6,
+            f.payout_mean_se_usd / 1e6,
+            f.payout_p50_usd / 1e6,
+            f.payout_p95_usd / 1e6,
+            f.payout_p99_usd / 1e6,
+            f.reference_payout_usd / 1e6,
+        ));
+    }
     out
 }
