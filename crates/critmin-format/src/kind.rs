@@ -135,6 +135,21 @@ pub enum KindSpec<V> {
         /// compiled into a sourcing ban for the event's months.
         denied_sectors: Vec<Sector>,
     },
+    /// A stockpile holder buys from the market (events only).
+    StockpilePurchase {
+        /// Holder (as in `stockpiles.csv`).
+        holder: At<String>,
+        /// Elements bought (required).
+        elements: ElementSet,
+        /// `oxide` or `metal`.
+        form: Form,
+        /// Target per element, t REO-eq.
+        target_t: V,
+        /// Pace per element and month, t REO-eq.
+        tonnes_per_month: V,
+        /// Price ceiling (index), default 1000 (none).
+        max_price_index: V,
+    },
     /// A price floor on a separation plant's oxide output (events only).
     PriceFloor {
         /// Facility id.
@@ -230,6 +245,9 @@ fn kind_keys(kind: &str) -> &'static str {
         "sourcing_ban" => "exporter, importers, sector, elements, forms",
         "leakage" => "exporter, importers, elements, forms, share, lag_months, premium",
         "price_floor" => "facility, elements, floor_usd_per_kg, payer",
+        "stockpile_purchase" => {
+            "holder, elements, form, target_t, tonnes_per_month, max_price_index"
+        }
         "licensing" => {
             "exporter, importers, elements, forms, approval_share, delay_months, denied_sectors"
         }
@@ -337,6 +355,44 @@ pub(crate) fn parse_kind<V: Value>(
                 approval_share: approval?,
                 delay_months: delay?,
                 denied_sectors: denied?,
+            })
+        }
+        "stockpile_purchase" if matches!(kinds, Kinds::Event) => {
+            let holder = o.str(doc, "holder", true);
+            let elements = o.elements(doc, "elements", true);
+            let form_at = o.str(doc, "form", true);
+            let max = critmin_model::limits::MAX_TONNES;
+            let target = V::read(doc, o, "target_t", true, 0.0, max);
+            let pace = V::read(doc, o, "tonnes_per_month", true, 0.0, max);
+            let ceiling = V::read(doc, o, "max_price_index", false, 1.0, 1000.0);
+            let ceiling_given = o.has("max_price_index");
+            o.finish(doc, &expected("stockpile_purchase"));
+            let form = match form_at.as_ref().map(|a| a.value.as_str()) {
+                Some("oxide") => Some(Form::Oxide),
+                Some("metal") => Some(Form::Metal),
+                Some(other) => {
+                    let line = form_at.as_ref().map_or(o.line, |a| a.line);
+                    doc.error(
+                        line,
+                        &o.field("form"),
+                        format!("`{other}` is not a form a stockpile buys: oxide, metal"),
+                    );
+                    None
+                }
+                None => None,
+            };
+            let ceiling = match ceiling {
+                Some(c) => Some(c),
+                None if !ceiling_given => Some(V::fixed(1000.0)),
+                None => None,
+            };
+            Some(KindSpec::StockpilePurchase {
+                holder: holder?,
+                elements: elements?.value,
+                form: form?,
+                target_t: target?,
+                tonnes_per_month: pace?,
+                max_price_index: ceiling?,
             })
         }
         "price_floor" if matches!(kinds, Kinds::Event) => {
@@ -465,7 +521,7 @@ pub(crate) fn parse_kind<V: Value>(
             let (what, list) = match kinds {
                 Kinds::Event => (
                     "an event kind",
-                    "export_restriction, export_quota, licensing, sourcing_ban, leakage, price_floor, facility_outage, demand_shock, project_delay, stockpile_release",
+                    "export_restriction, export_quota, licensing, sourcing_ban, leakage, price_floor, facility_outage, demand_shock, project_delay, stockpile_release, stockpile_purchase",
                 ),
                 Kinds::Risk => (
                     "a risk kind",

@@ -587,6 +587,21 @@ impl Resolver<'_> {
             }
             // Compiled into export restrictions by the caller.
             KindSpec::Licensing { .. } => return None,
+            KindSpec::StockpilePurchase {
+                holder,
+                elements,
+                form,
+                target_t,
+                tonnes_per_month,
+                max_price_index,
+            } => EventKind::StockpilePurchase {
+                holder: self.holder(&f("holder"), holder)?,
+                elements: *elements,
+                form: *form,
+                target_t: *target_t,
+                tonnes_per_month: *tonnes_per_month,
+                max_price_index: *max_price_index,
+            },
             KindSpec::PriceFloor {
                 facility,
                 elements,
@@ -740,6 +755,7 @@ impl Resolver<'_> {
             | KindSpec::SourcingBan { .. }
             | KindSpec::Leakage { .. }
             | KindSpec::PriceFloor { .. }
+            | KindSpec::StockpilePurchase { .. }
             | KindSpec::Licensing { .. } => return None,
         })
     }

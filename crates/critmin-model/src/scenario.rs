@@ -136,6 +136,23 @@ pub enum EventKind {
         /// Who pays (for reports).
         payer: String,
     },
+    /// A stockpile holder buys oxide or metal from the market, up to a
+    /// target, at a pace, while the price stays below a ceiling (JOGMEC's
+    /// 60 days, the US Project Vault): it buys after every consumer.
+    StockpilePurchase {
+        /// Holder (as in `stockpiles.csv`).
+        holder: String,
+        /// Elements bought.
+        elements: ElementSet,
+        /// Form bought: oxide or metal.
+        form: Form,
+        /// Stock to reach per element, t REO-eq.
+        target_t: f64,
+        /// Most bought per element and month, t REO-eq.
+        tonnes_per_month: f64,
+        /// Price index in the holder's country above which it does not buy.
+        max_price_index: f64,
+    },
     /// A facility runs at a share of its capacity.
     FacilityOutage {
         /// The facility.

@@ -656,6 +656,8 @@ enum Who {
     Demand(usize),
     /// A demand group buying for its own precautionary stock.
     Hoard(usize),
+    /// A stockpile holder buying under a purchase rule (its index).
+    Purchase(usize),
     MetalPlant(usize),
     MagnetPlant(usize),
     Cracker(usize),
@@ -702,6 +704,9 @@ struct Engine<'n> {
     /// Per price floor: covered oxide made this month, by element.
     floor_made: Vec<PerElement>,
     stock_left: Vec<f64>,
+    /// Per stock node: the most it has held (initial, or more after
+    /// purchases): what release rules take their monthly share of.
+    stock_peak: Vec<f64>,
     /// Price index per (country, element, form).
     price: Vec<f64>,
     /// World price index per (element, form): the demand-weighted mean of
@@ -886,7 +891,8 @@ impl<'n> Engine<'n> {
                 magnet_draw[i] += planned;
             }
         }
-        let stock_left = net.stocks.iter().map(|s| s.initial).collect();
+        let stock_left: Vec<f64> = net.stocks.iter().map(|s| s.initial).collect();
+        let stock_peak = stock_left.clone();
         let cells = active_cells(net);
         Engine {
             net,
@@ -917,6 +923,7 @@ impl<'n> Engine<'n> {
             group_extra: vec![0.0; net.demand_groups.len()],
             group_use: vec![0.0; net.demand_groups.len()],
             stock_left,
+            stock_peak,
             price: vec![1.0; nc * N_ELEMENTS * FORMS.len()],
             world_price: vec![1.0; N_ELEMENTS * FORMS.len()],
             free_price: vec![1.0; N_ELEMENTS * FORMS.len()],
@@ -2243,6 +2250,9 @@ impl<'n> Engine<'n> {
             }
         }
         self.push_demand(g);
+        if !self.net.purchases.is_empty() {
+            self.push_purchases(t, g);
+        }
         if self.buyers.is_empty() {
             self.record_final_buyers(g);
             return;
@@ -2342,6 +2352,9 @@ impl<'n> Engine<'n> {
             }
         }
         self.push_demand(g);
+        if !self.net.purchases.is_empty() {
+            self.push_purchases(t, g);
+        }
         if self.buyers.is_empty() {
             self.record_final_buyers(g);
             return;
@@ -2465,6 +2478,34 @@ impl<'n> Engine<'n> {
         }
     }
 
+    /// Stockpile holders buying good `g` under purchase rules in force join
+    /// its market below every consumer: each asks for its pace, up to its
+    /// target, while the price in its country is at or below its ceiling.
+    fn push_purchases(&mut self, t: usize, g: usize) {
+        let net = self.net;
+        let slot = crate::network::good_slot(g);
+        for (p, r) in net.purchases.iter().enumerate() {
+            let node = &net.stocks[r.node];
+            if node.good != g || t < r.from || t > r.to {
+                continue;
+            }
+            let c = node.country;
+            let dear = net.good_content[g]
+                .iter()
+                .any(|&(e, _)| self.market_price(c, e, slot) > r.max_index);
+            let want = r.pace.min(r.target - self.stock_left[r.node]);
+            if dear || want <= 1e-12 {
+                continue;
+            }
+            self.buyers.push(Buyer {
+                country: c,
+                tier: net.n_tiers,
+                demand: want,
+            });
+            self.who.push(Who::Purchase(p));
+        }
+    }
+
     /// Records the market's answer to final buyers of good `g` (after any
     /// stockpile release): what consumption got, with what the groups drew
     /// from their own stock, and what their precautionary orders got.
@@ -2479,6 +2520,18 @@ impl<'n> Engine<'n> {
                     let (demand, served) =
                         (self.buyers[k].demand + used, self.out.served[k] + used);
                     self.record_final(d, g, demand, served);
+                }
+                Who::Purchase(p) => {
+                    let got = self.out.served[k];
+                    let node = net.purchases[p].node;
+                    self.stock_left[node] += got;
+                    self.stock_peak[node] = self.stock_peak[node].max(self.stock_left[node]);
+                    let c = net.stocks[node].country;
+                    let f = self.form_slot(g);
+                    for &(e, q) in &net.good_content[g] {
+                        self.stats.balance.stockpiled[e] += got * q;
+                        self.record_production(c, e, f, self.buyers[k].demand * q, got * q);
+                    }
                 }
                 Who::Hoard(d) => {
                     let got = self.out.served[k];
@@ -2587,7 +2640,8 @@ impl<'n> Engine<'n> {
 
     /// What each stock node of good `g` may release this month: a holder
     /// whose rule triggers (unmet share or price index in its scope) releases
-    /// its rule's share of its initial holding, plus any manual release
+    /// its rule's share of the most it has held (initially, or after
+    /// purchases), plus any manual release
     /// running this month, capped by what it has left.
     fn releasable_stocks(
         &self,
@@ -2612,7 +2666,9 @@ impl<'n> Engine<'n> {
             let (mut dem, mut unmet) = (0.0, 0.0);
             for (k, b) in self.buyers.iter().enumerate() {
                 // Buying for one's own stock is no shortage to release for.
-                if scope.contains(&b.country) && !matches!(self.who[k], Who::Hoard(_)) {
+                if scope.contains(&b.country)
+                    && !matches!(self.who[k], Who::Hoard(_) | Who::Purchase(_))
+                {
                     dem += b.demand;
                     unmet += (b.demand - self.out.served[k]).max(0.0);
                 }
@@ -2630,7 +2686,8 @@ impl<'n> Engine<'n> {
             });
             let mut amount = 0.0;
             if by_unmet || by_price {
-                amount += rule.max_release_share_per_month * node.initial;
+                // Of the most it has held: what it bought counts too.
+                amount += rule.max_release_share_per_month * self.stock_peak[s];
             }
             for &(a, b, h, els, tpm) in &net.manual_releases {
                 if a <= t && t <= b && h == node.holder && els.intersects(elements) {
@@ -2684,7 +2741,10 @@ impl<'n> Engine<'n> {
             .buyers
             .iter()
             .enumerate()
-            .filter(|(k, b)| members.contains(&b.country) && !matches!(self.who[*k], Who::Hoard(_)))
+            .filter(|(k, b)| {
+                members.contains(&b.country)
+                    && !matches!(self.who[*k], Who::Hoard(_) | Who::Purchase(_))
+            })
             .map(|(k, b)| (k, (b.demand - self.out.served[k]).max(0.0)))
             .filter(|(_, u)| *u > 1e-12)
             .collect();

@@ -268,6 +268,22 @@ pub struct Floor {
     pub payer: String,
 }
 
+/// A stockpile purchase rule for one stock node (holder and good)
+/// (`EventKind::StockpilePurchase`).
+#[derive(Debug, Clone)]
+pub(crate) struct Purchase {
+    /// Months in force, indices `from..=to`.
+    pub from: usize,
+    pub to: usize,
+    /// The stock node it fills.
+    pub node: usize,
+    /// Holding to reach and most bought a month, engine units (t REO-eq).
+    pub target: f64,
+    pub pace: f64,
+    /// Price index above which it does not buy.
+    pub max_index: f64,
+}
+
 /// A stockpile holding.
 #[derive(Debug, Clone)]
 pub(crate) struct StockNode {
@@ -419,6 +435,8 @@ pub struct Network {
     pub(crate) leaks: Vec<Leak>,
     /// Price floors on separation plants' output.
     pub(crate) floors: Vec<Floor>,
+    /// Stockpile purchase rules, one per stock node and event.
+    pub(crate) purchases: Vec<Purchase>,
     /// Group of each demand node.
     pub(crate) node_group: Vec<usize>,
     /// Demand group indices per market good.
@@ -661,7 +679,8 @@ impl Network {
         let layout = GoodsLayout::of(model);
         let demand = build_demand(model, path, &tiers, cix, start, horizon);
         let agreements = build_agreements(scenario, cix);
-        let (holders, stocks) = build_stockpiles(model, scenario, overlay, &agreements, cix);
+        let (holders, mut stocks) = build_stockpiles(model, scenario, overlay, &agreements, cix);
+        let purchases = build_purchases(scenario, &holders, &mut stocks, start, horizon);
         let events = build_events(scenario, &holders, cix, start, horizon);
         let (inv_months, inv_default) = build_inventories(model, cix);
         // The simulator values scarcity at the dataset's prices with no
@@ -758,6 +777,7 @@ impl Network {
             sourcing: events.sourcing,
             leaks: events.leaks,
             floors,
+            purchases,
             outages: events.outages,
             cap_curves,
             fac_curve,
@@ -1217,6 +1237,69 @@ fn build_stockpiles(
     (holders, stocks)
 }
 
+/// The scenario's stockpile purchase rules, one per element bought, each
+/// on its holder's stock node of the good (created empty if the holder
+/// held none).
+fn build_purchases(
+    scenario: &Scenario,
+    holders: &[Holder],
+    stocks: &mut Vec<StockNode>,
+    start: Month,
+    horizon: usize,
+) -> Vec<Purchase> {
+    let mut out = Vec::new();
+    for e in &scenario.events {
+        let EventKind::StockpilePurchase {
+            holder,
+            elements,
+            form,
+            target_t,
+            tonnes_per_month,
+            max_price_index,
+        } = &e.kind
+        else {
+            continue;
+        };
+        let Some(h) = holders.iter().position(|x| x.name == *holder) else {
+            continue;
+        };
+        let (from, to) = (
+            index_of(start, horizon, e.from),
+            index_of(start, horizon, e.to.plus(1)),
+        );
+        if to == 0 || from >= horizon {
+            continue;
+        }
+        for el in elements.iter() {
+            let good = match form {
+                Form::Metal => METAL0 + el.index(),
+                _ => critmin_model::goods::OXIDE0 + el.index(),
+            };
+            let node = match stocks.iter().position(|x| x.holder == h && x.good == good) {
+                Some(n) => n,
+                None => {
+                    stocks.push(StockNode {
+                        holder: h,
+                        country: holders[h].country,
+                        good,
+                        initial: 0.0,
+                    });
+                    stocks.len() - 1
+                }
+            };
+            out.push(Purchase {
+                from,
+                to: to - 1,
+                node,
+                target: *target_t,
+                pace: *tonnes_per_month,
+                max_index: *max_price_index,
+            });
+        }
+    }
+    out
+}
+
 /// The scenario's events compiled to month indices; events wholly outside
 /// the horizon are dropped.
 struct Events {
@@ -1333,7 +1416,7 @@ fn build_events(
                 elements: *elements,
                 factor: *factor,
             }),
-            EventKind::ProjectDelay { .. } => {}
+            EventKind::ProjectDelay { .. } | EventKind::StockpilePurchase { .. } => {}
             EventKind::PriceFloor {
                 facility,
                 elements,

@@ -479,6 +479,27 @@ fn random_scenario(g: &mut Gen, m: &Model) -> Scenario {
             line: 0,
         });
     }
+    // A stockpile holder buying oxide or metal.
+    if g.chance(0.4) && !m.stockpiles.is_empty() {
+        let holder = m.stockpiles[g.below(m.stockpiles.len())].holder.clone();
+        s.events.push(Event {
+            from: month(g),
+            to: start.plus(s.horizon_months as i32 - 1),
+            kind: EventKind::StockpilePurchase {
+                holder,
+                elements: ElementSet::ALL,
+                form: if g.chance(0.5) {
+                    Form::Oxide
+                } else {
+                    Form::Metal
+                },
+                target_t: g.range(0.0, 2000.0),
+                tonnes_per_month: g.range(0.0, 300.0),
+                max_price_index: g.range(1.0, 5.0),
+            },
+            line: 0,
+        });
+    }
     // Leakage of what restrictions block, and a sourcing ban on a sector.
     if g.chance(0.4) {
         s.events.push(Event {
