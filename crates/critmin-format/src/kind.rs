@@ -135,6 +135,15 @@ pub enum KindSpec<V> {
         /// compiled into a sourcing ban for the event's months.
         denied_sectors: Vec<Sector>,
     },
+    /// An offtake agreement (events only).
+    Offtake {
+        /// Facility id.
+        facility: At<String>,
+        /// Buyer country (one code).
+        buyer: At<String>,
+        /// Share of output, 0..1.
+        share: V,
+    },
     /// A stockpile holder buys from the market (events only).
     StockpilePurchase {
         /// Holder (as in `stockpiles.csv`).
@@ -245,6 +254,7 @@ fn kind_keys(kind: &str) -> &'static str {
         "sourcing_ban" => "exporter, importers, sector, elements, forms",
         "leakage" => "exporter, importers, elements, forms, share, lag_months, premium",
         "price_floor" => "facility, elements, floor_usd_per_kg, payer",
+        "offtake" => "facility, buyer, share",
         "stockpile_purchase" => {
             "holder, elements, form, target_t, tonnes_per_month, max_price_index"
         }
@@ -355,6 +365,17 @@ pub(crate) fn parse_kind<V: Value>(
                 approval_share: approval?,
                 delay_months: delay?,
                 denied_sectors: denied?,
+            })
+        }
+        "offtake" if matches!(kinds, Kinds::Event) => {
+            let facility = o.str(doc, "facility", true);
+            let buyer = o.str(doc, "buyer", true);
+            let share = V::read(doc, o, "share", true, 0.0, 1.0);
+            o.finish(doc, &expected("offtake"));
+            Some(KindSpec::Offtake {
+                facility: facility?,
+                buyer: buyer?,
+                share: share?,
             })
         }
         "stockpile_purchase" if matches!(kinds, Kinds::Event) => {
@@ -521,7 +542,7 @@ pub(crate) fn parse_kind<V: Value>(
             let (what, list) = match kinds {
                 Kinds::Event => (
                     "an event kind",
-                    "export_restriction, export_quota, licensing, sourcing_ban, leakage, price_floor, facility_outage, demand_shock, project_delay, stockpile_release, stockpile_purchase",
+                    "export_restriction, export_quota, licensing, sourcing_ban, leakage, price_floor, offtake, facility_outage, demand_shock, project_delay, stockpile_release, stockpile_purchase",
                 ),
                 Kinds::Risk => (
                     "a risk kind",

@@ -587,6 +587,47 @@ impl Resolver<'_> {
             }
             // Compiled into export restrictions by the caller.
             KindSpec::Licensing { .. } => return None,
+            KindSpec::Offtake {
+                facility,
+                buyer,
+                share,
+            } => {
+                let field = f("facility");
+                let idx = self.facility(&field, facility)?;
+                let stage = self.model.at(idx).stage;
+                if !matches!(
+                    stage,
+                    critmin_model::Stage::Separation
+                        | critmin_model::Stage::MetalAlloy
+                        | critmin_model::Stage::Magnet
+                ) {
+                    self.error(
+                        facility.line,
+                        &field,
+                        format!(
+                            "`{}` is a {stage} facility: an offtake takes a separation, metal/alloy or magnet plant's output",
+                            facility.value
+                        ),
+                    );
+                    return None;
+                }
+                let buyer_field = f("buyer");
+                let Some(code) = CountryCode::parse(&buyer.value)
+                    .filter(|c| self.model.countries.iter().any(|k| k.code == *c))
+                else {
+                    self.error(
+                        buyer.line,
+                        &buyer_field,
+                        format!("`{}` is not a country of the dataset", buyer.value),
+                    );
+                    return None;
+                };
+                EventKind::Offtake {
+                    facility: idx,
+                    buyer: code,
+                    share: *share,
+                }
+            }
             KindSpec::StockpilePurchase {
                 holder,
                 elements,
@@ -756,6 +797,7 @@ impl Resolver<'_> {
             | KindSpec::Leakage { .. }
             | KindSpec::PriceFloor { .. }
             | KindSpec::StockpilePurchase { .. }
+            | KindSpec::Offtake { .. }
             | KindSpec::Licensing { .. } => return None,
         })
     }

@@ -153,6 +153,17 @@ pub enum EventKind {
         /// Price index in the holder's country above which it does not buy.
         max_price_index: f64,
     },
+    /// An offtake agreement: a share of a plant's output is delivered to a
+    /// buyer country's stock as it is made, outside the market (the US
+    /// Department of Defense buys all of the 10X magnet plant's output).
+    Offtake {
+        /// The plant (separation, metal/alloy or magnet).
+        facility: Idx<Facility>,
+        /// The buyer's country.
+        buyer: CountryCode,
+        /// Share of the plant's output, 0..1.
+        share: f64,
+    },
     /// A facility runs at a share of its capacity.
     FacilityOutage {
         /// The facility.

@@ -161,6 +161,10 @@ pub fn fold(model: &Model, chain: &ChainYear, s: &Scenario) -> Disruption {
                 "line {}: demand shocks are not in the static model",
                 ev.line
             )),
+            EventKind::Offtake { .. } => notes.push(format!(
+                "line {}: offtake agreements are not in the static model (allied output serves allied demand as one pool)",
+                ev.line
+            )),
             EventKind::StockpilePurchase { .. } => notes.push(format!(
                 "line {}: stockpile purchase rules are not in the static model (the stockpile optimiser chooses holdings)",
                 ev.line

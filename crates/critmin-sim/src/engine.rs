@@ -704,6 +704,8 @@ struct Engine<'n> {
     /// Per price floor: covered oxide made this month, by element.
     floor_made: Vec<PerElement>,
     stock_left: Vec<f64>,
+    /// The month being stepped (index).
+    t_now: usize,
     /// Per stock node: the most it has held (initial, or more after
     /// purchases): what release rules take their monthly share of.
     stock_peak: Vec<f64>,
@@ -924,6 +926,7 @@ impl<'n> Engine<'n> {
             group_use: vec![0.0; net.demand_groups.len()],
             stock_left,
             stock_peak,
+            t_now: 0,
             price: vec![1.0; nc * N_ELEMENTS * FORMS.len()],
             world_price: vec![1.0; N_ELEMENTS * FORMS.len()],
             free_price: vec![1.0; N_ELEMENTS * FORMS.len()],
@@ -1249,6 +1252,7 @@ impl<'n> Engine<'n> {
         let net = self.net;
         let nc = self.nc;
         self.stats.reset(nc, &self.written_cells);
+        self.t_now = t;
         self.stats.month = Some(net.start.plus(t as i32));
         self.route_used.clear();
         // Quotas start afresh each January (and when they come into force).
@@ -1597,7 +1601,12 @@ impl<'n> Engine<'n> {
                             self.floor_made[k][e] += o;
                         }
                     }
-                    self.oxide_inv[sep.country * N_ELEMENTS + e.index()] += o;
+                    let kept = if net.offtakes.is_empty() {
+                        o
+                    } else {
+                        self.offtake(sep.facility, sep.country, OXIDE0 + e.index(), o)
+                    };
+                    self.oxide_inv[sep.country * N_ELEMENTS + e.index()] += kept;
                     self.stats.balance.losses[e] += q - o;
                     made += o;
                 } else {
@@ -1872,6 +1881,46 @@ impl<'n> Engine<'n> {
             self.stats.floor_covered_t[k] = total;
             self.stats.floor_payout_usd[k] = (fl.floor_usd_per_t - price).max(0.0) * total;
         }
+    }
+
+    /// Offtake agreements (`docs/simulation.md`, "Offtake"): of `qty` of
+    /// good `good` that facility `fac` in country `owner` just made, each
+    /// agreement in force delivers its share to its buyer's stock of the
+    /// good; returns what stays with the owner.
+    fn offtake(
+        &mut self,
+        fac: critmin_model::Idx<critmin_model::Facility>,
+        owner: usize,
+        good: usize,
+        qty: f64,
+    ) -> f64 {
+        let net = self.net;
+        let t = self.t_now;
+        let mut kept = qty;
+        for o in &net.offtakes {
+            if o.facility != fac || t < o.from || t > o.to {
+                continue;
+            }
+            let q = (o.share * qty).min(kept);
+            if q <= 0.0 {
+                continue;
+            }
+            kept -= q;
+            let c = o.buyer;
+            if good < METAL0 {
+                self.oxide_inv[c * N_ELEMENTS + (good - OXIDE0)] += q;
+            } else if good < MAGNET0 {
+                self.metal_inv[c * N_ELEMENTS + (good - METAL0)] += q;
+            } else {
+                self.magnet_inv[c * self.ng + (good - MAGNET0)] += q;
+            }
+            if self.record_flows && c != owner {
+                self.stats
+                    .flows
+                    .push((good as u32, owner as u16, c as u16, q));
+            }
+        }
+        kept
     }
 
     /// Leaked material arriving this month joins its importer's stock.
@@ -2269,7 +2318,13 @@ impl<'n> Engine<'n> {
             let x = self.out.served[k];
             if let Who::MetalPlant(p) = self.who[k] {
                 let m = &net.metals[p];
-                self.metal_inv[m.country * N_ELEMENTS + e.index()] += x * m.recovery;
+                let made = x * m.recovery;
+                let kept = if net.offtakes.is_empty() {
+                    made
+                } else {
+                    self.offtake(m.facility, m.country, METAL0 + e.index(), made)
+                };
+                self.metal_inv[m.country * N_ELEMENTS + e.index()] += kept;
                 self.metal_made[p] += x * m.recovery;
                 self.stats.balance.losses[e] += x * (1.0 - m.recovery);
                 self.record_production(m.country, e, 0, self.buyers[k].demand, x);
@@ -2401,7 +2456,12 @@ impl<'n> Engine<'n> {
                 self.metal_inv[i] += back;
                 self.drawn_metal[i] -= back;
             }
-            self.magnet_inv[m.country * ng + m.grade] += made;
+            let kept = if net.offtakes.is_empty() {
+                made
+            } else {
+                self.offtake(m.facility, m.country, MAGNET0 + m.grade, made)
+            };
+            self.magnet_inv[m.country * ng + m.grade] += kept;
             let cap = m.cap_month * self.growth_factor(m.facility, t);
             self.stats.facility_use.push((m.facility.get(), made, cap));
         }

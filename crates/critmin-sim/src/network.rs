@@ -268,6 +268,19 @@ pub struct Floor {
     pub payer: String,
 }
 
+/// An offtake agreement (`EventKind::Offtake`).
+#[derive(Debug, Clone)]
+pub(crate) struct Offtake {
+    /// Months in force, indices `from..=to`.
+    pub from: usize,
+    pub to: usize,
+    pub facility: Idx<Facility>,
+    /// The buyer's country (index).
+    pub buyer: usize,
+    /// Share of the plant's output delivered to the buyer.
+    pub share: f64,
+}
+
 /// A stockpile purchase rule for one stock node (holder and good)
 /// (`EventKind::StockpilePurchase`).
 #[derive(Debug, Clone)]
@@ -437,6 +450,8 @@ pub struct Network {
     pub(crate) floors: Vec<Floor>,
     /// Stockpile purchase rules, one per stock node and event.
     pub(crate) purchases: Vec<Purchase>,
+    /// Offtake agreements.
+    pub(crate) offtakes: Vec<Offtake>,
     /// Group of each demand node.
     pub(crate) node_group: Vec<usize>,
     /// Demand group indices per market good.
@@ -778,6 +793,7 @@ impl Network {
             leaks: events.leaks,
             floors,
             purchases,
+            offtakes: events.offtakes,
             outages: events.outages,
             cap_curves,
             fac_curve,
@@ -1306,6 +1322,7 @@ struct Events {
     restrictions: Vec<Restriction>,
     sourcing: Vec<Sourcing>,
     leaks: Vec<Leak>,
+    offtakes: Vec<Offtake>,
     floors: Vec<(usize, usize, Idx<Facility>, ElementSet, f64, String)>,
     outages: Vec<(usize, usize, Idx<Facility>, f64)>,
     shocks: Vec<Shock>,
@@ -1354,6 +1371,7 @@ fn build_events(
         restrictions: Vec::new(),
         sourcing: Vec::new(),
         leaks: Vec::new(),
+        offtakes: Vec::new(),
         floors: Vec::new(),
         outages: Vec::new(),
         shocks: Vec::new(),
@@ -1417,6 +1435,17 @@ fn build_events(
                 factor: *factor,
             }),
             EventKind::ProjectDelay { .. } | EventKind::StockpilePurchase { .. } => {}
+            EventKind::Offtake {
+                facility,
+                buyer,
+                share,
+            } => ev.offtakes.push(Offtake {
+                from,
+                to,
+                facility: *facility,
+                buyer: cix.of(*buyer),
+                share: *share,
+            }),
             EventKind::PriceFloor {
                 facility,
                 elements,

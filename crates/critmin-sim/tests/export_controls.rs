@@ -433,3 +433,33 @@ fn inside_a_walled_off_exporter_demand_rises_as_its_price_falls_and_takes_the_bl
     // By the end AA's buyers take nearly all of its 100 t but BB's 20 t.
     assert!(aa.last().unwrap().demand_t > 79.0);
 }
+
+#[test]
+fn an_offtake_delivers_its_share_of_a_plants_output_outside_the_market() {
+    // AA's separation plant makes 100 t a month. With 30 % of it contracted
+    // to BB, BB gets 30 t a month even while AA's exports are banned (the
+    // delivery is not a market sale); AA's buyers take 50 t of the 70 t
+    // left. Without the offtake the ban leaves BB nothing.
+    let m = two_countries();
+    let ban = "name = \"ban\"\nstart = \"2025-01\"\nhorizon_months = 6\n\n[[event]]\nkind = \"export_restriction\"\nfrom = \"2025-01\"\nexporter = \"AA\"\nallowed_share = 0\n";
+    assert_series(&bb_served(&m, ban), &[0.0; 6]);
+    let offtake = format!(
+        "{ban}\n[[event]]\nkind = \"offtake\"\nfrom = \"2025-01\"\nfacility = \"sep\"\nbuyer = \"BB\"\nshare = 0.3\n"
+    );
+    assert_series(&bb_served(&m, &offtake), &[30.0; 6]);
+}
+
+#[test]
+fn an_offtake_needs_a_plant_and_a_country_of_the_dataset() {
+    let m = two_countries();
+    for (facility, buyer, why) in [
+        ("mine", "BB", "offtake takes a separation"),
+        ("sep", "ZZ", "not a country of the dataset"),
+    ] {
+        let text = format!(
+            "name = \"o\"\nstart = \"2025-01\"\nhorizon_months = 6\n\n[[event]]\nkind = \"offtake\"\nfacility = \"{facility}\"\nbuyer = \"{buyer}\"\nshare = 0.5\n"
+        );
+        let err = critmin_format::scenario::parse("o.toml", text.as_bytes(), &m).unwrap_err();
+        assert!(err.iter().any(|d| d.to_string().contains(why)), "{err:?}");
+    }
+}

@@ -479,6 +479,27 @@ fn random_scenario(g: &mut Gen, m: &Model) -> Scenario {
             line: 0,
         });
     }
+    // An offtake of a plant's output by another country.
+    let plants: Vec<usize> = (0..m.facilities.len())
+        .filter(|&i| {
+            matches!(
+                m.facilities[i].stage,
+                Stage::Separation | Stage::MetalAlloy | Stage::Magnet
+            )
+        })
+        .collect();
+    if g.chance(0.4) && !plants.is_empty() {
+        s.events.push(Event {
+            from: month(g),
+            to: start.plus(s.horizon_months as i32 - 1),
+            kind: EventKind::Offtake {
+                facility: Idx::new(plants[g.below(plants.len())]),
+                buyer: code(g.below(nc)),
+                share: g.unit(),
+            },
+            line: 0,
+        });
+    }
     // A stockpile holder buying oxide or metal.
     if g.chance(0.4) && !m.stockpiles.is_empty() {
         let holder = m.stockpiles[g.below(m.stockpiles.len())].holder.clone();
