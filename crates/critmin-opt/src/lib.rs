@@ -35,7 +35,9 @@ pub mod portfolio;
 pub mod stockpile;
 
 pub use portfolio::{Portfolio, PortfolioRequest, PortfolioResult};
-pub use stockpile::{StockpileRequest, StockpileResult, optimise as optimise_stockpile};
+pub use stockpile::{
+    PlanCheck, StockpileRequest, StockpileResult, check_plan, optimise as optimise_stockpile,
+};
 
 /// Why an optimisation could not be set up or solved.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -821,3 +821,173 @@ impl Solved<'_> {
 pub fn cover_map(c: &[Cover]) -> BTreeMap<(CountryCode, Element), &Cover> {
     c.iter().map(|x| ((x.country, x.element), x)).collect()
 }
+
+/// A stockpile plan simulated under one scenario, for one partner: what
+/// the plan removes of its unmet demand, and whether its stock reaches the
+/// shortage (`docs/optimization.md`, "Check by simulation").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanCheck {
+    /// Scenario name.
+    pub scenario: String,
+    /// Partner.
+    pub country: CountryCode,
+    /// Unmet demand of the plan's elements over the scenario without the
+    /// plan's purchases, and with them, t REO-eq.
+    pub unmet_without_t: f64,
+    /// The same with the plan.
+    pub unmet_with_t: f64,
+    /// `unmet_without_t − unmet_with_t`.
+    pub removed_t: f64,
+    /// What the partner's holder holds of those elements with the plan
+    /// (existing and bought), t REO-eq.
+    pub held_t: f64,
+    /// What it released in the scenario with the plan, t REO-eq.
+    pub released_t: f64,
+    /// Unmet demand left with the plan, by form (oxide, metal, magnet), t
+    /// REO-eq.
+    pub unmet_with_by_form_t: [f64; 3],
+    /// Held with the plan, by form, t REO-eq.
+    pub held_by_form_t: [f64; 3],
+    /// Why the stock does not reach the shortage, if it does not: set
+    /// when the plan removes less than a fifth of what it could (the
+    /// smaller of what it holds and the unmet demand without it).
+    pub flag: Option<String>,
+}
+
+/// A check run's sums: the partners' network indices, and per partner
+/// unmet by form, released, and held by form at the end.
+type RunSums = (Vec<usize>, Vec<[f64; 3]>, Vec<f64>, Vec<[f64; 3]>);
+
+/// Per partner, over a run: unmet by form, released, of `elements`.
+struct CheckRecorder<'a> {
+    partners: &'a [usize],
+    elements: ElementSet,
+    unmet: Vec<[f64; 3]>,
+    released: Vec<f64>,
+    held: Vec<[f64; 3]>,
+}
+
+impl Recorder for CheckRecorder<'_> {
+    fn month(&mut self, _net: &Network, _t: usize, s: &MonthStats) {
+        for (k, &c) in self.partners.iter().enumerate() {
+            self.held[k] = [0.0; 3];
+            for e in self.elements.iter() {
+                for f in 0..3 {
+                    let i = s.at(c, e, f);
+                    self.unmet[k][f] += (s.demand[i] - s.served[i]).max(0.0);
+                    self.released[k] += s.released[i];
+                    self.held[k][f] += s.stockpile[i];
+                }
+            }
+        }
+    }
+}
+
+/// Simulates a stockpile plan (`plan` laid over the dataset) under each of
+/// the request's scenarios, with and without it, and reports per partner
+/// what it removes and whether its stock reaches the shortage.
+pub fn check_plan(
+    model: &Model,
+    request: &StockpileRequest,
+    plan: &Overlay,
+) -> Result<Vec<PlanCheck>, OptError> {
+    let err = |s: &Scenario, m: String| OptError::Simulation {
+        scenario: s.name.clone(),
+        message: m,
+    };
+    let mut out = Vec::new();
+    for s in &request.scenarios {
+        let sums = |overlay: &Overlay| -> Result<RunSums, OptError> {
+            let net = Network::build(model, s, overlay).map_err(|e| err(s, e.to_string()))?;
+            let partners: Vec<usize> = request
+                .partners
+                .iter()
+                .filter_map(|c| net.countries().iter().position(|x| x == c))
+                .collect();
+            let mut rec = CheckRecorder {
+                partners: &partners,
+                elements: request.elements,
+                unmet: vec![[0.0; 3]; partners.len()],
+                released: vec![0.0; partners.len()],
+                held: vec![[0.0; 3]; partners.len()],
+            };
+            simulate_with(&net, &mut rec);
+            let (u, r, h) = (rec.unmet, rec.released, rec.held);
+            Ok((partners, u, r, h))
+        };
+        let (_, without, _, _) = sums(&Overlay::default())?;
+        let (partners, with, released, _) = sums(plan)?;
+        // What is held with the plan: the holdings at the start (the run's
+        // first month would already have released).
+        let held0 = initial_holdings(model, plan, &request.partners, request.elements);
+        for (k, &c) in request.partners.iter().enumerate() {
+            if k >= partners.len() {
+                break;
+            }
+            let (w, h): (f64, f64) = (without[k].iter().sum(), with[k].iter().sum());
+            let held = held0[k];
+            let removed = w - h;
+            let could = held.iter().sum::<f64>().min(w);
+            let flag = (w > 1.0 && removed < 0.2 * could).then(|| {
+                let forms = ["oxide", "metal", "magnets"];
+                let (fmax, umax) = with[k]
+                    .iter()
+                    .enumerate()
+                    .fold((0, 0.0), |b, (f, &u)| if u > b.1 { (f, u) } else { b });
+                format!(
+                    "the plan removes {:.0} t of the {:.0} t it could: {:.0} % of the shortage left is in {}, of which it holds {:.0} t (it holds {:.0} t of oxide, {:.0} t of metal, {:.0} t of magnets); the stock cannot reach demand that plants downstream cannot convert it for",
+                    removed.max(0.0),
+                    could,
+                    100.0 * umax / h.max(1e-9),
+                    forms[fmax],
+                    held[fmax],
+                    held[0],
+                    held[1],
+                    held[2],
+                )
+            });
+            out.push(PlanCheck {
+                scenario: s.name.clone(),
+                country: c,
+                unmet_without_t: w,
+                unmet_with_t: h,
+                removed_t: removed,
+                held_t: held.iter().sum(),
+                released_t: released[k],
+                unmet_with_by_form_t: with[k],
+                held_by_form_t: held,
+                flag,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Per partner, by form (oxide, metal, magnet), the REO content of the
+/// dataset's and the plan's stockpiles of `elements`.
+fn initial_holdings(
+    model: &Model,
+    plan: &Overlay,
+    partners: &[CountryCode],
+    elements: ElementSet,
+) -> Vec<[f64; 3]> {
+    partners
+        .iter()
+        .map(|&c| {
+            let mut held = [0.0; 3];
+            for st in model.stockpiles.iter().chain(&plan.stockpiles) {
+                if st.country != c {
+                    continue;
+                }
+                let f = match st.good {
+                    Good::Oxide { .. } => 0,
+                    Good::Metal { .. } => 1,
+                    _ => 2,
+                };
+                let reo = critmin_model::reo_content(st.good, st.tonnes, &model.recipes);
+                held[f] += reo.total_of(elements);
+            }
+            held
+        })
+        .collect()
+}

@@ -113,3 +113,23 @@ fn simulating_the_stockpile_keeps_unmet_demand_near_the_goal() {
         }
     }
 }
+
+#[test]
+fn a_cover_plan_that_cannot_reach_a_magnet_shortage_is_flagged_with_the_reason() {
+    // Twelve months of US+JP cover bought as oxide and metal, simulated
+    // under a year-long Chinese export stop: the US shortage is in magnets,
+    // which the stock cannot become, so the check says so.
+    let model = critmin_data::baseline();
+    let mut req = request(&model);
+    req.target_months = Some(12.0);
+    let r = optimise(&model, &req).unwrap();
+    let checks = critmin_opt::check_plan(&model, &req, &r.plan(&model).overlay(&model)).unwrap();
+    assert_eq!(checks.len(), 2, "one check per partner and scenario");
+    let us = checks.iter().find(|c| c.country.as_str() == "US").unwrap();
+    assert!(us.unmet_without_t > us.unmet_with_t, "{us:?}");
+    assert!((us.removed_t - (us.unmet_without_t - us.unmet_with_t)).abs() < 1e-6);
+    let flag = us.flag.as_deref().expect("the US check is flagged");
+    assert!(flag.contains("in magnets"), "{flag}");
+    // The flag's own arithmetic: less than a fifth of what it could remove.
+    assert!(us.removed_t < 0.2 * us.held_t.min(us.unmet_without_t));
+}

@@ -297,6 +297,9 @@ pub struct StockpileResponse {
     pub scenarios: Vec<String>,
     /// The holder (stockpile agency) of each partner.
     pub holders: BTreeMap<String, String>,
+    /// The plan simulated under each scenario, with and without it, per
+    /// partner (empty without scenarios).
+    pub checks: Vec<critmin_opt::PlanCheck>,
     /// The purchases as a plan file (TOML) for `critmin simulate --plan`.
     #[serde(skip)]
     pub plan_toml: String,
@@ -363,6 +366,9 @@ pub(crate) fn solve_stockpile(
     timings.insert("simulate_seconds".to_string(), res.simulate_seconds);
     timings.insert("solve_seconds".to_string(), res.solve_seconds);
     let plan_toml = critmin_opt::plan::to_toml(&res.plan(model), model);
+    let t0 = std::time::Instant::now();
+    let checks = critmin_opt::check_plan(model, &opt_req, &res.plan(model).overlay(model))?;
+    timings.insert("check_seconds".to_string(), t0.elapsed().as_secs_f64());
     Ok((
         StockpileResponse {
             holdings: res.holdings,
@@ -377,6 +383,7 @@ pub(crate) fn solve_stockpile(
                 .iter()
                 .map(|c| (c.to_string(), holder_of(model, *c)))
                 .collect(),
+            checks,
             plan_toml,
         },
         timings,

@@ -425,5 +425,40 @@ fn stockpile_text(env: &Envelope<StockpileResponse>) -> String {
         env.timings.get("solve_seconds").copied().unwrap_or(f64::NAN),
         env.timings.get("simulate_seconds").copied().unwrap_or(f64::NAN)
     ));
+    if !r.checks.is_empty() {
+        let mut t = TextTable::new(
+            &[
+                "scenario",
+                "country",
+                "unmet t without",
+                "unmet t with",
+                "removed t",
+                "held t",
+                "released t",
+            ],
+            &[false, false, true, true, true, true, true],
+        );
+        for c in &r.checks {
+            t.row(vec![
+                c.scenario.clone(),
+                c.country.to_string(),
+                tonnes(c.unmet_without_t),
+                tonnes(c.unmet_with_t),
+                tonnes(c.removed_t),
+                tonnes(c.held_t),
+                tonnes(c.released_t),
+            ]);
+        }
+        out.push_str("\nThe plan simulated under each scenario, without and with it (the plan's elements, t REO-eq)\n");
+        out.push_str(&t.render());
+        for c in r.checks.iter().filter(|c| c.flag.is_some()) {
+            out.push_str(&format!(
+                "warning: {} in {}: {}\n",
+                c.country,
+                c.scenario,
+                c.flag.as_deref().unwrap_or("")
+            ));
+        }
+    }
     out
 }
