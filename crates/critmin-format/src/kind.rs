@@ -33,6 +33,24 @@ pub(crate) trait Value: Sized + Clone + PartialEq + Serialize {
     }
     /// The value that is always `x`.
     fn fixed(x: f64) -> Self;
+    /// Reads the optional value at `key` (in `lo..=hi`), `default` when the
+    /// key is absent; a present but invalid value was reported and is
+    /// `None`.
+    fn read_or(
+        doc: &mut Doc,
+        o: &mut Obj,
+        key: &str,
+        lo: f64,
+        hi: f64,
+        default: f64,
+    ) -> Option<Self> {
+        let given = o.has(key);
+        match Self::read(doc, o, key, false, lo, hi) {
+            Some(v) => Some(v),
+            None if !given => Some(Self::fixed(default)),
+            None => None,
+        }
+    }
 }
 
 impl Value for f64 {
@@ -385,8 +403,7 @@ pub(crate) fn parse_kind<V: Value>(
             let max = critmin_model::limits::MAX_TONNES;
             let target = V::read(doc, o, "target_t", true, 0.0, max);
             let pace = V::read(doc, o, "tonnes_per_month", true, 0.0, max);
-            let ceiling = V::read(doc, o, "max_price_index", false, 1.0, 1000.0);
-            let ceiling_given = o.has("max_price_index");
+            let ceiling = V::read_or(doc, o, "max_price_index", 1.0, 1000.0, 1000.0);
             o.finish(doc, &expected("stockpile_purchase"));
             let form = match form_at.as_ref().map(|a| a.value.as_str()) {
                 Some("oxide") => Some(Form::Oxide),
@@ -400,11 +417,6 @@ pub(crate) fn parse_kind<V: Value>(
                     );
                     None
                 }
-                None => None,
-            };
-            let ceiling = match ceiling {
-                Some(c) => Some(c),
-                None if !ceiling_given => Some(V::fixed(1000.0)),
                 None => None,
             };
             Some(KindSpec::StockpilePurchase {
@@ -433,14 +445,8 @@ pub(crate) fn parse_kind<V: Value>(
             let (exporters, importers, elements, forms) = trade_keys(doc, o);
             let share = V::read(doc, o, "share", true, 0.0, 1.0);
             let lag = V::read_count(doc, o, "lag_months", true, 1.0, 24.0);
-            let premium = V::read(doc, o, "premium", false, 0.0, 10.0);
-            let premium_given = o.has("premium");
+            let premium = V::read_or(doc, o, "premium", 0.0, 10.0, 0.0);
             o.finish(doc, &expected("leakage"));
-            let premium = match premium {
-                Some(p) => Some(p),
-                None if !premium_given => Some(V::fixed(0.0)),
-                None => None,
-            };
             Some(KindSpec::Leakage {
                 exporters: exporters?,
                 importers,
@@ -480,16 +486,9 @@ pub(crate) fn parse_kind<V: Value>(
         }
         "facility_outage" => {
             let facility = o.str(doc, "facility", true);
-            let share = V::read(doc, o, "remaining_share", false, 0.0, 1.0);
-            let share_given = o.has("remaining_share");
+            // Absent, a full outage.
+            let share = V::read_or(doc, o, "remaining_share", 0.0, 1.0, 0.0);
             o.finish(doc, &expected("facility_outage"));
-            // A present but invalid share was reported; only an absent one
-            // defaults to a full outage.
-            let share = match share {
-                Some(s) => Some(s),
-                None if !share_given => Some(V::fixed(0.0)),
-                None => None,
-            };
             Some(KindSpec::FacilityOutage {
                 facility: facility?,
                 remaining_share: share?,

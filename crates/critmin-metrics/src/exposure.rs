@@ -206,13 +206,7 @@ impl GroupExposure {
 
     /// Demand-weighted mean of a per-element fraction over `scope`.
     pub fn weighted(&self, fraction: &PerElement, scope: Scope) -> Option<f64> {
-        let total = self.demand.total();
-        let d = total.total_of(scope.set());
-        if d <= 0.0 {
-            return None;
-        }
-        let met: f64 = scope.set().iter().map(|e| fraction[e] * total[e]).sum();
-        Some(met / d)
+        weighted_by(&self.demand.total(), fraction, scope)
     }
 
     /// The metric row for `scope`.
@@ -263,4 +257,15 @@ pub fn cover_months(stock_t: f64, demand_t_per_yr: f64) -> Option<f64> {
 /// The stage names in [`STAGES`] order, for tables.
 pub fn stage_names() -> [&'static str; 4] {
     STAGES.map(Stage::as_str)
+}
+
+/// Mean of a per-element `fraction` over `scope`, weighted by `demand` (t
+/// REO-eq per element); `None` without demand in the scope.
+pub fn weighted_by(demand: &PerElement, fraction: &PerElement, scope: Scope) -> Option<f64> {
+    let d = demand.total_of(scope.set());
+    if d <= 0.0 {
+        return None;
+    }
+    let met: f64 = scope.set().iter().map(|e| fraction[e] * demand[e]).sum();
+    Some(met / d)
 }

@@ -20,7 +20,7 @@
 use crate::MetricsError;
 use crate::balance::{Basis, chain_supply};
 use crate::concentration::STAGES;
-use crate::exposure::{cover_months, fraction_met, group_exposure};
+use crate::exposure::{cover_months, fraction_met, group_exposure, weighted_by};
 use crate::projection::{HORIZON_YEAR, Projection, group_demand};
 use crate::scope::Scope;
 use critmin_model::{ALLIED, CountryCode, Model, US_JP};
@@ -344,18 +344,15 @@ fn year_state(
     let reserves = cover_months(ex.stock_t.total_of(set), d_usjp.total_of(set));
 
     // The same two targets on each basis and for each group.
-    let allied_cap_supply = chain_supply(model, &flows, |c| allied.contains(&c), Basis::Capacity);
+    let allied_cap = chain_supply(model, &flows, |c| allied.contains(&c), Basis::Capacity);
     let allied_weight = |fraction: &critmin_model::PerElement| {
-        let total = allied_demand.total();
-        let d = total.total_of(set);
-        (d > 0.0).then(|| set.iter().map(|e| fraction[e] * total[e]).sum::<f64>() / d)
+        weighted_by(&allied_demand.total(), fraction, TARGET_SCOPE)
     };
     let usjp_output = ex.weighted(
         &fraction_met(&ex.demand, &allied_out.usable_t),
         TARGET_SCOPE,
     );
-    let allied_nameplate =
-        allied_weight(&fraction_met(&allied_demand, &allied_cap_supply.usable_t));
+    let allied_nameplate = allied_weight(&fraction_met(&allied_demand, &allied_cap.usable_t));
     let allied_output = allied_weight(&y);
     let rows = [
         ("coverage", "us_jp", "nameplate", coverage),
@@ -388,7 +385,6 @@ fn year_state(
     let impact = impact(model, &flows, &allied, year);
 
     let mut gaps = Vec::new();
-    let allied_cap = chain_supply(model, &flows, |c| allied.contains(&c), Basis::Capacity);
     for e in set.iter() {
         for (i, s) in STAGES.iter().enumerate() {
             let mut push = |spec: &TargetSpec, required: f64, available: f64| {

@@ -854,9 +854,8 @@ pub struct PlanCheck {
     pub flag: Option<String>,
 }
 
-/// A check run's sums: the partners' network indices, and per partner
-/// unmet by form, released, and held by form at the end.
-type RunSums = (Vec<usize>, Vec<[f64; 3]>, Vec<f64>, Vec<[f64; 3]>);
+/// A check run's sums per partner: unmet by form, and released.
+type RunSums = (Vec<[f64; 3]>, Vec<f64>);
 
 /// Per partner, over a run: unmet by form, released, of `elements`.
 struct CheckRecorder<'a> {
@@ -864,19 +863,16 @@ struct CheckRecorder<'a> {
     elements: ElementSet,
     unmet: Vec<[f64; 3]>,
     released: Vec<f64>,
-    held: Vec<[f64; 3]>,
 }
 
 impl Recorder for CheckRecorder<'_> {
     fn month(&mut self, _net: &Network, _t: usize, s: &MonthStats) {
         for (k, &c) in self.partners.iter().enumerate() {
-            self.held[k] = [0.0; 3];
             for e in self.elements.iter() {
                 for f in 0..3 {
                     let i = s.at(c, e, f);
                     self.unmet[k][f] += (s.demand[i] - s.served[i]).max(0.0);
                     self.released[k] += s.released[i];
-                    self.held[k][f] += s.stockpile[i];
                 }
             }
         }
@@ -895,6 +891,9 @@ pub fn check_plan(
         scenario: s.name.clone(),
         message: m,
     };
+    // What is held with the plan: the holdings at the start (a run's
+    // first month would already have released).
+    let held0 = initial_holdings(model, plan, &request.partners, request.elements);
     let mut out = Vec::new();
     for s in &request.scenarios {
         let sums = |overlay: &Overlay| -> Result<RunSums, OptError> {
@@ -909,21 +908,13 @@ pub fn check_plan(
                 elements: request.elements,
                 unmet: vec![[0.0; 3]; partners.len()],
                 released: vec![0.0; partners.len()],
-                held: vec![[0.0; 3]; partners.len()],
             };
             simulate_with(&net, &mut rec);
-            let (u, r, h) = (rec.unmet, rec.released, rec.held);
-            Ok((partners, u, r, h))
+            Ok((rec.unmet, rec.released))
         };
-        let (_, without, _, _) = sums(&Overlay::default())?;
-        let (partners, with, released, _) = sums(plan)?;
-        // What is held with the plan: the holdings at the start (the run's
-        // first month would already have released).
-        let held0 = initial_holdings(model, plan, &request.partners, request.elements);
-        for (k, &c) in request.partners.iter().enumerate() {
-            if k >= partners.len() {
-                break;
-            }
+        let (without, _) = sums(&Overlay::default())?;
+        let (with, released) = sums(plan)?;
+        for (k, &c) in request.partners.iter().enumerate().take(with.len()) {
             let (w, h): (f64, f64) = (without[k].iter().sum(), with[k].iter().sum());
             let held = held0[k];
             let removed = w - h;

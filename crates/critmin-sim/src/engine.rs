@@ -1161,13 +1161,8 @@ impl<'n> Engine<'n> {
                 for g in 0..ng {
                     let i = c * ng + g;
                     if self.magnet_planned[i] > 0.0 {
-                        let (mut w, mut p) = (0.0, 0.0);
-                        for (e, q) in net.grade_reo[g].iter() {
-                            w += q;
-                            // Magnet makers buy metal.
-                            p += q * self.market_price(c, e, 1);
-                        }
-                        let p = if w > 0.0 { p / w } else { 1.0 };
+                        // Magnet makers buy metal.
+                        let p = self.blend_price(c, net.grade_reo[g].iter(), 1);
                         precaution_step(&r, p, &mut self.magnet_pbar[i], &mut self.magnet_extra[i]);
                     }
                 }
@@ -1176,18 +1171,23 @@ impl<'n> Engine<'n> {
         // Final buyers, at the price of the good they buy.
         for (k, &(c, _, g)) in net.demand_groups.iter().enumerate() {
             if let Some(r) = net.precaution[c][2] {
-                let p = self.market_node_price(c, g);
+                let p = self.node_price(c, g);
                 precaution_step(&r, p, &mut self.group_pbar[k], &mut self.group_extra[k]);
             }
         }
     }
 
-    /// The price index of good `g` in country `c`'s market: its elements'
-    /// indices weighted by the good's content.
-    fn market_node_price(&self, c: usize, g: usize) -> f64 {
-        let slot = crate::network::good_slot(g);
+    /// The price index of a blend (`content`: elements and their weights)
+    /// in form slot `slot` in country `c`'s market: its elements' indices
+    /// weighted by the content.
+    fn blend_price(
+        &self,
+        c: usize,
+        content: impl Iterator<Item = (Element, f64)>,
+        slot: usize,
+    ) -> f64 {
         let (mut w, mut p) = (0.0, 0.0);
-        for &(e, q) in &self.net.good_content[g] {
+        for (e, q) in content {
             w += q;
             p += q * self.market_price(c, e, slot);
         }
@@ -1401,15 +1401,10 @@ impl<'n> Engine<'n> {
     }
 
     /// The price index a buyer of good `g` in country `c` sees: its
-    /// cells' indices weighted by the good's element content.
+    /// elements' indices in its market weighted by the good's content.
     fn node_price(&self, c: usize, g: usize) -> f64 {
         let slot = crate::network::good_slot(g);
-        let (mut w, mut p) = (0.0, 0.0);
-        for &(e, q) in &self.net.good_content[g] {
-            w += q;
-            p += q * self.price[self.stats.at(c, e, slot)];
-        }
-        if w > 0.0 { p / w } else { 1.0 }
+        self.blend_price(c, self.net.good_content[g].iter().copied(), slot)
     }
 
     fn mine(&mut self, t: usize) {
