@@ -13,9 +13,9 @@ use crate::{DatasetSource, Diagnostic, Diagnostics};
 use critmin_model::{
     Benchmark, BenchmarkMetric, CapacityTrend, Composition, Confidence, Country, CountryCode,
     DemandResponse, DemandRow, Element, ElementRisk, ElementSet, Facility, Form, Funding, Good,
-    Governance, GrowthPath, GrowthRule, Idx, InventoryPolicy, MagnetRecipe, MineProduction, Model,
-    PerElement, Precaution, Price, PriceResponse, Project, Sector, SectorValue, Source, Stage,
-    Status, Stockpile, StockpileTarget, SupplyResponse,
+    Governance, GrowthPath, GrowthRule, Idx, InventoryPolicy, MagnetPrice, MagnetRecipe,
+    MineProduction, Model, PerElement, Precaution, Price, PriceResponse, Project, Sector,
+    SectorValue, Source, Stage, Status, Stockpile, StockpileTarget, SupplyResponse,
 };
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
@@ -284,6 +284,7 @@ pub(crate) fn load(src: &dyn DatasetSource, diags: &mut Diagnostics) -> Option<M
     b.mine_production(&reader, diags);
     b.benchmarks(&reader, diags);
     b.prices(&reader, diags);
+    b.magnet_prices(&reader, diags);
     b.governance(&reader, diags);
     b.element_risk(&reader, diags);
     b.sector_values(&reader, diags);
@@ -1153,6 +1154,49 @@ impl Builder {
                 self.model.prices.push(Price {
                     element,
                     form,
+                    usd_per_kg,
+                    year,
+                    source,
+                });
+            }
+        }
+    }
+
+    /// Finished-magnet prices by grade (optional).
+    fn magnet_prices(&mut self, r: &Reader, diags: &mut Diagnostics) {
+        let schema = Schema {
+            required: &["grade", "usd_per_kg", "year", "source"],
+            optional: &["note"],
+            element_columns: false,
+        };
+        let t = r.table("magnet_prices.csv", false, &schema, diags);
+        let mut seen = UniqueKeys::new();
+        for row in &t.rows {
+            let mut c = t.row(row, diags);
+            let name = c.text("grade");
+            let grade = c.required("grade").and_then(|g| {
+                resolve(
+                    &mut c,
+                    "grade",
+                    g,
+                    self.recipes.as_ref().expect("read"),
+                    "magnet grade",
+                    "recipes.csv",
+                )
+            });
+            let usd = c.number("usd_per_kg", true, 0.0, 1.0e6);
+            let year = c.year("year", true);
+            let source = source_col(&mut c, self.src());
+            if let (Some(g), Some(y)) = (grade, year) {
+                seen.claim(&mut c, "(row)", (g.get(), y), || {
+                    format!("grade `{name}` {y} appears twice")
+                });
+            }
+            if let (true, Some(grade), Some(usd_per_kg), Some(year), Some(source)) =
+                (c.ok(), grade, usd, year, source)
+            {
+                self.model.magnet_prices.push(MagnetPrice {
+                    grade,
                     usd_per_kg,
                     year,
                     source,

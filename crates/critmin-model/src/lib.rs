@@ -66,8 +66,8 @@ pub use scenario::{
 };
 pub use source::{Confidence, Source};
 pub use stats::{
-    Benchmark, BenchmarkMetric, DemandResponse, MineProduction, Precaution, Price, PriceResponse,
-    SupplyResponse,
+    Benchmark, BenchmarkMetric, DemandResponse, MagnetPrice, MineProduction, Precaution, Price,
+    PriceResponse, SupplyResponse,
 };
 pub use stock::{InventoryPolicy, Stockpile, StockpileTarget};
 pub use time::{MAX_YEAR, MIN_YEAR, Month, MonthParseError};

@@ -3,9 +3,9 @@
 
 use crate::{
     Benchmark, CapacityTrend, Composition, Country, CountryCode, DemandResponse, DemandRow,
-    ElementRisk, Facility, Governance, Group, GrowthPath, Idx, InventoryPolicy, MagnetRecipe,
-    MineProduction, Month, Precaution, Price, PriceResponse, Project, SectorValue, Source,
-    Stockpile, StockpileTarget, SupplyResponse,
+    ElementRisk, Facility, Governance, Group, GrowthPath, Idx, InventoryPolicy, MagnetPrice,
+    MagnetRecipe, MineProduction, Month, Precaution, Price, PriceResponse, Project, SectorValue,
+    Source, Stockpile, StockpileTarget, SupplyResponse,
 };
 use serde::Serialize;
 
@@ -56,6 +56,9 @@ pub struct Model {
     pub benchmarks: Vec<Benchmark>,
     /// Baseline prices.
     pub prices: Vec<Price>,
+    /// Finished-magnet prices by grade (none: magnets are valued at their
+    /// metal content).
+    pub magnet_prices: Vec<MagnetPrice>,
     /// How scarcity moves prices, by element and form.
     pub price_response: Vec<PriceResponse>,
     /// How final demand answers price, by sector and elements (a demand

@@ -65,6 +65,20 @@ pub struct Price {
     pub source: Idx<Source>,
 }
 
+/// A finished magnet's price, by grade (`magnet_prices.csv`): what a
+/// stockpile pays for magnets, which cost more than their metal content.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MagnetPrice {
+    /// The grade (a recipe of `recipes.csv`).
+    pub grade: Idx<crate::MagnetRecipe>,
+    /// USD per kg of magnet.
+    pub usd_per_kg: f64,
+    /// Year the price refers to.
+    pub year: i32,
+    /// Where it comes from.
+    pub source: Idx<Source>,
+}
+
 /// How final demand of some sectors for some elements answers price
 /// (`demand_response.csv`, see `docs/simulation.md`): at once, with a
 /// short-run elasticity; and over months, by substitution and thrifting

@@ -36,7 +36,8 @@ pub mod stockpile;
 
 pub use portfolio::{Portfolio, PortfolioRequest, PortfolioResult};
 pub use stockpile::{
-    PlanCheck, StockpileRequest, StockpileResult, check_plan, optimise as optimise_stockpile,
+    Conversion, PlanCheck, ScenarioClaim, StockpileRequest, StockpileResult, check_plan,
+    optimise as optimise_stockpile, stock_prices,
 };
 
 /// Why an optimisation could not be set up or solved.

@@ -594,6 +594,7 @@ copy_table("price_response.csv")
 copy_table("demand_response.csv")
 copy_table("supply_response.csv")
 copy_table("precautionary.csv")
+copy_table("magnet_prices.csv")
 for cid in KEEP_COMP:
     keep_src(base_comp[cid]["source"])
 

@@ -257,6 +257,9 @@ pub struct StockpileRequest {
     pub holding_cost_pct_per_yr: f64,
     /// Years the stock is held.
     pub holding_years: f64,
+    /// Count on spare metal and magnet plant capacity to convert upstream
+    /// stock in an emergency.
+    pub credit_conversion: bool,
 }
 
 impl Default for StockpileRequest {
@@ -272,6 +275,7 @@ impl Default for StockpileRequest {
             path: critmin_metrics::DEFAULT_PATH.into(),
             holding_cost_pct_per_yr: 2.0,
             holding_years: 7.0,
+            credit_conversion: false,
         }
     }
 }
@@ -300,6 +304,9 @@ pub struct StockpileResponse {
     /// The plan simulated under each scenario, with and without it, per
     /// partner (empty without scenarios).
     pub checks: Vec<critmin_opt::PlanCheck>,
+    /// Each partner's emergency conversion capacity (spare metal and
+    /// magnet plant capacity in its scenarios' months of shortage).
+    pub conversion: Vec<critmin_opt::Conversion>,
     /// The purchases as a plan file (TOML) for `critmin simulate --plan`.
     #[serde(skip)]
     pub plan_toml: String,
@@ -359,6 +366,7 @@ pub(crate) fn solve_stockpile(
         path: req.path.clone(),
         holding_cost_pct_per_yr: req.holding_cost_pct_per_yr,
         holding_years: req.holding_years,
+        credit_conversion: req.credit_conversion,
     };
     ctx.cancel.check()?;
     let res = critmin_opt::optimise_stockpile(model, &opt_req)?;
@@ -367,7 +375,12 @@ pub(crate) fn solve_stockpile(
     timings.insert("solve_seconds".to_string(), res.solve_seconds);
     let plan_toml = critmin_opt::plan::to_toml(&res.plan(model), model);
     let t0 = std::time::Instant::now();
-    let checks = critmin_opt::check_plan(model, &opt_req, &res.plan(model).overlay(model))?;
+    let checks = critmin_opt::check_plan(
+        model,
+        &opt_req,
+        &res.plan(model).overlay(model),
+        &res.claims,
+    )?;
     timings.insert("check_seconds".to_string(), t0.elapsed().as_secs_f64());
     Ok((
         StockpileResponse {
@@ -384,6 +397,7 @@ pub(crate) fn solve_stockpile(
                 .map(|c| (c.to_string(), holder_of(model, *c)))
                 .collect(),
             checks,
+            conversion: res.conversion,
             plan_toml,
         },
         timings,

@@ -87,6 +87,11 @@ pub(crate) struct StockpileArgs {
     /// Years the stock is held.
     #[arg(long, default_value_t = StockpileRequest::default().holding_years)]
     holding_years: f64,
+    /// Count on the partners' spare metal and magnet plant capacity to
+    /// convert oxide and metal stock in an emergency (the check by
+    /// simulation shows how far that holds).
+    #[arg(long)]
+    credit_conversion: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -201,6 +206,7 @@ fn stockpile(a: &StockpileArgs, ctx: &Context, out: &mut Out) -> Result {
         cover_year: a.cover_year,
         holding_cost_pct_per_yr: a.holding_cost_pct_per_yr,
         holding_years: a.holding_years,
+        credit_conversion: a.credit_conversion,
         ..Default::default()
     };
     if !a.partners.is_empty() {
@@ -433,10 +439,12 @@ fn stockpile_text(env: &Envelope<StockpileResponse>) -> String {
                 "unmet t without",
                 "unmet t with",
                 "removed t",
+                "claimed t",
+                "agreement",
                 "held t",
                 "released t",
             ],
-            &[false, false, true, true, true, true, true],
+            &[false, false, true, true, true, true, true, true, true],
         );
         for c in &r.checks {
             t.row(vec![
@@ -445,12 +453,28 @@ fn stockpile_text(env: &Envelope<StockpileResponse>) -> String {
                 tonnes(c.unmet_without_t),
                 tonnes(c.unmet_with_t),
                 tonnes(c.removed_t),
+                c.claimed_removed_t.map_or("—".into(), tonnes),
+                c.agreement
+                    .map_or("—".into(), |a| format!("{:.0} %", 100.0 * a)),
                 tonnes(c.held_t),
                 tonnes(c.released_t),
             ]);
         }
         out.push_str("\nThe plan simulated under each scenario, without and with it (the plan's elements, t REO-eq)\n");
         out.push_str(&t.render());
+        for c in &r.conversion {
+            out.push_str(&format!(
+                "{} spare conversion capacity in its months of shortage: metal {:.0}, magnets {:.0} t REO-eq/month ({})\n",
+                c.country,
+                c.metal_reo_t_per_month,
+                c.magnet_reo_t_per_month,
+                if c.credited {
+                    "counted on"
+                } else {
+                    "not counted on: plants sell what they make into the market; --credit-conversion counts it"
+                }
+            ));
+        }
         for c in r.checks.iter().filter(|c| c.flag.is_some()) {
             out.push_str(&format!(
                 "warning: {} in {}: {}\n",

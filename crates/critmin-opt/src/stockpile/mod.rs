@@ -31,8 +31,8 @@ use crate::chain::{
 };
 use crate::plan::Plan;
 use critmin_model::{
-    CountryCode, Element, ElementSet, Form, Good, Idx, Model, N_ELEMENTS, PerElement, Stockpile,
-    good_elements,
+    CountryCode, Element, ElementSet, Form, Good, Idx, Model, N_ELEMENTS, PerElement, Stage,
+    Stockpile, good_elements,
 };
 use critmin_sim::{MonthStats, Network, Overlay, Recorder, Scenario, simulate_with};
 use good_lp::{
@@ -64,6 +64,10 @@ pub struct StockpileRequest {
     pub holding_cost_pct_per_yr: f64,
     /// Years the stock is held.
     pub holding_years: f64,
+    /// Count on the partners' spare metal and magnet plant capacity to
+    /// convert upstream stock in an emergency (off by default: see
+    /// [`Conversion::credited`]).
+    pub credit_conversion: bool,
 }
 
 /// One holding of the optimal stockpile.
@@ -127,6 +131,11 @@ pub struct StockpileResult {
     pub solve_seconds: f64,
     /// The element (with its partner) whose goal costs most, if any binds.
     pub binding_element: Option<String>,
+    /// Each partner's emergency conversion capacity, as the scenarios
+    /// measured it (zero without scenarios).
+    pub conversion: Vec<Conversion>,
+    /// What the plan claims to remove, per scenario and partner.
+    pub claims: Vec<ScenarioClaim>,
 }
 
 impl StockpileResult {
@@ -203,6 +212,10 @@ struct Profile {
     unmet: Vec<PerElement>,
     /// `[partner][month]` magnets served from stockpiles, t REO-eq per element.
     magnet_released: Vec<Vec<PerElement>>,
+    /// `[partner][month]` spare capacity of the partner's metal plants
+    /// (nameplate less output), t REO-eq, and of its magnet plants, t magnet.
+    spare_metal: Vec<Vec<f64>>,
+    spare_magnet: Vec<Vec<f64>>,
 }
 
 struct ShortfallRecorder<'a> {
@@ -211,6 +224,9 @@ struct ShortfallRecorder<'a> {
     grade_demand: &'a dyn Fn(usize, usize, i32) -> f64,
     n_goods: usize,
     grades: usize,
+    /// Per model facility: the partner it belongs to and its stage (1
+    /// metal/alloy, 2 magnet), if it is a partner's conversion plant.
+    conversion: &'a [Option<(usize, u8)>],
     out: Profile,
 }
 
@@ -222,6 +238,25 @@ impl Recorder for ShortfallRecorder<'_> {
             self.out.demand = vec![PerElement::ZERO; self.partners.len()];
             self.out.unmet = vec![PerElement::ZERO; self.partners.len()];
             self.out.magnet_released = vec![Vec::new(); self.partners.len()];
+            self.out.spare_metal = vec![Vec::new(); self.partners.len()];
+            self.out.spare_magnet = vec![Vec::new(); self.partners.len()];
+        }
+        for k in 0..self.partners.len() {
+            self.out.spare_metal[k].push(0.0);
+            self.out.spare_magnet[k].push(0.0);
+        }
+        for &(f, made, cap) in &s.facility_use {
+            if let Some(&Some((k, stage))) = self.conversion.get(f) {
+                let spare = (cap - made).max(0.0);
+                let series = if stage == 1 {
+                    &mut self.out.spare_metal[k]
+                } else {
+                    &mut self.out.spare_magnet[k]
+                };
+                if let Some(x) = series.last_mut() {
+                    *x += spare;
+                }
+            }
         }
         for (k, &c) in self.partners.iter().enumerate() {
             let (mut mag_d, mut mag_u) = (0.0, 0.0);
@@ -349,11 +384,24 @@ fn profile(
             })
             .sum()
     };
+    let conversion: Vec<Option<(usize, u8)>> = model
+        .facilities
+        .iter()
+        .map(|f| {
+            let k = partners.iter().position(|c| *c == f.country)?;
+            match f.stage {
+                Stage::MetalAlloy => Some((k, 1)),
+                Stage::Magnet => Some((k, 2)),
+                _ => None,
+            }
+        })
+        .collect();
     let mut rec = ShortfallRecorder {
         partners: idx,
         grade_demand: &grade_demand,
         n_goods: n_goods(model),
         grades: model.recipes.len(),
+        conversion: &conversion,
         out: Profile::default(),
     };
     simulate_with(&net, &mut rec);
@@ -558,7 +606,7 @@ pub fn optimise(model: &Model, r: &StockpileRequest) -> Result<StockpileResult, 
     check_request(r)?;
     let ng = n_goods(model);
     let grade_reo: Vec<PerElement> = model.recipes.iter().map(|g| g.reo_t_per_t()).collect();
-    let prices = good_prices(model);
+    let prices = stock_prices(model);
     let cost_factor = 1.0 + r.holding_cost_pct_per_yr / 100.0 * r.holding_years;
     let holders: Vec<String> = r.partners.iter().map(|c| holder_of(model, *c)).collect();
     // Goods each partner may hold: oxides and metals of the elements,
@@ -587,11 +635,23 @@ pub fn optimise(model: &Model, r: &StockpileRequest) -> Result<StockpileResult, 
     }
     let t0 = Instant::now();
     let mut profiles = Vec::new();
-    if r.max_unmet_share.is_some() {
-        for s in &r.scenarios {
-            profiles.push(profile_probed(model, s, &Overlay::default(), &r.partners)?);
-        }
+    for s in &r.scenarios {
+        profiles.push(profile_probed(model, s, &Overlay::default(), &r.partners)?);
     }
+    let magnet_reo: Vec<f64> = r
+        .partners
+        .iter()
+        .map(|c| magnet_reo_per_t(model, *c))
+        .collect();
+    let conversion: Vec<Conversion> = r
+        .partners
+        .iter()
+        .enumerate()
+        .map(|(k, c)| Conversion {
+            credited: r.credit_conversion,
+            ..forms::conversion(&profiles, k, *c, magnet_reo[k])
+        })
+        .collect();
     let simulate_seconds = t0.elapsed().as_secs_f64();
 
     let mut vars = ProblemVariables::new();
@@ -618,20 +678,26 @@ pub fn optimise(model: &Model, r: &StockpileRequest) -> Result<StockpileResult, 
         .collect();
     for k in 0..r.partners.len() {
         if let Some(m) = r.target_months {
-            for e in r.elements.iter() {
-                let need = m * monthly[k][e];
-                if need <= 0.0 {
-                    continue;
+            let mut by_form: [[Expression; N_ELEMENTS]; 2] =
+                std::array::from_fn(|_| std::array::from_fn(|_| Expression::from(0.0)));
+            for g in 0..MAGNET0 {
+                if let Some(e) = Element::from_index(g % N_ELEMENTS) {
+                    by_form[form_of(g)][e.index()] += held(k, g);
                 }
-                let mut have = Expression::from(0.0);
-                for g in 0..ng {
-                    let q = good_reo(&grade_reo, g)[e];
-                    if q > 0.0 {
-                        have += held(k, g) * q;
-                    }
-                }
-                cover_cons.push((k, e, have.clone(), need));
-                cons.push(constraint!(have >= need));
+            }
+            let magnets: Vec<Expression> = (MAGNET0..ng).map(|g| held(k, g)).collect();
+            let all = consumption_by_form(model, r.partners[k], r.cover_year, &r.path);
+            let inputs = CoverInputs {
+                held: &by_form,
+                magnets: &magnets,
+                need: &[all[0], all[1]],
+                magnet_need: &magnet_consumption(model, r.partners[k], r.cover_year, &r.path),
+                grade_reo: &grade_reo,
+            };
+            for (e, expr, n) in
+                add_cover_goal(&inputs, r.elements, conversion[k], m, &mut vars, &mut cons)
+            {
+                cover_cons.push((k, e, expr, n));
             }
         }
         if let Some(share) = r.max_unmet_share {
@@ -678,6 +744,34 @@ pub fn optimise(model: &Model, r: &StockpileRequest) -> Result<StockpileResult, 
     };
     let holdings = solved.holdings(&sol);
     let (cover, binding_cost) = solved.cover(&sol);
+    let solved_conversion = conversion.clone();
+    let mut claims = Vec::new();
+    for (si, p) in profiles.iter().enumerate() {
+        for (k, c) in r.partners.iter().enumerate() {
+            let held: Vec<f64> = (0..ng)
+                .map(|g| solved.existing[k][g] + solved.h[k][g].map_or(0.0, |v| sol.value(v)))
+                .collect();
+            let rate = r.scenarios[si]
+                .policy
+                .rule_for(&solved.holders[k])
+                .max_release_share_per_month;
+            let cl = forms::claim(
+                p,
+                k,
+                &held,
+                rate,
+                &solved.grade_reo,
+                r.elements,
+                solved_conversion[k],
+            );
+            claims.push(ScenarioClaim {
+                scenario: r.scenarios[si].name.clone(),
+                country: *c,
+                shortfall_t: cl.shortfall_t,
+                claimed_removed_t: cl.removed_t,
+            });
+        }
+    }
     Ok(StockpileResult {
         cost_musd: holdings.iter().map(|h| h.cost_musd).sum(),
         holdings,
@@ -689,7 +783,56 @@ pub fn optimise(model: &Model, r: &StockpileRequest) -> Result<StockpileResult, 
         simulate_seconds,
         solve_seconds,
         binding_element: binding_cost.first().map(|(_, s)| s.clone()),
+        conversion,
+        claims,
     })
+}
+
+/// What a stockpile pays per engine unit of each good, USD: oxides and
+/// metals at baseline prices, magnets at their finished price
+/// (`magnet_prices.csv`, latest year) or, without one, their metal content.
+pub fn stock_prices(model: &Model) -> Vec<f64> {
+    let mut w = good_prices(model);
+    for (g, _) in model.recipes.iter().enumerate() {
+        if let Some(p) = model
+            .magnet_prices
+            .iter()
+            .filter(|p| p.grade.get() == g)
+            .max_by_key(|p| p.year)
+        {
+            w[MAGNET0 + g] = p.usd_per_kg * 1000.0;
+        }
+    }
+    w
+}
+
+/// REO-eq per t of the magnets a partner consumes (its magnet demand's
+/// grades, weighted by tonnage; 0.3 without magnet demand).
+fn magnet_reo_per_t(model: &Model, c: CountryCode) -> f64 {
+    let (mut t, mut reo) = (0.0, 0.0);
+    for d in model.demand.iter().filter(|d| d.country == c) {
+        if let Good::Magnet { grade } = d.good {
+            t += d.t_per_yr;
+            reo += d.t_per_yr * model.recipes[grade.get()].reo_t_per_t().total();
+        }
+    }
+    if t > 0.0 { reo / t } else { 0.3 }
+}
+
+/// The optimiser's claim for its plan under one scenario, for one partner
+/// (`docs/optimization.md`, "Stock by form").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScenarioClaim {
+    /// Scenario name.
+    pub scenario: String,
+    /// Partner.
+    pub country: CountryCode,
+    /// The partner's shortfall of the plan's elements before any release,
+    /// t REO-eq.
+    pub shortfall_t: f64,
+    /// What the optimiser claims the plan's holdings (existing and bought)
+    /// release into it, t REO-eq.
+    pub claimed_removed_t: f64,
 }
 
 impl Solved<'_> {
@@ -781,7 +924,11 @@ impl Solved<'_> {
                 }
                 let mut binding = Vec::new();
                 for (kk, ee, expr, need) in cover_cons.iter() {
-                    if *kk == k && *ee == e && sol.eval(expr) <= need * (1.0 + 1e-6) + 1e-9 {
+                    if *kk == k
+                        && *ee == e
+                        && sol.eval(expr) <= need * (1.0 + 1e-6) + 1e-9
+                        && !binding.iter().any(|b| b == "cover")
+                    {
                         binding.push("cover".to_string());
                     }
                 }
@@ -822,163 +969,8 @@ pub fn cover_map(c: &[Cover]) -> BTreeMap<(CountryCode, Element), &Cover> {
     c.iter().map(|x| ((x.country, x.element), x)).collect()
 }
 
-/// A stockpile plan simulated under one scenario, for one partner: what
-/// the plan removes of its unmet demand, and whether its stock reaches the
-/// shortage (`docs/optimization.md`, "Check by simulation").
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PlanCheck {
-    /// Scenario name.
-    pub scenario: String,
-    /// Partner.
-    pub country: CountryCode,
-    /// Unmet demand of the plan's elements over the scenario without the
-    /// plan's purchases, and with them, t REO-eq.
-    pub unmet_without_t: f64,
-    /// The same with the plan.
-    pub unmet_with_t: f64,
-    /// `unmet_without_t − unmet_with_t`.
-    pub removed_t: f64,
-    /// What the partner's holder holds of those elements with the plan
-    /// (existing and bought), t REO-eq.
-    pub held_t: f64,
-    /// What it released in the scenario with the plan, t REO-eq.
-    pub released_t: f64,
-    /// Unmet demand left with the plan, by form (oxide, metal, magnet), t
-    /// REO-eq.
-    pub unmet_with_by_form_t: [f64; 3],
-    /// Held with the plan, by form, t REO-eq.
-    pub held_by_form_t: [f64; 3],
-    /// Why the stock does not reach the shortage, if it does not: set
-    /// when the plan removes less than a fifth of what it could (the
-    /// smaller of what it holds and the unmet demand without it).
-    pub flag: Option<String>,
-}
-
-/// A check run's sums per partner: unmet by form, and released.
-type RunSums = (Vec<[f64; 3]>, Vec<f64>);
-
-/// Per partner, over a run: unmet by form, released, of `elements`.
-struct CheckRecorder<'a> {
-    partners: &'a [usize],
-    elements: ElementSet,
-    unmet: Vec<[f64; 3]>,
-    released: Vec<f64>,
-}
-
-impl Recorder for CheckRecorder<'_> {
-    fn month(&mut self, _net: &Network, _t: usize, s: &MonthStats) {
-        for (k, &c) in self.partners.iter().enumerate() {
-            for e in self.elements.iter() {
-                for f in 0..3 {
-                    let i = s.at(c, e, f);
-                    self.unmet[k][f] += (s.demand[i] - s.served[i]).max(0.0);
-                    self.released[k] += s.released[i];
-                }
-            }
-        }
-    }
-}
-
-/// Simulates a stockpile plan (`plan` laid over the dataset) under each of
-/// the request's scenarios, with and without it, and reports per partner
-/// what it removes and whether its stock reaches the shortage.
-pub fn check_plan(
-    model: &Model,
-    request: &StockpileRequest,
-    plan: &Overlay,
-) -> Result<Vec<PlanCheck>, OptError> {
-    let err = |s: &Scenario, m: String| OptError::Simulation {
-        scenario: s.name.clone(),
-        message: m,
-    };
-    // What is held with the plan: the holdings at the start (a run's
-    // first month would already have released).
-    let held0 = initial_holdings(model, plan, &request.partners, request.elements);
-    let mut out = Vec::new();
-    for s in &request.scenarios {
-        let sums = |overlay: &Overlay| -> Result<RunSums, OptError> {
-            let net = Network::build(model, s, overlay).map_err(|e| err(s, e.to_string()))?;
-            let partners: Vec<usize> = request
-                .partners
-                .iter()
-                .filter_map(|c| net.countries().iter().position(|x| x == c))
-                .collect();
-            let mut rec = CheckRecorder {
-                partners: &partners,
-                elements: request.elements,
-                unmet: vec![[0.0; 3]; partners.len()],
-                released: vec![0.0; partners.len()],
-            };
-            simulate_with(&net, &mut rec);
-            Ok((rec.unmet, rec.released))
-        };
-        let (without, _) = sums(&Overlay::default())?;
-        let (with, released) = sums(plan)?;
-        for (k, &c) in request.partners.iter().enumerate().take(with.len()) {
-            let (w, h): (f64, f64) = (without[k].iter().sum(), with[k].iter().sum());
-            let held = held0[k];
-            let removed = w - h;
-            let could = held.iter().sum::<f64>().min(w);
-            let flag = (w > 1.0 && removed < 0.2 * could).then(|| {
-                let forms = ["oxide", "metal", "magnets"];
-                let (fmax, umax) = with[k]
-                    .iter()
-                    .enumerate()
-                    .fold((0, 0.0), |b, (f, &u)| if u > b.1 { (f, u) } else { b });
-                format!(
-                    "the plan removes {:.0} t of the {:.0} t it could: {:.0} % of the shortage left is in {}, of which it holds {:.0} t (it holds {:.0} t of oxide, {:.0} t of metal, {:.0} t of magnets); the stock cannot reach demand that plants downstream cannot convert it for",
-                    removed.max(0.0),
-                    could,
-                    100.0 * umax / h.max(1e-9),
-                    forms[fmax],
-                    held[fmax],
-                    held[0],
-                    held[1],
-                    held[2],
-                )
-            });
-            out.push(PlanCheck {
-                scenario: s.name.clone(),
-                country: c,
-                unmet_without_t: w,
-                unmet_with_t: h,
-                removed_t: removed,
-                held_t: held.iter().sum(),
-                released_t: released[k],
-                unmet_with_by_form_t: with[k],
-                held_by_form_t: held,
-                flag,
-            });
-        }
-    }
-    Ok(out)
-}
-
-/// Per partner, by form (oxide, metal, magnet), the REO content of the
-/// dataset's and the plan's stockpiles of `elements`.
-fn initial_holdings(
-    model: &Model,
-    plan: &Overlay,
-    partners: &[CountryCode],
-    elements: ElementSet,
-) -> Vec<[f64; 3]> {
-    partners
-        .iter()
-        .map(|&c| {
-            let mut held = [0.0; 3];
-            for st in model.stockpiles.iter().chain(&plan.stockpiles) {
-                if st.country != c {
-                    continue;
-                }
-                let f = match st.good {
-                    Good::Oxide { .. } => 0,
-                    Good::Metal { .. } => 1,
-                    _ => 2,
-                };
-                let reo = critmin_model::reo_content(st.good, st.tonnes, &model.recipes);
-                held[f] += reo.total_of(elements);
-            }
-            held
-        })
-        .collect()
-}
+mod check;
+mod forms;
+pub use check::{PlanCheck, check_plan};
+pub use forms::Conversion;
+use forms::{CoverInputs, add_cover_goal, consumption_by_form, form_of, magnet_consumption};

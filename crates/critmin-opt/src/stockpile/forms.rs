@@ -1,0 +1,334 @@
+//! Stock by form: what a holding of oxide, metal or magnets can do for a
+//! partner whose consumption is in another form. A stock reaches demand of
+//! its own form directly; oxide reaches metal and magnet demand, and metal
+//! reaches magnet demand, only through the partner's own plants' spare
+//! capacity (nameplate less output, as the simulator measured it in the
+//! scenarios), since a release goes to buyers in the holder's country.
+//! Tolling abroad is not credited: the simulator does not model it, so a
+//! claim resting on it could not be checked.
+//!
+//! Two uses: the months-of-cover goal counts, per element and consuming
+//! form, only the stock that can reach it within the cover window; and the
+//! optimiser's *claim* for a plan under a scenario — the unmet demand it
+//! says the plan removes — replays the simulator's release rule on the
+//! measured shortfall, month by month, which the check by simulation then
+//! tests.
+
+use super::Profile;
+use crate::chain::{MAGNET0, METAL0, OXIDE0, good_reo};
+use critmin_model::{
+    CountryCode, Element, ElementSet, Good, Model, N_ELEMENTS, PerElement, good_elements,
+    reo_content,
+};
+use good_lp::{Expression, ProblemVariables, constraint, variable};
+use serde::Serialize;
+
+/// Forms a stock is held in and demand is consumed in: oxide, metal, magnet.
+pub(super) const FORMS: usize = 3;
+
+/// A partner's consumption per element in `year`, by form, t REO-eq per
+/// year.
+pub(super) fn consumption_by_form(
+    model: &Model,
+    partner: CountryCode,
+    year: i32,
+    path: &str,
+) -> [PerElement; FORMS] {
+    let p = model.growth_path(path);
+    let mut out = [PerElement::ZERO; FORMS];
+    for d in model.demand.iter().filter(|d| d.country == partner) {
+        let f = match d.good {
+            Good::Oxide { .. } => 0,
+            Good::Metal { .. } => 1,
+            Good::Magnet { .. } => 2,
+        };
+        let els = good_elements(d.good, &model.recipes);
+        let t = d.t_per_yr * p.map_or(1.0, |p| p.factor(model.base_year, year, d.sector, els));
+        out[f].add_scaled(&reo_content(d.good, t, &model.recipes), 1.0);
+    }
+    out
+}
+
+/// The form slot of engine good `g`.
+pub(super) fn form_of(g: usize) -> usize {
+    if g < METAL0 {
+        0
+    } else if g < MAGNET0 {
+        1
+    } else {
+        2
+    }
+}
+
+/// A partner's conversion capacity in an emergency: the mean monthly spare
+/// capacity of its metal plants (t REO-eq) and magnet plants (t REO-eq of
+/// magnets, at the REO content of the partner's magnet demand) over the
+/// months in which it is short, the smallest over the scenarios; zero
+/// without scenarios.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Conversion {
+    /// Partner.
+    pub country: CountryCode,
+    /// Spare metal/alloy capacity, t REO-eq per month.
+    pub metal_reo_t_per_month: f64,
+    /// Spare magnet capacity, t REO-eq per month.
+    pub magnet_reo_t_per_month: f64,
+    /// Whether the goals and claims count on it (`credit_conversion`):
+    /// by default they do not, because a plant sells what it makes into
+    /// its market, so converted stock reaches the holder's buyers only in
+    /// part (docs/optimization.md, "Stock by form").
+    pub credited: bool,
+    /// REO-eq per t of the partner's magnets, to count magnet capacity.
+    #[serde(skip)]
+    pub(super) magnet_reo_per_t: f64,
+}
+
+impl Conversion {
+    /// Spare metal and magnet capacity the goals may count on, t REO-eq
+    /// per month.
+    fn usable(&self) -> (f64, f64) {
+        if self.credited {
+            (self.metal_reo_t_per_month, self.magnet_reo_t_per_month)
+        } else {
+            (0.0, 0.0)
+        }
+    }
+}
+
+/// The emergency conversion capacity of partner `k` over `profiles`.
+pub(super) fn conversion(
+    profiles: &[Profile],
+    k: usize,
+    country: CountryCode,
+    magnet_reo_per_t: f64,
+) -> Conversion {
+    let mut out: Option<(f64, f64)> = None;
+    for p in profiles {
+        let months = p.spare_metal.get(k).map_or(0, Vec::len);
+        let short: Vec<usize> = (0..months)
+            .filter(|&t| {
+                p.shortfall[k]
+                    .iter()
+                    .any(|series| series.get(t).is_some_and(|&u| u > 1e-9))
+            })
+            .collect();
+        if short.is_empty() {
+            continue;
+        }
+        let n = short.len() as f64;
+        let metal = short.iter().map(|&t| p.spare_metal[k][t]).sum::<f64>() / n;
+        let magnet =
+            short.iter().map(|&t| p.spare_magnet[k][t]).sum::<f64>() / n * magnet_reo_per_t;
+        out = Some(out.map_or((metal, magnet), |(a, b)| (a.min(metal), b.min(magnet))));
+    }
+    let (metal, magnet) = out.unwrap_or((0.0, 0.0));
+    Conversion {
+        country,
+        metal_reo_t_per_month: metal,
+        magnet_reo_t_per_month: magnet,
+        credited: false,
+        magnet_reo_per_t,
+    }
+}
+
+/// A partner's consumption in `year` of each magnet grade, t magnet per
+/// year.
+pub(super) fn magnet_consumption(
+    model: &Model,
+    partner: CountryCode,
+    year: i32,
+    path: &str,
+) -> Vec<f64> {
+    let p = model.growth_path(path);
+    let mut out = vec![0.0; model.recipes.len()];
+    for d in model.demand.iter().filter(|d| d.country == partner) {
+        if let Good::Magnet { grade } = d.good {
+            let els = good_elements(d.good, &model.recipes);
+            out[grade.get()] +=
+                d.t_per_yr * p.map_or(1.0, |p| p.factor(model.base_year, year, d.sector, els));
+        }
+    }
+    out
+}
+
+/// What one partner holds and consumes, for its cover goal.
+pub(super) struct CoverInputs<'a> {
+    /// Holding of each element as oxide and as metal, t REO-eq.
+    pub held: &'a [[Expression; N_ELEMENTS]; 2],
+    /// Holding of each magnet grade, t magnet.
+    pub magnets: &'a [Expression],
+    /// Consumption of each element as oxide and as metal, t REO-eq/yr.
+    pub need: &'a [PerElement; 2],
+    /// Consumption of each grade, t magnet/yr.
+    pub magnet_need: &'a [f64],
+    /// REO-eq per t of each grade.
+    pub grade_reo: &'a [PerElement],
+}
+
+/// The months-of-cover goal of one partner by form: each element's oxide
+/// and metal consumption, and each magnet grade's, is covered for `months`
+/// by stock that can reach it within those months — stock of its own form
+/// (and grade), or upstream stock through the spare conversion capacity of
+/// those months (oxide → metal at the metal plants; metal, or oxide via
+/// metal, → a grade's magnets at the magnet plants, in the grade's recipe).
+/// Returns per element the expression of what reaches its demand and what
+/// is needed (a grade's goal is listed under each of its elements), for
+/// the binding read-out.
+pub(super) fn add_cover_goal(
+    inputs: &CoverInputs,
+    elements: ElementSet,
+    conv: Conversion,
+    months: f64,
+    vars: &mut ProblemVariables,
+    cons: &mut Vec<good_lp::Constraint>,
+) -> Vec<(Element, Expression, f64)> {
+    let CoverInputs {
+        held,
+        magnets,
+        need,
+        magnet_need,
+        grade_reo,
+    } = *inputs;
+    let window = months / 12.0;
+    let mut out = Vec::new();
+    // Magnets made from stock, per grade (t magnet).
+    let mut made_reo = Expression::from(0.0);
+    let mut metal_for_magnets: Vec<Expression> =
+        (0..N_ELEMENTS).map(|_| Expression::from(0.0)).collect();
+    for (g, &d) in magnet_need.iter().enumerate() {
+        let reo = grade_reo[g];
+        if d <= 0.0 || !reo.support().intersects(elements) {
+            continue;
+        }
+        let z = vars.add(variable().min(0.0));
+        let got = magnets[g].clone() + z;
+        let n = window * d;
+        cons.push(constraint!(got.clone() <= magnets[g].clone() + n));
+        cons.push(constraint!(got.clone() >= n));
+        made_reo += z * reo.total();
+        for (e, q) in reo.iter() {
+            metal_for_magnets[e.index()] += z * q;
+        }
+        for e in reo.support().iter().filter(|e| elements.contains(*e)) {
+            out.push((e, got.clone() * reo[e], n * reo[e]));
+        }
+    }
+    let mut to_metal = Expression::from(0.0);
+    for e in Element::ALL {
+        let i = e.index();
+        // Oxide to oxide, oxide to metal (for metal demand or for
+        // magnets), metal to metal (or magnets).
+        let x00 = vars.add(variable().min(0.0));
+        let x01 = vars.add(variable().min(0.0));
+        let x11 = vars.add(variable().min(0.0));
+        let y02 = vars.add(variable().min(0.0));
+        let y12 = vars.add(variable().min(0.0));
+        let ox = held[0][i].clone();
+        let me = held[1][i].clone();
+        cons.push(constraint!(x00 + x01 + y02 <= ox));
+        cons.push(constraint!(x11 + y12 <= me));
+        let into_magnets = metal_for_magnets[i].clone();
+        cons.push(constraint!(y02 + y12 >= into_magnets));
+        to_metal += x01 + y02;
+        if !elements.contains(e) {
+            continue;
+        }
+        for (dst, got) in [(0, Expression::from(x00)), (1, x01 + x11)] {
+            let n = window * need[dst][e];
+            if n > 0.0 {
+                cons.push(constraint!(got.clone() >= n));
+                out.push((e, got, n));
+            }
+        }
+    }
+    let (metal, magnet) = conv.usable();
+    cons.push(constraint!(to_metal <= months * metal));
+    cons.push(constraint!(made_reo <= months * magnet));
+    out
+}
+
+/// What the optimiser claims a plan removes of one partner's unmet demand
+/// under one scenario, and the shortfall it works on.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Claim {
+    /// Shortfall of the plan's elements before any release, t REO-eq.
+    pub shortfall_t: f64,
+    /// What the plan's holdings release into it, t REO-eq.
+    pub removed_t: f64,
+}
+
+/// The claim for partner `k` under a profile: the simulator's release rule
+/// replayed on the measured shortfall. Each month, each holding releases
+/// up to `rate` of what it held at the start, into its own form's
+/// shortfall; what it could still release that month reaches the next
+/// forms' shortfall through the month's spare conversion capacity. `held`
+/// is per engine good, in engine units.
+pub(super) fn claim(
+    p: &Profile,
+    k: usize,
+    held: &[f64],
+    rate: f64,
+    grade_reo: &[PerElement],
+    elements: ElementSet,
+    conv: Conversion,
+) -> Claim {
+    let ng = held.len();
+    let months = p.shortfall[k].iter().map(Vec::len).max().unwrap_or(0);
+    let mut left = held.to_vec();
+    let cap: Vec<f64> = held.iter().map(|h| rate * h).collect();
+    let content = |g: usize| good_reo(grade_reo, g).total_of(elements);
+    let mut shortfall_t = 0.0;
+    let mut removed_t = 0.0;
+    for t in 0..months {
+        // Residual shortfall per element and form, after own-form releases.
+        let mut residual = [PerElement::ZERO; FORMS];
+        let mut spare = vec![0.0; ng];
+        for g in 0..ng {
+            let u = p.shortfall[k][g].get(t).copied().unwrap_or(0.0);
+            shortfall_t += u * content(g);
+            let rel = u.min(cap[g]).min(left[g]).max(0.0);
+            left[g] -= rel;
+            removed_t += rel * content(g);
+            spare[g] = (cap[g] - rel).min(left[g]).max(0.0);
+            residual[form_of(g)].add_scaled(&good_reo(grade_reo, g), u - rel);
+        }
+        let (mut metal_cap, mut magnet_cap) = if conv.credited {
+            (
+                p.spare_metal[k].get(t).copied().unwrap_or(0.0),
+                p.spare_magnet[k].get(t).copied().unwrap_or(0.0) * conv.magnet_reo_per_t,
+            )
+        } else {
+            (0.0, 0.0)
+        };
+        // Metal → magnets, then oxide → metal, then oxide → magnets.
+        for (src0, dst, via_metal) in [(METAL0, 2, false), (OXIDE0, 1, true), (OXIDE0, 2, true)] {
+            for e in elements.iter() {
+                let g = src0 + e.index();
+                let mut q = spare[g].min(residual[dst][e]);
+                if via_metal {
+                    q = q.min(metal_cap);
+                }
+                if dst == 2 {
+                    q = q.min(magnet_cap);
+                }
+                if q <= 0.0 {
+                    continue;
+                }
+                spare[g] -= q;
+                left[g] -= q;
+                residual[dst][e] -= q;
+                removed_t += q;
+                if via_metal {
+                    metal_cap -= q;
+                }
+                if dst == 2 {
+                    magnet_cap -= q;
+                }
+            }
+        }
+    }
+    Claim {
+        shortfall_t,
+        removed_t,
+    }
+}
