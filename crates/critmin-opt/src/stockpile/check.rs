@@ -3,7 +3,7 @@
 
 use super::{ScenarioClaim, StockpileRequest};
 use crate::OptError;
-use critmin_model::{CountryCode, ElementSet, Good, Model};
+use critmin_model::{CountryCode, ElementSet, Model};
 use critmin_sim::{MonthStats, Network, Overlay, Recorder, Scenario, simulate_with};
 use serde::Serialize;
 
@@ -185,11 +185,7 @@ fn initial_holdings(
                 if st.country != c {
                     continue;
                 }
-                let f = match st.good {
-                    Good::Oxide { .. } => 0,
-                    Good::Metal { .. } => 1,
-                    _ => 2,
-                };
+                let f = super::forms::form_slot(st.good);
                 let reo = critmin_model::reo_content(st.good, st.tonnes, &model.recipes);
                 held[f] += reo.total_of(elements);
             }

@@ -37,16 +37,21 @@ pub(super) fn consumption_by_form(
     let p = model.growth_path(path);
     let mut out = [PerElement::ZERO; FORMS];
     for d in model.demand.iter().filter(|d| d.country == partner) {
-        let f = match d.good {
-            Good::Oxide { .. } => 0,
-            Good::Metal { .. } => 1,
-            Good::Magnet { .. } => 2,
-        };
+        let f = form_slot(d.good);
         let els = good_elements(d.good, &model.recipes);
         let t = d.t_per_yr * p.map_or(1.0, |p| p.factor(model.base_year, year, d.sector, els));
         out[f].add_scaled(&reo_content(d.good, t, &model.recipes), 1.0);
     }
     out
+}
+
+/// The form slot of a good: 0 oxide, 1 metal, 2 magnet.
+pub(super) fn form_slot(good: Good) -> usize {
+    match good {
+        Good::Oxide { .. } => 0,
+        Good::Metal { .. } => 1,
+        Good::Magnet { .. } => 2,
+    }
 }
 
 /// The form slot of engine good `g`.
@@ -200,10 +205,10 @@ pub(super) fn add_cover_goal(
         if d <= 0.0 || !reo.support().intersects(elements) {
             continue;
         }
-        let z = vars.add(variable().min(0.0));
-        let got = magnets[g].clone() + z;
         let n = window * d;
-        cons.push(constraint!(got.clone() <= magnets[g].clone() + n));
+        // Made from stock: never more than the grade's demand.
+        let z = vars.add(variable().min(0.0).max(n));
+        let got = magnets[g].clone() + z;
         cons.push(constraint!(got.clone() >= n));
         made_reo += z * reo.total();
         for (e, q) in reo.iter() {
@@ -276,7 +281,8 @@ pub(super) fn claim(
     let months = p.shortfall[k].iter().map(Vec::len).max().unwrap_or(0);
     let mut left = held.to_vec();
     let cap: Vec<f64> = held.iter().map(|h| rate * h).collect();
-    let content = |g: usize| good_reo(grade_reo, g).total_of(elements);
+    let reo: Vec<PerElement> = (0..ng).map(|g| good_reo(grade_reo, g)).collect();
+    let content: Vec<f64> = reo.iter().map(|r| r.total_of(elements)).collect();
     let mut shortfall_t = 0.0;
     let mut removed_t = 0.0;
     for t in 0..months {
@@ -285,12 +291,12 @@ pub(super) fn claim(
         let mut spare = vec![0.0; ng];
         for g in 0..ng {
             let u = p.shortfall[k][g].get(t).copied().unwrap_or(0.0);
-            shortfall_t += u * content(g);
+            shortfall_t += u * content[g];
             let rel = u.min(cap[g]).min(left[g]).max(0.0);
             left[g] -= rel;
-            removed_t += rel * content(g);
+            removed_t += rel * content[g];
             spare[g] = (cap[g] - rel).min(left[g]).max(0.0);
-            residual[form_of(g)].add_scaled(&good_reo(grade_reo, g), u - rel);
+            residual[form_of(g)].add_scaled(&reo[g], u - rel);
         }
         let (mut metal_cap, mut magnet_cap) = if conv.credited {
             (

@@ -18,12 +18,13 @@
 //! subject to release_{s,g,t} ≤ shortfall_{s,g,t}
 //!            release_{s,g,t} ≤ r · (H0_g + H_g),   Σ_t release_{s,g,t} ≤ H0_g + H_g
 //!            Σ_g reo_{g,e} Σ_t (shortfall − release) ≤ S · demand_{s,e}      (each scenario, element)
-//!            Σ_g reo_{g,e} (H0_g + H_g) ≥ M · monthly demand_e in the cover year  (each element)
+//!            stock reaching each form's (and grade's) demand ≥ M months of it   (`forms`)
 //! ```
 //!
-//! Stocks are held in the form the partner runs short of, so a release
-//! serves the market where the shortfall is. Sharing agreements are not
-//! modelled (each partner covers itself).
+//! Magnets cost their finished price ([`stock_prices`]). Every plan sized
+//! on scenarios carries the release it claims under each ([`ScenarioClaim`]),
+//! which [`check_plan`] sets beside the simulated one. Sharing agreements
+//! are not optimised (each partner covers itself).
 
 use crate::OptError;
 use crate::chain::{
@@ -408,15 +409,13 @@ fn profile(
     Ok(rec.out)
 }
 
-/// Each partner's consumption per element in `year`, t REO-eq per year.
+/// Each partner's consumption per element in `year`, all forms, t REO-eq
+/// per year.
 fn consumption(model: &Model, partner: CountryCode, year: i32, path: &str) -> PerElement {
-    let p = model.growth_path(path);
-    let mut out = PerElement::ZERO;
-    for d in model.demand.iter().filter(|d| d.country == partner) {
-        let els = good_elements(d.good, &model.recipes);
-        let t = d.t_per_yr * p.map_or(1.0, |p| p.factor(model.base_year, year, d.sector, els));
-        out.add_scaled(&critmin_model::reo_content(d.good, t, &model.recipes), 1.0);
-    }
+    let [oxide, metal, magnet] = consumption_by_form(model, partner, year, path);
+    let mut out = oxide;
+    out.add_scaled(&metal, 1.0);
+    out.add_scaled(&magnet, 1.0);
     out
 }
 
@@ -638,18 +637,13 @@ pub fn optimise(model: &Model, r: &StockpileRequest) -> Result<StockpileResult, 
     for s in &r.scenarios {
         profiles.push(profile_probed(model, s, &Overlay::default(), &r.partners)?);
     }
-    let magnet_reo: Vec<f64> = r
-        .partners
-        .iter()
-        .map(|c| magnet_reo_per_t(model, *c))
-        .collect();
     let conversion: Vec<Conversion> = r
         .partners
         .iter()
         .enumerate()
         .map(|(k, c)| Conversion {
             credited: r.credit_conversion,
-            ..forms::conversion(&profiles, k, *c, magnet_reo[k])
+            ..forms::conversion(&profiles, k, *c, magnet_reo_per_t(model, *c))
         })
         .collect();
     let simulate_seconds = t0.elapsed().as_secs_f64();
@@ -744,7 +738,6 @@ pub fn optimise(model: &Model, r: &StockpileRequest) -> Result<StockpileResult, 
     };
     let holdings = solved.holdings(&sol);
     let (cover, binding_cost) = solved.cover(&sol);
-    let solved_conversion = conversion.clone();
     let mut claims = Vec::new();
     for (si, p) in profiles.iter().enumerate() {
         for (k, c) in r.partners.iter().enumerate() {
@@ -762,7 +755,7 @@ pub fn optimise(model: &Model, r: &StockpileRequest) -> Result<StockpileResult, 
                 rate,
                 &solved.grade_reo,
                 r.elements,
-                solved_conversion[k],
+                conversion[k],
             );
             claims.push(ScenarioClaim {
                 scenario: r.scenarios[si].name.clone(),
