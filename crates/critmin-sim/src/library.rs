@@ -29,6 +29,14 @@ pub const LIBRARY: &[(&str, &str)] = &[
         include_str!("../../../scenarios/china-total-ban-12m-shared.toml"),
     ),
     (
+        "china-ban-us-12m.toml",
+        include_str!("../../../scenarios/china-ban-us-12m.toml"),
+    ),
+    (
+        "china-ban-japan-12m.toml",
+        include_str!("../../../scenarios/china-ban-japan-12m.toml"),
+    ),
+    (
         "lynas-malaysia-outage.toml",
         include_str!("../../../scenarios/lynas-malaysia-outage.toml"),
     ),

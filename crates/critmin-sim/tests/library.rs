@@ -216,3 +216,35 @@ fn china_mining_grows_by_its_trend() {
         );
     }
 }
+
+/// A destination ban hurts its target and (almost) no one else: under
+/// `china-ban-us-12m` the US is short and Japan is not, and the other way
+/// round under `china-ban-japan-12m` — the shocks a pooled stockpile answers.
+#[test]
+fn a_ban_on_one_partner_hurts_that_partner() {
+    let share = |s: &RunSummary, c: &str| {
+        let c = CountryCode::parse(c).unwrap();
+        s.by_country
+            .iter()
+            .find(|x| x.country == c)
+            .unwrap()
+            .unmet_share
+    };
+    for (file, target, other) in [
+        ("china-ban-us-12m.toml", "US", "JP"),
+        ("china-ban-japan-12m.toml", "JP", "US"),
+    ] {
+        let (s, _) = run(file);
+        assert!(
+            share(&s, target) > 0.01,
+            "{file}: {target} {}",
+            share(&s, target)
+        );
+        assert!(
+            share(&s, other) < share(&s, target) / 4.0,
+            "{file}: {other} {} vs {target} {}",
+            share(&s, other),
+            share(&s, target)
+        );
+    }
+}
