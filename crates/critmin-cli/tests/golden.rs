@@ -408,8 +408,10 @@ fn assess_outputs() {
         .collect();
     csvs.sort();
     assert!(!csvs.is_empty(), "assess wrote no CSV table");
+    let mut produced = vec!["metrics.json".to_string()];
     for p in csvs {
         let name = p.file_name().unwrap().to_string_lossy().to_string();
+        produced.push(name.clone());
         check_text(
             &format!("assess/{name}"),
             &std::fs::read_to_string(&p).unwrap(),
@@ -427,8 +429,22 @@ fn assess_outputs() {
         sections.len()
     );
     for (id, body) in sections {
+        produced.push(format!("section-{id}.html"));
         check_text(&format!("assess/section-{id}.html"), &body);
     }
+    // A golden the report no longer produces (a section renumbered, a
+    // table dropped) is stale: it would pin nothing.
+    let golden = golden_dir().join("assess");
+    let stale: Vec<String> = std::fs::read_dir(&golden)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| !produced.contains(n))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "stale goldens in tests/golden/assess (remove them): {stale:?}"
+    );
 }
 
 /// Splits the report into its `<section id="…">` elements, one line per

@@ -161,6 +161,86 @@ fn contradictory_requests_exit_2_with_a_message() {
         "add up to 1",
     );
     check(&["optimize", "stockpile"], "give --target-months");
+    check(
+        &[
+            "optimize",
+            "portfolio",
+            "--futures",
+            "10",
+            "--scenarios",
+            &scenario("baseline.toml"),
+        ],
+        "--futures: give --futures or --scenarios, not both",
+    );
+    check(
+        &["optimize", "portfolio", "--risk", "risk-baseline"],
+        "--risk: a risk model is only read with --futures N",
+    );
+    check(
+        &["optimize", "portfolio", "--futures", "0"],
+        "--futures: 0 futures",
+    );
+    check(
+        &["optimize", "portfolio", "--frontier", "0,lots"],
+        "--frontier: `lots` is not a number",
+    );
+    check(
+        &[
+            "optimize",
+            "stockpile",
+            "--target-months",
+            "12",
+            "--pool",
+            "first-come",
+        ],
+        "--pool: `first_come` is not a sharing rule",
+    );
+    check(
+        &[
+            "optimize",
+            "stockpile",
+            "--target-months",
+            "12",
+            "--partners",
+            "US",
+            "--pool",
+            "pro-rata",
+        ],
+        "--pool: pooling needs at least two partners",
+    );
+    check(
+        &[
+            "optimize",
+            "stockpile",
+            "--target-months",
+            "6",
+            "--min-months",
+            "FR=2",
+        ],
+        "--min-months: `FR` is not one of the partners",
+    );
+    check(
+        &[
+            "optimize",
+            "stockpile",
+            "--target-months",
+            "6",
+            "--min-months",
+            "JP=two",
+        ],
+        "--min-months",
+    );
+    check(
+        &[
+            "optimize",
+            "stockpile",
+            "--target-months",
+            "6",
+            "--min-months",
+            "JP=-1",
+        ],
+        "--min-months",
+    );
     std::fs::write(
         dir.path().join("bad.toml"),
         "[[fund]]\nproject = \"atlantis\"\nstart = \"2029-07\"\n",

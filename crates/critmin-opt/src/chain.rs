@@ -161,6 +161,10 @@ pub struct Disruption {
     pub china_share: Vec<f64>,
     /// Remaining capacity share per facility with an outage.
     pub outages: Vec<(Idx<Facility>, f64)>,
+    /// Capacity multipliers per facility, applied on top of outages (the
+    /// portfolio's stage relief: what more capacity at one stage is
+    /// worth); empty in a scenario's fold.
+    pub capacity_scale: Vec<(Idx<Facility>, f64)>,
     /// Demand growth path.
     pub path: String,
     /// Parts of the scenario the static model leaves out, in words.
@@ -174,6 +178,7 @@ impl Disruption {
             name: "no disruption".into(),
             china_share: vec![1.0; n_goods],
             outages: Vec::new(),
+            capacity_scale: Vec::new(),
             path: path.to_string(),
             notes: Vec::new(),
         }
@@ -185,17 +190,34 @@ impl Disruption {
             name: "china-total-ban-year".into(),
             china_share: vec![0.0; n_goods],
             outages: Vec::new(),
+            capacity_scale: Vec::new(),
             path: path.to_string(),
             notes: Vec::new(),
         }
     }
 
+    /// The share of facility `f`'s capacity available: the deepest of its
+    /// outages, times its capacity multipliers.
     fn outage(&self, f: Idx<Facility>) -> f64 {
-        self.outages
+        let out = self
+            .outages
             .iter()
             .filter(|(i, _)| *i == f)
             .map(|(_, s)| *s)
-            .fold(1.0, f64::min)
+            .fold(1.0, f64::min);
+        self.capacity_scale
+            .iter()
+            .filter(|(i, _)| *i == f)
+            .fold(out, |a, (_, k)| a * k)
+    }
+
+    /// Whether two disruptions do the same to the year (names and notes
+    /// aside): identical folded futures share one copy of the chain.
+    pub fn same_effect(&self, other: &Disruption) -> bool {
+        self.china_share == other.china_share
+            && self.outages == other.outages
+            && self.capacity_scale == other.capacity_scale
+            && self.path == other.path
     }
 }
 

@@ -201,6 +201,7 @@ pub fn fold(model: &Model, chain: &ChainYear, s: &Scenario) -> Disruption {
             .map(|r| (1.0 - r).clamp(0.0, 1.0))
             .collect(),
         outages,
+        capacity_scale: Vec::new(),
         path: s.demand_path.clone(),
         notes,
     }

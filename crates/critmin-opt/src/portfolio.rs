@@ -28,7 +28,9 @@
 //! the relaxation would price fractional projects).
 
 use crate::OptError;
-use crate::chain::{ChainYear, Disruption, YearOutcome, add_year, outcome, year_fraction};
+use crate::chain::{
+    Cap, ChainYear, Disruption, Online, YearOutcome, add_year, outcome, year_fraction,
+};
 use crate::plan::{Plan, apply};
 use critmin_metrics::Projection;
 use critmin_metrics::targets::{TARGETS, target_values};
@@ -56,8 +58,11 @@ pub struct PortfolioRequest {
     pub years: (i32, i32),
     /// The year whose unmet demand is minimised.
     pub target_year: i32,
-    /// Disruption scenarios, equally weighted (each already folded).
+    /// Disruption scenarios (each already folded).
     pub scenarios: Vec<Disruption>,
+    /// Their weights (empty: equal). Sampled futures that fold to the same
+    /// year are passed once, weighted by their count.
+    pub weights: Vec<f64>,
     /// Projects that must be funded.
     pub include: Vec<String>,
     /// Projects that must not be funded.
@@ -104,6 +109,9 @@ pub struct Portfolio {
     /// Candidate projects.
     pub candidates: Vec<Candidate>,
     chains: Vec<ChainYear>,
+    /// Projects seeking finance that are neither in nor sponsored by the
+    /// allied group, which the fund does not finance.
+    pub outside: Vec<String>,
 }
 
 /// A project chosen.
@@ -151,6 +159,63 @@ pub struct ScorecardValues {
     pub reserve_months: Option<f64>,
 }
 
+/// What more capacity at one stage is worth (see
+/// [`Portfolio::stage_relief`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StageRelief {
+    /// Stage: `mining` (with cracking), `separation`, `metal_alloy`,
+    /// `magnet`.
+    pub stage: String,
+    /// Allied capacity at the stage in the target year with the
+    /// portfolio (each plant times the share of the year it runs).
+    pub allied_capacity: f64,
+    /// Its unit.
+    pub capacity_unit: &'static str,
+    /// The capacity added to test it, same unit.
+    pub added: f64,
+    /// The fall in expected allied unmet value, USD million/yr.
+    pub unmet_fall_musd: f64,
+    /// The expected fall in allied unmet demand per element, t REO-eq/yr
+    /// (elements that fall by more than 0.05 t).
+    pub relieved_t: BTreeMap<String, f64>,
+    /// The pipeline's capex per unit of capacity at the stage, USD per
+    /// unit/yr (none without a project at the stage).
+    pub capex_usd_per_unit: Option<f64>,
+    /// `unmet_fall_musd` per USD million of that capex: the marginal
+    /// value of budget spent at this stage, USD million/yr per USD million.
+    pub value_per_musd: Option<f64>,
+}
+
+/// What the seed measures of a portfolio: jobs, waste and who pays.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Measures {
+    /// Direct operating jobs of the funded plants where the dataset gives
+    /// them (`facilities.csv` `direct_jobs`).
+    pub direct_jobs: u32,
+    /// Funded projects whose jobs the dataset does not give.
+    pub jobs_unknown: Vec<String>,
+    /// Waste generated in the target year by the funded plants where the
+    /// dataset gives a rate (`waste_t_per_t_reo` × capacity × utilisation
+    /// × the share of the year they run), t/yr.
+    pub waste_t_per_yr: f64,
+    /// Capex by partner, USD million: by the request's partner shares, or
+    /// else each project's split evenly among its sponsors.
+    pub capex_by_partner_musd: BTreeMap<String, f64>,
+}
+
+/// One point of the cost–protection frontier.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FrontierPoint {
+    /// Budget, USD million.
+    pub budget_musd: f64,
+    /// What the optimum spends, USD million.
+    pub spend_musd: f64,
+    /// Its expected allied unmet value, USD million/yr.
+    pub objective: f64,
+    /// Projects it funds.
+    pub projects: Vec<String>,
+}
+
 /// The solved portfolio.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PortfolioResult {
@@ -180,6 +245,8 @@ pub struct PortfolioResult {
     /// Objective reduction from one more USD million of budget (re-solved
     /// at `budget + 1`), USD million of unmet demand per year.
     pub marginal_value_per_musd: Option<f64>,
+    /// Jobs, waste and capex by partner.
+    pub measures: Measures,
     /// Scorecard in the target year without the plan.
     pub scorecard_before: ScorecardValues,
     /// Scorecard in the target year with the plan.
@@ -263,6 +330,16 @@ impl Portfolio {
         if r.scenarios.is_empty() {
             return Err(OptError::Invalid("at least one scenario is needed".into()));
         }
+        if !r.weights.is_empty()
+            && (r.weights.len() != r.scenarios.len()
+                || r.weights.iter().any(|w| !w.is_finite() || *w <= 0.0))
+        {
+            return Err(OptError::Invalid(format!(
+                "{} scenario weights for {} scenarios: give one positive weight per scenario, or none",
+                r.weights.len(),
+                r.scenarios.len()
+            )));
+        }
         let known = || {
             model
                 .projects
@@ -327,9 +404,27 @@ impl Portfolio {
             )));
         }
 
+        let allied = critmin_metrics::allied(model);
+        let in_partnership = |p: &critmin_model::Project| {
+            allied.contains(model.at(p.facility).country)
+                || p.sponsors.iter().any(|c| allied.contains(*c))
+        };
+        for id in &r.include {
+            let p = &model.projects[find(id)?];
+            if !in_partnership(p) {
+                return Err(OptError::Invalid(format!(
+                    "project `{id}` is neither in nor sponsored by the allied group: the fund does not finance it"
+                )));
+            }
+        }
         let mut candidates = Vec::new();
+        let mut outside = Vec::new();
         for (i, p) in model.projects.iter().enumerate() {
             if p.funding != Funding::Seeking || r.exclude.contains(&p.id) {
+                continue;
+            }
+            if !in_partnership(p) {
+                outside.push(p.id.clone());
                 continue;
             }
             let required = r.include.contains(&p.id);
@@ -388,6 +483,7 @@ impl Portfolio {
             request,
             candidates,
             chains,
+            outside,
         })
     }
 
@@ -411,6 +507,16 @@ impl Portfolio {
             .iter()
             .zip(choice)
             .all(|(c, ch)| !c.required || ch.is_some())
+    }
+
+    /// The scenarios' weights, summing to 1.
+    pub fn weights(&self) -> Vec<f64> {
+        let r = &self.request;
+        if r.weights.is_empty() {
+            return vec![1.0 / r.scenarios.len() as f64; r.scenarios.len()];
+        }
+        let total: f64 = r.weights.iter().sum();
+        r.weights.iter().map(|w| w / total).collect()
     }
 
     fn tie_break(&self, c: &Candidate, o: usize) -> f64 {
@@ -447,16 +553,26 @@ impl Portfolio {
         &self,
         frac: &BTreeMap<usize, f64>,
     ) -> Result<(f64, Vec<YearOutcome>), OptError> {
+        self.solve_fixed_on(frac, &self.request.scenarios)
+    }
+
+    /// [`Portfolio::solve_fixed`] under other disruptions of the same
+    /// chains (the stage relief's scaled capacities): one per scenario.
+    fn solve_fixed_on(
+        &self,
+        frac: &BTreeMap<usize, f64>,
+        scenarios: &[Disruption],
+    ) -> Result<(f64, Vec<YearOutcome>), OptError> {
         let mut vars = ProblemVariables::new();
         let mut cons = Vec::new();
         let mut years = Vec::new();
         let mut objective = Expression::from(0.0);
-        let s = self.chains.len() as f64;
-        for (chain, d) in self.chains.iter().zip(&self.request.scenarios) {
+        let w = self.weights();
+        for ((chain, d), w) in self.chains.iter().zip(scenarios).zip(w) {
             let online = |p: usize| Expression::from(frac.get(&p).copied().unwrap_or(0.0));
             let zero = |_: usize| Expression::from(0.0);
             let y = add_year(chain, d, &mut vars, &mut cons, &online, &zero);
-            objective += y.unmet_value_usd.clone() * (1e-6 / s);
+            objective += y.unmet_value_usd.clone() * (1e-6 * w);
             years.push(y);
         }
         let mut model = vars.minimise(objective.clone()).using(highs);
@@ -468,7 +584,7 @@ impl Portfolio {
         let outcomes = self
             .chains
             .iter()
-            .zip(&self.request.scenarios)
+            .zip(scenarios)
             .zip(&years)
             .map(|((c, d), y)| outcome(c, d, y, &sol))
             .collect();
@@ -497,8 +613,8 @@ impl Portfolio {
             .map(|(k, c)| (c.project, k))
             .collect();
         let mut objective = Expression::from(0.0);
-        let s = self.chains.len() as f64;
-        for (chain, d) in self.chains.iter().zip(&r.scenarios) {
+        let w = self.weights();
+        for ((chain, d), w) in self.chains.iter().zip(&r.scenarios).zip(w) {
             let online = |p: usize| -> Expression {
                 match index_of.get(&p) {
                     Some(&k) => self.candidates[k]
@@ -512,7 +628,7 @@ impl Portfolio {
             };
             let zero = |_: usize| Expression::from(0.0);
             let y = add_year(chain, d, &mut vars, &mut cons, &online, &zero);
-            objective += y.unmet_value_usd * (1e-6 / s);
+            objective += y.unmet_value_usd * (1e-6 * w);
         }
         for (k, c) in self.candidates.iter().enumerate() {
             let chosen: Expression = x[k].iter().copied().sum();
@@ -567,6 +683,196 @@ impl Portfolio {
             .map(|xs| xs.iter().position(|v| sol.value(*v) > 0.5))
             .collect();
         Ok((choice, sol.eval(&objective), seconds))
+    }
+
+    /// The online fraction in the target year of each selected project,
+    /// keyed by project index (ids not among the candidates are errors).
+    fn fractions_of(&self, selected: &[Selected]) -> Result<BTreeMap<usize, f64>, OptError> {
+        let mut frac = BTreeMap::new();
+        for s in selected {
+            let c = self
+                .candidates
+                .iter()
+                .find(|c| c.id == s.project)
+                .ok_or_else(|| OptError::UnknownProject {
+                    id: s.project.clone(),
+                    known: self.candidates.iter().map(|c| c.id.clone()).collect(),
+                })?;
+            frac.insert(c.project, year_fraction(s.start, self.request.target_year));
+        }
+        Ok(frac)
+    }
+
+    /// The expected value of allied unmet demand (USD million/yr, no
+    /// tie-breaks) and per-scenario outcomes with `selected` funded at
+    /// their start months: how a portfolio chosen on other futures is
+    /// evaluated on these.
+    pub fn value_of(&self, selected: &[Selected]) -> Result<(f64, Vec<YearOutcome>), OptError> {
+        self.solve_fixed(&self.fractions_of(selected)?)
+    }
+
+    /// What more capacity at each stage would be worth with `selected`
+    /// funded: every allied facility of the stage gets `relief` (e.g.
+    /// 0.1) more capacity in every scenario, and the expected unmet value
+    /// falls by `unmet_fall_musd`; priced at the pipeline's capex per unit
+    /// of capacity at that stage, that is `value_per_musd` less unmet
+    /// demand per USD million of capex. The binding stage is the one
+    /// where it is largest.
+    pub fn stage_relief(
+        &self,
+        model: &Model,
+        selected: &[Selected],
+        relief: f64,
+    ) -> Result<Vec<StageRelief>, OptError> {
+        let frac = self.fractions_of(selected)?;
+        let (base, base_out) = self.solve_fixed(&frac)?;
+        let weights = self.weights();
+        let Some(chain) = self.chains.first() else {
+            return Ok(Vec::new());
+        };
+        let caps = stage_caps(chain);
+        let mut out = Vec::new();
+        for (stage, unit, stage_caps) in caps {
+            let allied: Vec<&Cap> = stage_caps
+                .into_iter()
+                .filter(|c| chain.allied.contains(&model.at(c.facility).country))
+                .collect();
+            let online = |c: &Cap| match c.online {
+                Online::Fixed(f) => f,
+                Online::Project(p) => frac.get(&p).copied().unwrap_or(0.0),
+            };
+            let capacity: f64 = allied.iter().map(|c| c.full_t * online(c)).sum();
+            // Capex per unit of capacity: the pipeline's projects at this
+            // stage, wherever they are.
+            let (mut capex, mut units) = (0.0, 0.0);
+            for c in stage_caps_all(chain, stage) {
+                if let Some(p) = model.projects.iter().find(|p| p.facility == c.facility) {
+                    capex += p.capex_usd;
+                    units += c.full_t;
+                }
+            }
+            let capex_per_unit = (units > 0.0).then(|| capex / units);
+            let added = capacity * relief;
+            let mut relieved_t = BTreeMap::new();
+            let unmet_fall_musd = if added > 0.0 {
+                let scale: Vec<(Idx<critmin_model::Facility>, f64)> =
+                    allied.iter().map(|c| (c.facility, 1.0 + relief)).collect();
+                let scenarios: Vec<Disruption> = self
+                    .request
+                    .scenarios
+                    .iter()
+                    .map(|d| {
+                        let mut d = d.clone();
+                        d.capacity_scale.extend(scale.iter().copied());
+                        d
+                    })
+                    .collect();
+                let (v, out) = self.solve_fixed_on(&frac, &scenarios)?;
+                for ((b, o), w) in base_out.iter().zip(&out).zip(&weights) {
+                    for (e, t) in &b.allied_unmet_by_element_t {
+                        let after = o.allied_unmet_by_element_t.get(e).copied().unwrap_or(0.0);
+                        *relieved_t.entry(e.clone()).or_insert(0.0) += w * (t - after);
+                    }
+                }
+                relieved_t.retain(|_, t: &mut f64| *t > 0.05);
+                (base - v).max(0.0)
+            } else {
+                0.0
+            };
+            let value_per_musd = capex_per_unit
+                .filter(|_| added > 0.0)
+                .map(|k| unmet_fall_musd / (added * k / 1e6));
+            out.push(StageRelief {
+                stage: stage.to_string(),
+                allied_capacity: capacity,
+                capacity_unit: unit,
+                added,
+                unmet_fall_musd,
+                relieved_t,
+                capex_usd_per_unit: capex_per_unit,
+                value_per_musd,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The cost–protection frontier: the optimum at each budget, with
+    /// what it spends, funds and leaves unmet (budgets that cannot pay for
+    /// the included projects are left out).
+    pub fn frontier(&self, budgets_musd: &[f64]) -> Result<Vec<FrontierPoint>, OptError> {
+        let mut out = Vec::new();
+        for &b in budgets_musd {
+            // A budget too small for the included projects has no point.
+            let choice = match self.solve_milp(b) {
+                Ok((c, _, _)) => c,
+                Err(OptError::Invalid(_)) => continue,
+                Err(e) => return Err(e),
+            };
+            let frac = self.fractions(&choice);
+            let (objective, _) = self.solve_fixed(&frac)?;
+            let mut projects = Vec::new();
+            let mut spend = 0.0;
+            for (c, ch) in self.candidates.iter().zip(&choice) {
+                if ch.is_some() {
+                    projects.push(c.id.clone());
+                    spend += c.capex_musd;
+                }
+            }
+            out.push(FrontierPoint {
+                budget_musd: b,
+                spend_musd: spend,
+                objective,
+                projects,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Jobs, waste and capex by partner of the selected projects.
+    fn measures(&self, model: &Model, selected: &[Selected]) -> Measures {
+        let r = &self.request;
+        let mut m = Measures {
+            direct_jobs: 0,
+            jobs_unknown: Vec::new(),
+            waste_t_per_yr: 0.0,
+            capex_by_partner_musd: BTreeMap::new(),
+        };
+        for s in selected {
+            let Some(p) = model.projects.iter().find(|p| p.id == s.project) else {
+                continue;
+            };
+            let f = model.at(p.facility);
+            match f.direct_jobs {
+                Some(j) => m.direct_jobs += j,
+                None => m.jobs_unknown.push(s.project.clone()),
+            }
+            if let Some(w) = f.waste_t_per_t_reo {
+                m.waste_t_per_yr +=
+                    w * f.capacity_t_per_yr * f.utilisation * year_fraction(s.start, r.target_year);
+            }
+            if r.partner_shares.is_empty() {
+                let k = p.sponsors.len().max(1) as f64;
+                for c in &p.sponsors {
+                    *m.capex_by_partner_musd.entry(c.to_string()).or_insert(0.0) +=
+                        s.capex_musd / k;
+                }
+            } else {
+                for (c, share) in &r.partner_shares {
+                    *m.capex_by_partner_musd.entry(c.clone()).or_insert(0.0) +=
+                        s.capex_musd * share;
+                }
+            }
+        }
+        m
+    }
+
+    /// The online fractions of a choice, keyed by project index.
+    fn fractions(&self, choice: &[Option<usize>]) -> BTreeMap<usize, f64> {
+        self.candidates
+            .iter()
+            .zip(choice)
+            .filter_map(|(c, ch)| ch.map(|o| (c.project, c.options[o].year_fraction)))
+            .collect()
     }
 
     /// Solves the MILP: the best choice and its objective (with tie-breaks).
@@ -648,14 +954,38 @@ impl Portfolio {
                 .collect(),
             stockpiles: Vec::new(),
         };
+        let measures = self.measures(model, &selected);
         let path = r.scenarios.first().map_or("steady", |d| d.path.as_str());
         let scorecard_before = scorecard_at(model, path, r.target_year)?;
         let scorecard_after = scorecard_at(&apply(model, &overlay), path, r.target_year)?;
         let mut notes: Vec<String> = Vec::new();
+        // Each note once, with the scenarios it comes from (sampled futures
+        // repeat their risk model's notes).
+        let mut by_note: Vec<(&str, Vec<&str>)> = Vec::new();
         for d in &r.scenarios {
             for n in &d.notes {
-                notes.push(format!("{}: {n}", d.name));
+                match by_note.iter_mut().find(|(t, _)| t == n) {
+                    Some((_, names)) => names.push(&d.name),
+                    None => by_note.push((n, vec![&d.name])),
+                }
             }
+        }
+        for (n, names) in by_note {
+            if names.len() <= 3 {
+                notes.push(format!("{}: {n}", names.join(", ")));
+            } else {
+                notes.push(format!(
+                    "{} of {} scenarios: {n}",
+                    names.len(),
+                    r.scenarios.len()
+                ));
+            }
+        }
+        if !self.outside.is_empty() {
+            notes.push(format!(
+                "not candidates, being neither in nor sponsored by the allied group: {}",
+                self.outside.join(", ")
+            ));
         }
         Ok(PortfolioResult {
             budget_musd: r.budget_musd,
@@ -670,6 +1000,7 @@ impl Portfolio {
             scenarios,
             baseline_scenarios,
             marginal_value_per_musd: marginal,
+            measures,
             scorecard_before,
             scorecard_after,
             binaries: self.candidates.iter().map(|c| c.options.len()).sum(),
@@ -694,4 +1025,35 @@ pub fn scorecard_at(model: &Model, path: &str, year: i32) -> Result<ScorecardVal
         import_dependency: v[1],
         reserve_months: v[2],
     })
+}
+
+/// The chain's capacities by stage: `(stage, unit, caps)`.
+fn stage_caps(chain: &ChainYear) -> Vec<(Stage, &'static str, Vec<&Cap>)> {
+    [
+        Stage::Mining,
+        Stage::Separation,
+        Stage::MetalAlloy,
+        Stage::Magnet,
+    ]
+    .into_iter()
+    .map(|st| {
+        let unit = match st {
+            Stage::Mining | Stage::Separation => "t REO/yr",
+            Stage::MetalAlloy => "t REO-eq/yr of metal",
+            _ => "t magnet/yr",
+        };
+        (st, unit, stage_caps_all(chain, st))
+    })
+    .collect()
+}
+
+/// Every capacity of the chain at `stage` (outside China).
+fn stage_caps_all(chain: &ChainYear, stage: Stage) -> Vec<&Cap> {
+    match stage {
+        Stage::Mining => chain.sources.iter().map(|n| &n.cap).collect(),
+        Stage::Separation => chain.seps.iter().map(|n| &n.cap).collect(),
+        Stage::MetalAlloy => chain.metals.iter().map(|n| &n.cap).collect(),
+        Stage::Magnet => chain.magnets.iter().map(|n| &n.cap).collect(),
+        Stage::EndUse => Vec::new(),
+    }
 }

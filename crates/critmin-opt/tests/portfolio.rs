@@ -27,6 +27,7 @@ fn request(model: &Model, budget_musd: f64) -> PortfolioRequest {
         years: (2025, 2031),
         target_year: 2030,
         scenarios: vec![Disruption::china_ban(n_goods(model), "steady")],
+        weights: Vec::new(),
         include: Vec::new(),
         exclude: Vec::new(),
         partner_shares: Vec::new(),
@@ -206,7 +207,7 @@ fn contradictory_requests_are_errors() {
     check(
         &|r| {
             r.budget_musd = 1100.0;
-            r.include = vec!["nolans".into(), "india_repm".into()];
+            r.include = vec!["nolans".into(), "aclara_vinton".into()];
         },
         "no portfolio within USD 1100 million",
     );
@@ -298,4 +299,82 @@ fn simulating_the_plan_reproduces_the_claimed_unmet_demand() {
             );
         }
     }
+}
+
+/// Scenario weights: one positive weight per scenario, or none.
+#[test]
+fn scenario_weights_must_match_the_scenarios() {
+    let model = critmin_data::baseline();
+    for w in [vec![1.0, 1.0], vec![0.0], vec![f64::NAN]] {
+        let mut r = request(&model, 1000.0);
+        r.weights = w.clone();
+        assert!(
+            matches!(Portfolio::new(&model, r), Err(OptError::Invalid(_))),
+            "{w:?}"
+        );
+    }
+    let mut r = request(&model, 1000.0);
+    r.weights = vec![3.0];
+    assert_eq!(Portfolio::new(&model, r).unwrap().weights(), vec![1.0]);
+}
+
+/// The fund finances the partnership's projects: a project neither in nor
+/// sponsored by the allied group (India's magnet scheme) is no candidate,
+/// and including it is an error.
+#[test]
+fn projects_outside_the_allied_group_are_not_candidates() {
+    let model = critmin_data::baseline();
+    let p = Portfolio::new(&model, request(&model, 4000.0)).unwrap();
+    assert!(p.outside.contains(&"india_repm".to_string()));
+    assert!(p.candidates.iter().all(|c| c.id != "india_repm"));
+    let mut r = request(&model, 4000.0);
+    r.include = vec!["india_repm".into()];
+    let e = Portfolio::new(&model, r).unwrap_err().to_string();
+    assert!(e.contains("allied group"), "{e}");
+}
+
+/// The frontier: more budget never leaves more unmet, no point spends more
+/// than its budget, and the point at the request's budget is its optimum.
+#[test]
+fn the_frontier_falls_with_budget_and_contains_the_optimum() {
+    let model = critmin_data::baseline();
+    let p = Portfolio::new(&model, request(&model, 2000.0)).unwrap();
+    let budgets = [0.0, 500.0, 1000.0, 2000.0, 4000.0];
+    let f = p.frontier(&budgets).unwrap();
+    assert_eq!(f.len(), budgets.len());
+    assert!(f[0].projects.is_empty() && f[0].spend_musd == 0.0);
+    for w in f.windows(2) {
+        assert!(w[1].objective <= w[0].objective + 1e-6, "{w:?}");
+    }
+    for x in &f {
+        assert!(x.spend_musd <= x.budget_musd + 1e-6, "{x:?}");
+    }
+    let r = p.solve(&model).unwrap();
+    assert!((f[3].objective - r.objective).abs() < 1e-6);
+}
+
+/// Stage relief: more capacity never leaves more unmet; under a year-long
+/// Chinese stop some stage relieves a shortage, and the metal/alloy stage
+/// relieves the heavy rare earths whose metal the allied chain lacks.
+#[test]
+fn stage_relief_finds_what_binds() {
+    let model = critmin_data::baseline();
+    let p = Portfolio::new(&model, request(&model, 4000.0)).unwrap();
+    let r = p.solve(&model).unwrap();
+    let relief = p.stage_relief(&model, &r.selected, 0.1).unwrap();
+    assert_eq!(relief.len(), 4);
+    for s in &relief {
+        assert!(s.unmet_fall_musd >= 0.0 && s.added >= 0.0, "{s:?}");
+    }
+    let best = relief
+        .iter()
+        .max_by(|a, b| a.unmet_fall_musd.total_cmp(&b.unmet_fall_musd))
+        .unwrap();
+    assert!(best.unmet_fall_musd > 1.0, "{relief:?}");
+    assert_eq!(best.stage, "metal_alloy", "{relief:?}");
+    assert!(
+        best.relieved_t.get("Dy").is_some_and(|t| *t > 1.0),
+        "{best:?}"
+    );
+    assert!(best.value_per_musd.is_some_and(|v| v > 0.0), "{best:?}");
 }

@@ -29,6 +29,7 @@ fn request(model: &Model) -> StockpileRequest {
         holding_cost_pct_per_yr: 2.0,
         holding_years: 7.0,
         credit_conversion: false,
+        min_months: Vec::new(),
     }
 }
 
@@ -223,4 +224,157 @@ fn counting_on_conversion_that_the_market_does_not_deliver_is_flagged() {
     let us = checks.iter().find(|c| c.country.as_str() == "US").unwrap();
     assert!(us.agreement.unwrap() < 0.8, "{us:?}");
     assert!(us.flag.as_deref().unwrap().contains("claimed"), "{us:?}");
+}
+
+/// `pooled` puts the partners in one agreement, out of any other;
+/// `separate` takes them out of every agreement and drops the empty ones.
+#[test]
+fn pooling_and_separating_rewrite_the_sharing_agreements() {
+    use critmin_opt::stockpile::pool::{POOL_NAME, pooled, separate};
+    let model = critmin_data::baseline();
+    let shared = scenario(&model, "china-total-ban-12m-shared.toml");
+    assert!(!shared.policy.sharing.is_empty());
+    let partners = request(&model).partners;
+    let p = &pooled(
+        std::slice::from_ref(&shared),
+        &partners,
+        critmin_model::SharingRule::ProRata,
+    )[0];
+    let with: Vec<_> = p
+        .policy
+        .sharing
+        .iter()
+        .filter(|a| a.members.iter().any(|c| partners.contains(c)))
+        .collect();
+    assert_eq!(with.len(), 1, "{:?}", p.policy.sharing);
+    assert_eq!(with[0].name, POOL_NAME);
+    assert_eq!(with[0].members, partners);
+    let s = &separate(std::slice::from_ref(&shared), &partners)[0];
+    assert!(
+        s.policy
+            .sharing
+            .iter()
+            .all(|a| !a.members.is_empty() && a.members.iter().all(|c| !partners.contains(c))),
+        "{:?}",
+        s.policy.sharing
+    );
+}
+
+/// The pooled and the separate plan for the same goals, each checked
+/// under its own scenarios.
+fn pooled_and_separate(
+    req: &StockpileRequest,
+) -> (
+    critmin_opt::StockpileResult,
+    critmin_opt::StockpileResult,
+    Vec<critmin_opt::PlanCheck>,
+) {
+    use critmin_opt::stockpile::pool::{pooled, separate};
+    let model = critmin_data::baseline();
+    let joint_req = StockpileRequest {
+        scenarios: pooled(
+            &req.scenarios,
+            &req.partners,
+            critmin_model::SharingRule::ProRata,
+        ),
+        ..req.clone()
+    };
+    let sep_req = StockpileRequest {
+        scenarios: separate(&req.scenarios, &req.partners),
+        ..req.clone()
+    };
+    let joint = optimise(&model, &joint_req).unwrap();
+    let sep = optimise(&model, &sep_req).unwrap();
+    assert!(joint.pooled && !sep.pooled);
+    let checks = critmin_opt::check_plan(
+        &model,
+        &joint_req,
+        &joint.plan(&model).overlay(&model),
+        &joint.claims,
+    )
+    .unwrap();
+    (joint, sep, checks)
+}
+
+/// The value of coordination: when China stops exports to the US
+/// in one future and to Japan in another, a pooled stockpile protects both
+/// to the same unmet share for less than two separate ones — each
+/// partner's stock serves the other when it is not itself short — and the
+/// simulation bears the pooled plan's claims out.
+#[test]
+fn pooling_costs_less_than_separate_plans_when_shocks_do_not_coincide() {
+    let model = critmin_data::baseline();
+    let mut req = request(&model);
+    req.max_unmet_share = Some(0.02);
+    req.scenarios = vec![
+        scenario(&model, "china-ban-us-12m.toml"),
+        scenario(&model, "china-ban-japan-12m.toml"),
+    ];
+    let (joint, sep, checks) = pooled_and_separate(&req);
+    let c = critmin_opt::stockpile::pool::Coordination::of(&joint, &sep, &req.partners);
+    assert!(
+        c.saving_share.unwrap() > 0.05,
+        "pooled {} vs separate {}",
+        c.joint_cost_musd,
+        c.separate_cost_musd
+    );
+    let by: f64 = c.by_partner.iter().map(|p| p.joint_musd).sum();
+    assert!((by - joint.cost_musd).abs() < 1e-6 * joint.cost_musd.max(1.0));
+    assert_eq!(checks.len(), 4, "two partners in two scenarios");
+    for k in &checks {
+        if let Some(a) = k.agreement {
+            assert!(
+                a >= 0.8,
+                "{} in {}: {a:.3} of the claim",
+                k.country,
+                k.scenario
+            );
+        }
+    }
+    let (mut removed, mut claimed) = (0.0, 0.0);
+    for k in &checks {
+        removed += k.removed_t;
+        claimed += k.claimed_removed_t.unwrap_or(0.0);
+    }
+    assert!(
+        claimed > 100.0 && removed >= 0.8 * claimed,
+        "{removed} of {claimed}"
+    );
+}
+
+/// Months of cover with pooled release: every partner holds its own
+/// months (pooling adds release, not cover), each partner's minimum is
+/// respected, and the plan's simulation under the total stop removes at
+/// least 80 % of what it claims.
+#[test]
+fn a_pooled_cover_plan_meets_each_partners_minimum_and_its_check() {
+    let model = critmin_data::baseline();
+    let mut req = request(&model);
+    req.partners = ["US", "JP", "KR"]
+        .iter()
+        .map(|c| CountryCode::parse(c).unwrap())
+        .collect();
+    req.target_months = Some(6.0);
+    req.min_months = vec![(CountryCode::parse("KR").unwrap(), 9.0)];
+    let (joint, _, checks) = pooled_and_separate(&req);
+    for c in &joint.cover {
+        let want = if c.country.as_str() == "KR" { 9.0 } else { 6.0 };
+        let m = c.cover_months.unwrap();
+        assert!(
+            m >= want - 1e-6,
+            "{} {}: {m} < {want}",
+            c.country,
+            c.element
+        );
+    }
+    for k in &checks {
+        if let Some(a) = k.agreement {
+            assert!(
+                a >= 0.8,
+                "{} in {}: {a:.3} of the claim",
+                k.country,
+                k.scenario
+            );
+        }
+    }
 }

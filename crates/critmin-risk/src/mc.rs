@@ -398,8 +398,18 @@ impl<'m> MonteCarlo<'m> {
         self.outcome_of(&self.base)
     }
 
-    /// One future: draw its events and inputs, build its network, run it.
-    fn future(&self, seed: u64, run: u64) -> Result<Outcome, McError> {
+    /// Future `run`'s scenario: the scenario with the events its risks
+    /// produce and its project delays, as [`MonteCarlo::run`] draws them
+    /// (demand growth and mine output factors, drawn later on the built
+    /// network, are not in it). The portfolio optimiser folds such futures
+    /// into its target year.
+    pub fn future_scenario(&self, seed: u64, run: u64) -> Scenario {
+        self.draw_scenario(seed, run).0
+    }
+
+    /// The scenario of future `run` and its generator, positioned after
+    /// the scenario's draws.
+    fn draw_scenario(&self, seed: u64, run: u64) -> (Scenario, Rng) {
         let mut rng = Rng::for_run(seed, run);
         let s = &self.scenario;
         let mut scn = s.clone();
@@ -422,6 +432,13 @@ impl<'m> MonteCarlo<'m> {
                 }
             }
         }
+        (scn, rng)
+    }
+
+    /// One future: draw its events and inputs, build its network, run it.
+    fn future(&self, seed: u64, run: u64) -> Result<Outcome, McError> {
+        let (scn, mut rng) = self.draw_scenario(seed, run);
+        let u = &self.scenario.uncertainty;
         let mut net = Network::build(self.model, &scn, &self.overlay)?;
         // Mass balance is a property of the engine, tested elsewhere; a
         // future does not need to measure it.

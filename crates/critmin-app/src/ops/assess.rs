@@ -329,7 +329,7 @@ fn optimisation(model: &Model, ctx: &Context) -> Result<Optimisation, AppError> 
             target_year: year,
             ..Default::default()
         };
-        let (r, _) = solve_portfolio(model, &req, &[], ctx)?;
+        let (r, _) = solve_portfolio(model, &req, &[], None, ctx)?;
         let b = &r.scorecard_before;
         before = [b.processing_coverage, b.import_dependency, b.reserve_months];
         let a = &r.scorecard_after;

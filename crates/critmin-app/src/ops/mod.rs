@@ -5,6 +5,7 @@
 pub mod assess;
 pub mod backtest;
 pub mod data;
+pub(crate) mod futures;
 pub(crate) mod library;
 pub mod metrics;
 pub mod montecarlo;

@@ -50,12 +50,45 @@ pub(crate) struct PortfolioArgs {
     /// Partners' shares of every project's capex, e.g. `US=0.6,JP=0.4`.
     #[arg(long, value_name = "CC=SHARE,...")]
     partner_share: Option<String>,
+    /// Choose on N futures sampled from the risk model (sample-average
+    /// approximation) instead of --scenarios, and evaluate the choice on
+    /// --out-of-sample other futures.
+    #[arg(long, value_name = "N")]
+    futures: Option<usize>,
+    /// The risk model of --futures (default: the built-in risk-baseline).
+    #[arg(long, value_name = "SCENARIO")]
+    risk: Option<PathBuf>,
+    /// Seed of the futures (the same futures as `critmin montecarlo --seed`).
+    #[arg(long, default_value_t = PortfolioRequest::default().seed)]
+    seed: u64,
+    /// Futures not used to choose the portfolio, to evaluate it on.
+    #[arg(long, value_name = "M", default_value_t = PortfolioRequest::default().out_of_sample)]
+    out_of_sample: usize,
+    /// Budgets of the cost–protection frontier, USD million, comma-separated
+    /// (default: 0, ¼, ½, ¾, 1, 1¼, 1½ × the budget).
+    #[arg(long, value_name = "USD_M,...")]
+    frontier: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
     /// Write the decision as a plan file for `critmin simulate --plan`.
     #[arg(long, value_name = "FILE")]
     write_plan: Option<PathBuf>,
+}
+
+/// Parses `0,1000,2000` (option `flag`).
+fn parse_budgets(s: &str, flag: &str) -> Result<Vec<f64>> {
+    s.split(',')
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| {
+            p.trim().parse::<f64>().map_err(|_| {
+                CliError::App(AppError::bad(
+                    flag,
+                    format!("`{p}` is not a number of USD million"),
+                ))
+            })
+        })
+        .collect()
 }
 
 #[derive(Args, Debug)]
@@ -92,6 +125,15 @@ pub(crate) struct StockpileArgs {
     /// simulation shows how far that holds).
     #[arg(long)]
     credit_conversion: bool,
+    /// Per-partner minimum months of cover of its own holdings, e.g.
+    /// `JP=2,KR=3.3` (JOGMEC's 60 days, KOMIR's 100; stockpile_targets.csv).
+    #[arg(long, value_name = "CC=MONTHS,...")]
+    min_months: Option<String>,
+    /// Pool every partner's releases in one sharing agreement in every
+    /// scenario (`pro-rata` or `defence-first`), and report the value of
+    /// coordination against separate plans for the same goals.
+    #[arg(long, value_name = "RULE")]
+    pool: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -137,19 +179,19 @@ fn parse_years(s: &str) -> Result<(i32, i32)> {
     Ok((a, last))
 }
 
-/// Parses `US=0.6,JP=0.4`.
-fn parse_shares(s: &str) -> Result<Vec<(String, f64)>> {
+/// Parses `US=0.6,JP=0.4`, the value of option `flag`.
+fn parse_shares(s: &str, flag: &str) -> Result<Vec<(String, f64)>> {
     let mut out = Vec::new();
     for part in s.split(',').filter(|p| !p.trim().is_empty()) {
         let (k, v) = part.split_once('=').ok_or_else(|| {
             CliError::App(AppError::bad(
-                "--partner-share",
-                format!("`{part}`: write COUNTRY=SHARE, e.g. US=0.6,JP=0.4"),
+                flag,
+                format!("`{part}`: write COUNTRY=NUMBER, e.g. US=0.6,JP=0.4"),
             ))
         })?;
         let v: f64 = v.trim().parse().map_err(|_| {
             CliError::App(AppError::bad(
-                "--partner-share",
+                flag,
                 format!("`{part}`: `{v}` is not a number"),
             ))
         })?;
@@ -177,13 +219,23 @@ fn portfolio(a: &PortfolioArgs, ctx: &Context, out: &mut Out) -> Result {
         scenarios: scenario_refs(&a.scenarios),
         include: a.include.clone(),
         exclude: a.exclude.clone(),
+        futures: a.futures,
+        risk: a
+            .risk
+            .as_ref()
+            .map(|p| scenario_refs(std::slice::from_ref(p)).remove(0)),
+        seed: a.seed,
+        out_of_sample: a.out_of_sample,
         ..Default::default()
     };
+    if let Some(f) = &a.frontier {
+        req.frontier_budgets_musd = parse_budgets(f, "--frontier")?;
+    }
     if let Some(y) = &a.years {
         req.years = parse_years(y)?;
     }
     if let Some(s) = &a.partner_share {
-        req.partner_shares = parse_shares(s)?;
+        req.partner_shares = parse_shares(s, "--partner-share")?;
     }
     let env = critmin_app::ops::optimize::portfolio(&req, ctx)?;
     warn(&env);
@@ -207,8 +259,12 @@ fn stockpile(a: &StockpileArgs, ctx: &Context, out: &mut Out) -> Result {
         holding_cost_pct_per_yr: a.holding_cost_pct_per_yr,
         holding_years: a.holding_years,
         credit_conversion: a.credit_conversion,
+        pool: a.pool.clone(),
         ..Default::default()
     };
+    if let Some(m) = &a.min_months {
+        req.min_months = parse_shares(m, "--min-months")?;
+    }
     if !a.partners.is_empty() {
         req.partners = a.partners.clone();
     }
@@ -289,15 +345,50 @@ fn portfolio_text(env: &Envelope<PortfolioResponse>) -> String {
         r.spend_musd
     ));
     out.push_str(&t.render());
-    out.push_str(&format!(
-        "\nExpected allied unmet demand in {}: USD {:.1} million/yr at baseline prices (nothing funded: USD {:.1} million/yr)\n",
-        r.target_year, r.objective, r.baseline_objective
-    ));
+    match &r.sampling {
+        // Chosen on sampled futures: the headline is the out-of-sample
+        // figure, on futures that played no part in the choice.
+        Some(s) => out.push_str(&format!(
+            "\nExpected allied unmet demand in {}, on {} futures not used to choose the portfolio: USD {:.1} million/yr at baseline prices (nothing funded: USD {:.1} million/yr; gain {:.1} ± {:.1})\n",
+            r.target_year,
+            s.out_of_sample_futures,
+            s.out_of_sample_objective,
+            s.out_of_sample_baseline_objective,
+            s.out_of_sample_gain_musd,
+            s.out_of_sample_gain_stderr_musd
+        )),
+        None => out.push_str(&format!(
+            "\nExpected allied unmet demand in {}: USD {:.1} million/yr at baseline prices (nothing funded: USD {:.1} million/yr)\n",
+            r.target_year, r.objective, r.baseline_objective
+        )),
+    }
     out.push_str(&format!(
         "Marginal value of USD 1 million more budget: {}\n",
         r.marginal_value_per_musd.map_or("—".into(), |v| format!(
             "USD {v:.3} million/yr less unmet demand"
         ))
+    ));
+    let m = &r.measures;
+    let by: Vec<String> = m
+        .capex_by_partner_musd
+        .iter()
+        .map(|(c, v)| format!("{c} {v:.0}"))
+        .collect();
+    out.push_str(&format!(
+        "Measures: {} direct jobs{}; waste {} t/yr in {}; capex by partner (USD m): {}\n",
+        m.direct_jobs,
+        if m.jobs_unknown.is_empty() {
+            String::new()
+        } else {
+            format!(" (not known for {})", m.jobs_unknown.join(", "))
+        },
+        tonnes(m.waste_t_per_yr),
+        r.target_year,
+        if by.is_empty() {
+            "—".to_string()
+        } else {
+            by.join(", ")
+        }
     ));
     let (b, f) = (&r.scorecard_before, &r.scorecard_after);
     out.push_str(&format!(
@@ -324,12 +415,11 @@ fn portfolio_text(env: &Envelope<PortfolioResponse>) -> String {
         ],
         &[false, true, true, true, true, true, true, true, true],
     );
-    for ((c, s), b) in r
-        .scenarios
-        .iter()
-        .zip(&r.simulated)
-        .zip(&r.baseline_scenarios)
-    {
+    for s in &r.simulated {
+        let Some(k) = r.scenarios.iter().position(|c| c.scenario == s.scenario) else {
+            continue;
+        };
+        let (c, b) = (&r.scenarios[k], &r.baseline_scenarios[k]);
         t.row(vec![
             c.scenario.to_string(),
             tonnes(c.allied_demand_t),
@@ -347,6 +437,12 @@ fn portfolio_text(env: &Envelope<PortfolioResponse>) -> String {
         r.target_year
     ));
     out.push_str(&t.render());
+    if let Some(e) = r.verified_error_musd {
+        out.push_str(&format!(
+            "The static model's verified error (weighted mean gap between claim and like-for-like simulation): USD {e:.1} million/yr\n"
+        ));
+    }
+    out.push_str(&portfolio_analysis_text(r));
     for n in &r.notes {
         out.push_str(&format!("note: {n}\n"));
     }
@@ -355,6 +451,93 @@ fn portfolio_text(env: &Envelope<PortfolioResponse>) -> String {
         r.binaries,
         env.timings.get("solve_seconds").copied().unwrap_or(f64::NAN),
         env.timings.get("total_seconds").copied().unwrap_or(f64::NAN)
+    ));
+    out
+}
+
+/// The portfolio's sampling, stage relief and frontier as terminal text.
+fn portfolio_analysis_text(r: &PortfolioResponse) -> String {
+    let mut out = String::new();
+    if let Some(s) = &r.sampling {
+        out.push_str(&format!(
+            "\nChosen on {} futures of {} (seed {}; {} distinct target years), evaluated on {} others ({} distinct):\n  out of sample: USD {:.1} million/yr unmet with the portfolio, USD {:.1} million/yr with nothing funded: a gain of USD {:.1} ± {:.1} million/yr (standard error)\n  in sample: USD {:.1} against USD {:.1} million/yr\n",
+            s.futures,
+            s.risk,
+            s.seed,
+            s.distinct_futures,
+            s.out_of_sample_futures,
+            s.distinct_out_of_sample,
+            s.out_of_sample_objective,
+            s.out_of_sample_baseline_objective,
+            s.out_of_sample_gain_musd,
+            s.out_of_sample_gain_stderr_musd,
+            s.in_sample_objective,
+            s.in_sample_baseline_objective,
+        ));
+    }
+    let mut t = TextTable::new(
+        &[
+            "stage",
+            "allied capacity",
+            "unit",
+            "added",
+            "unmet fall USD m/yr",
+            "capex USD/unit",
+            "value per USD m",
+            "relieved t REO-eq/yr",
+        ],
+        &[false, true, false, true, true, true, true, false],
+    );
+    for s in &r.stage_relief {
+        t.row(vec![
+            s.stage.clone(),
+            tonnes(s.allied_capacity),
+            s.capacity_unit.to_string(),
+            tonnes(s.added),
+            format!("{:.1}", s.unmet_fall_musd),
+            s.capex_usd_per_unit
+                .map_or("—".into(), |v| format!("{v:.0}")),
+            s.value_per_musd.map_or("—".into(), |v| format!("{v:.3}")),
+            s.relieved_t
+                .iter()
+                .map(|(e, t)| format!("{e} {}", tonnes(*t)))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ]);
+    }
+    out.push_str(&format!(
+        "\nWhat more capacity at each stage is worth with the portfolio (every allied plant of the stage with its capacity raised by the share shown as added, priced at the pipeline's capex per unit):\n{}",
+        t.render()
+    ));
+    out.push_str(&format!(
+        "Binding stage: {}\n",
+        r.binding_stage
+            .as_deref()
+            .unwrap_or("none (no stage relieves any unmet demand)")
+    ));
+    let mut t = TextTable::new(
+        &["budget USD m", "spend USD m", "unmet USD m/yr", "projects"],
+        &[true, true, true, false],
+    );
+    for f in &r.frontier {
+        t.row(vec![
+            format!("{:.0}", f.budget_musd),
+            format!("{:.0}", f.spend_musd),
+            format!("{:.1}", f.objective),
+            f.projects.join(", "),
+        ]);
+    }
+    out.push_str(&format!(
+        "\nCost–protection frontier (the optimum at each budget, on the same scenarios):\n{}",
+        t.render()
+    ));
+    out.push_str(&format!(
+        "Budget binds: {}{}\n",
+        if r.budget_binds { "yes" } else { "no" },
+        r.marginal_value_next_per_musd
+            .map_or(String::new(), |v| format!(
+                " (USD {v:.3} million/yr less unmet per USD million up to the next frontier budget)"
+            ))
     ));
     out
 }
@@ -372,6 +555,17 @@ fn stockpile_text(env: &Envelope<StockpileResponse>) -> String {
             pct(s),
             r.scenarios.join(", ")
         ));
+    }
+    if !r.min_months.is_empty() {
+        let m: Vec<String> = r
+            .min_months
+            .iter()
+            .map(|(c, m)| format!("{c} {m}"))
+            .collect();
+        goals.push(format!("own cover of at least {} months", m.join(", ")));
+    }
+    if r.pooled {
+        goals.push("releases pooled".into());
     }
     let mut out = format!(
         "Least-cost stockpile — {}: USD {:.1} million\n\n",
@@ -474,6 +668,44 @@ fn stockpile_text(env: &Envelope<StockpileResponse>) -> String {
                     "not counted on: plants sell what they make into the market; --credit-conversion counts it"
                 }
             ));
+        }
+        if let Some(c) = &r.coordination {
+            // Within USD 0.05 million (the display's rounding) they cost
+            // the same.
+            let verdict = if c.saving_musd.abs() < 0.05 {
+                "the same cost, a difference of"
+            } else if c.saving_musd > 0.0 {
+                "saves"
+            } else {
+                "costs more by"
+            };
+            out.push_str(&format!(
+                "\nValue of coordination: pooled USD {:.1} million against USD {:.1} million for separate plans with the same goals: {verdict} USD {:.1} million{}\n",
+                c.joint_cost_musd,
+                c.separate_cost_musd,
+                c.saving_musd.abs(),
+                c.saving_share
+                    .map_or(String::new(), |s| format!(" ({})", pct(s.abs())))
+            ));
+            for p in &c.by_partner {
+                out.push_str(&format!(
+                    "  {}: buys USD {:.1} million pooled, USD {:.1} million alone\n",
+                    p.country, p.joint_musd, p.separate_musd
+                ));
+            }
+            let worst = c
+                .separate_checks
+                .iter()
+                .filter_map(|k| k.agreement.map(|a| (a, k)))
+                .min_by(|a, b| a.0.total_cmp(&b.0));
+            if let Some((a, k)) = worst {
+                out.push_str(&format!(
+                    "  the separate plans, simulated alone, remove at least {} of their claim ({} in {})\n",
+                    pct(a),
+                    k.country,
+                    k.scenario
+                ));
+            }
         }
         for c in r.checks.iter().filter(|c| c.flag.is_some()) {
             out.push_str(&format!(

@@ -23,8 +23,11 @@
 //!
 //! Magnets cost their finished price ([`stock_prices`]). Every plan sized
 //! on scenarios carries the release it claims under each ([`ScenarioClaim`]),
-//! which [`check_plan`] sets beside the simulated one. Sharing agreements
-//! are not optimised (each partner covers itself).
+//! which [`check_plan`] sets beside the simulated one. Partners in one
+//! sharing agreement release into a common pool, shared pro rata to
+//! their shortfall ([`pool`]); the others each cover themselves.
+//! Per-partner minimums (`min_months`, e.g. JOGMEC's 60 days) are cover
+//! goals on the partner's own holdings.
 
 use crate::OptError;
 use crate::chain::{
@@ -69,6 +72,26 @@ pub struct StockpileRequest {
     /// convert upstream stock in an emergency (off by default: see
     /// [`Conversion::credited`]).
     pub credit_conversion: bool,
+    /// Per-partner minimum months of cover of its own holdings (e.g.
+    /// JOGMEC's 60 days: `JP = 2`); a partner's goal is the larger of
+    /// this and `target_months`.
+    pub min_months: Vec<(CountryCode, f64)>,
+}
+
+impl StockpileRequest {
+    /// The months of cover partner `c` must hold, if any goal asks it.
+    pub fn months_for(&self, c: CountryCode) -> Option<f64> {
+        let own = self
+            .min_months
+            .iter()
+            .filter(|(p, _)| *p == c)
+            .map(|(_, m)| *m)
+            .fold(None, |a: Option<f64>, m| Some(a.map_or(m, |a| a.max(m))));
+        match (self.target_months, own) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        }
+    }
 }
 
 /// One holding of the optimal stockpile.
@@ -137,6 +160,9 @@ pub struct StockpileResult {
     pub conversion: Vec<Conversion>,
     /// What the plan claims to remove, per scenario and partner.
     pub claims: Vec<ScenarioClaim>,
+    /// Whether any scenario pools two or more partners' releases (a
+    /// sharing agreement), so the plan was sized on pooled release.
+    pub pooled: bool,
 }
 
 impl StockpileResult {
@@ -450,7 +476,7 @@ pub fn simulated_unmet_share(
 
 /// The request's own checks, before anything is simulated or solved.
 fn check_request(r: &StockpileRequest) -> Result<(), OptError> {
-    if r.target_months.is_none() && r.max_unmet_share.is_none() {
+    if r.target_months.is_none() && r.max_unmet_share.is_none() && r.min_months.is_empty() {
         return Err(OptError::Invalid(
             "give --target-months, --max-unmet-share or both: without a goal the cheapest stockpile is none".into(),
         ));
@@ -472,6 +498,18 @@ fn check_request(r: &StockpileRequest) -> Result<(), OptError> {
             return Err(OptError::Invalid(
                 "--max-unmet-share needs at least one scenario".into(),
             ));
+        }
+    }
+    for (c, m) in &r.min_months {
+        if !r.partners.contains(c) {
+            return Err(OptError::Invalid(format!(
+                "a minimum cover is set for {c}, which is not one of the partners"
+            )));
+        }
+        if !m.is_finite() || !(0.0..=600.0).contains(m) {
+            return Err(OptError::Invalid(format!(
+                "--min-months {c}={m}: a minimum cover must be between 0 and 600 months"
+            )));
         }
     }
     if r.partners.is_empty() || r.elements.is_empty() {
@@ -510,132 +548,47 @@ struct Solved<'a> {
     monthly: Vec<PerElement>,
     /// `(partner, element, held expression, months-of-cover need)`.
     cover_cons: Vec<(usize, Element, Expression, f64)>,
-    /// `(partner, element, scenario, unmet expression, demand)`.
-    share_cons: Vec<(usize, Element, usize, Expression, f64)>,
-}
-
-/// One partner's unmet-share goal: in every scenario, the shortfall the
-/// simulator measured, less what the partner's holdings can release at
-/// its rule's monthly rate, stays within `share` of its demand.
-struct ShareGoal<'a> {
-    share: f64,
-    holder: &'a str,
-    /// Purchase variable per good (`None`: not allowed).
-    h: &'a [Option<Variable>],
-    /// Holdings before purchase per good (engine units).
-    existing: &'a [f64],
-    grade_reo: &'a [PerElement],
-}
-
-impl ShareGoal<'_> {
-    /// Adds the goal's release variables and constraints for partner `k`,
-    /// recording each `(partner, element, scenario, unmet, demand)`.
-    fn add(
-        &self,
-        k: usize,
-        r: &StockpileRequest,
-        profiles: &[Profile],
-        vars: &mut ProblemVariables,
-        cons: &mut Vec<good_lp::Constraint>,
-        share_cons: &mut Vec<(usize, Element, usize, Expression, f64)>,
-    ) {
-        let ShareGoal {
-            share,
-            holder,
-            h,
-            existing,
-            grade_reo,
-        } = *self;
-        let ng = h.len();
-        let held = |g: usize| -> Expression {
-            match h[g] {
-                Some(v) => v + existing[g],
-                None => Expression::from(existing[g]),
-            }
-        };
-        let rate: Vec<f64> = r
-            .scenarios
-            .iter()
-            .map(|s| s.policy.rule_for(holder).max_release_share_per_month)
-            .collect();
-        for (si, p) in profiles.iter().enumerate() {
-            let mut unmet_e: Vec<Expression> = vec![Expression::from(0.0); N_ELEMENTS];
-            for g in 0..ng {
-                let months = &p.shortfall[k][g];
-                let total: f64 = months.iter().sum();
-                if total <= 0.0 {
-                    continue;
-                }
-                let reo = good_reo(grade_reo, g);
-                let mut released = Expression::from(0.0);
-                if h[g].is_some() || existing[g] > 0.0 {
-                    for &u in months {
-                        if u <= 0.0 {
-                            continue;
-                        }
-                        let x = vars.add(variable().min(0.0).max(u));
-                        let cap = held(g) * rate[si];
-                        cons.push(constraint!(x <= cap));
-                        released += x;
-                    }
-                    let all = held(g);
-                    cons.push(constraint!(released.clone() <= all));
-                }
-                for e in r.elements.iter() {
-                    if reo[e] > 0.0 {
-                        unmet_e[e.index()] += (Expression::from(total) - released.clone()) * reo[e];
-                    }
-                }
-            }
-            for e in r.elements.iter() {
-                let d = p.demand[k][e];
-                if d <= 0.0 {
-                    continue;
-                }
-                let u = unmet_e[e.index()].clone();
-                share_cons.push((k, e, si, u.clone(), d));
-                cons.push(constraint!(u <= share * d));
-            }
-        }
-    }
+    /// The unmet-share goals.
+    share_cons: Vec<pool::ShareCon>,
 }
 
 /// Validates, measures the shortfall, and solves.
 pub fn optimise(model: &Model, r: &StockpileRequest) -> Result<StockpileResult, OptError> {
     check_request(r)?;
     let ng = n_goods(model);
+    let np = r.partners.len();
     let grade_reo: Vec<PerElement> = model.recipes.iter().map(|g| g.reo_t_per_t()).collect();
     let prices = stock_prices(model);
     let cost_factor = 1.0 + r.holding_cost_pct_per_yr / 100.0 * r.holding_years;
-    let holders: Vec<String> = r.partners.iter().map(|c| holder_of(model, *c)).collect();
-    // Goods each partner may hold: oxides and metals of the elements,
-    // magnets of grades containing them that the partner consumes.
-    let allowed = |k: usize, g: usize| -> bool {
-        if g < MAGNET0 {
-            Element::from_index(g % N_ELEMENTS).is_some_and(|e| r.elements.contains(e))
-        } else {
-            let c = r.partners[k];
-            grade_reo[g - MAGNET0].support().intersects(r.elements)
-                && model.demand.iter().any(|d| {
-                    d.country == c
-                        && d.good
-                            == Good::Magnet {
-                                grade: Idx::new(g - MAGNET0),
-                            }
-                })
-        }
-    };
-    // Existing holdings per partner and good (engine units).
-    let mut existing = vec![vec![0.0; ng]; r.partners.len()];
+    // The partners, then the other members of their sharing agreements.
+    let countries = pool::profiled_countries(&r.partners, &r.scenarios);
+    let holders: Vec<String> = countries.iter().map(|c| holder_of(model, *c)).collect();
+    let all_scopes: Vec<Vec<Vec<usize>>> = r
+        .scenarios
+        .iter()
+        .map(|s| pool::scopes(s, &countries))
+        .collect();
+    let rate: Vec<Vec<f64>> = r
+        .scenarios
+        .iter()
+        .map(|s| {
+            holders
+                .iter()
+                .map(|h| s.policy.rule_for(h).max_release_share_per_month)
+                .collect()
+        })
+        .collect();
+    // Existing holdings per country and good (engine units).
+    let mut existing = vec![vec![0.0; ng]; countries.len()];
     for s in &model.stockpiles {
-        if let Some(k) = r.partners.iter().position(|c| *c == s.country) {
+        if let Some(k) = countries.iter().position(|c| *c == s.country) {
             existing[k][good_index(s.good)] += engine_qty(s.good, s.tonnes);
         }
     }
     let t0 = Instant::now();
     let mut profiles = Vec::new();
     for s in &r.scenarios {
-        profiles.push(profile_probed(model, s, &Overlay::default(), &r.partners)?);
+        profiles.push(profile_probed(model, s, &Overlay::default(), &countries)?);
     }
     let conversion: Vec<Conversion> = r
         .partners
@@ -648,79 +601,50 @@ pub fn optimise(model: &Model, r: &StockpileRequest) -> Result<StockpileResult, 
         .collect();
     let simulate_seconds = t0.elapsed().as_secs_f64();
 
-    let mut vars = ProblemVariables::new();
-    let mut cons = Vec::new();
-    let h: Vec<Vec<Option<Variable>>> = (0..r.partners.len())
-        .map(|k| {
-            (0..ng)
-                .map(|g| allowed(k, g).then(|| vars.add(variable().min(0.0))))
-                .collect()
-        })
-        .collect();
-    let held = |k: usize, g: usize| -> Expression {
-        match h[k][g] {
-            Some(v) => v + existing[k][g],
-            None => Expression::from(existing[k][g]),
-        }
-    };
-    let mut cover_cons = Vec::new();
-    let mut share_cons: Vec<(usize, Element, usize, Expression, f64)> = Vec::new();
     let monthly: Vec<PerElement> = r
         .partners
         .iter()
         .map(|c| consumption(model, *c, r.cover_year, &r.path).scaled(1.0 / 12.0))
         .collect();
-    for k in 0..r.partners.len() {
-        if let Some(m) = r.target_months {
-            let mut by_form: [[Expression; N_ELEMENTS]; 2] =
-                std::array::from_fn(|_| std::array::from_fn(|_| Expression::from(0.0)));
-            for g in 0..MAGNET0 {
-                if let Some(e) = Element::from_index(g % N_ELEMENTS) {
-                    by_form[form_of(g)][e.index()] += held(k, g);
-                }
-            }
-            let magnets: Vec<Expression> = (MAGNET0..ng).map(|g| held(k, g)).collect();
-            let all = consumption_by_form(model, r.partners[k], r.cover_year, &r.path);
-            let inputs = CoverInputs {
-                held: &by_form,
-                magnets: &magnets,
-                need: &[all[0], all[1]],
-                magnet_need: &magnet_consumption(model, r.partners[k], r.cover_year, &r.path),
-                grade_reo: &grade_reo,
-            };
-            for (e, expr, n) in
-                add_cover_goal(&inputs, r.elements, conversion[k], m, &mut vars, &mut cons)
-            {
-                cover_cons.push((k, e, expr, n));
-            }
-        }
-        if let Some(share) = r.max_unmet_share {
-            let goal = ShareGoal {
-                share,
-                holder: &holders[k],
-                h: &h[k],
-                existing: &existing[k],
-                grade_reo: &grade_reo,
-            };
-            goal.add(k, r, &profiles, &mut vars, &mut cons, &mut share_cons);
-        }
-    }
-    let mut objective = Expression::from(0.0);
-    for k in 0..r.partners.len() {
-        for g in 0..ng {
-            if let Some(v) = h[k][g] {
-                objective += v * (prices[g] * cost_factor / 1e6);
-            }
-        }
-    }
-    let mut lp = vars.minimise(objective.clone()).using(highs);
-    lp.set_verbose(false);
+    let pooled = pool::any_pooled(&all_scopes, np);
+    let inputs = LpInputs {
+        model,
+        r,
+        n_countries: countries.len(),
+        grade_reo: &grade_reo,
+        existing: &existing,
+        rate: &rate,
+        all_scopes: &all_scopes,
+        profiles: &profiles,
+        conversion: &conversion,
+    };
     let t1 = Instant::now();
-    let sol = lp
-        .with_all(cons)
-        .solve()
-        .map_err(|e| OptError::Solver(e.to_string()))?;
+    let (lp, sol) = {
+        let mut lp = inputs.build();
+        let objective = lp.cost(&prices, cost_factor);
+        let sol = solve(lp.take_problem(), objective, None)?;
+        (lp, sol)
+    };
+    // Pooled stock serves every member alike, so many splits of it cost
+    // the same: of those, take the one whose cost split is nearest each
+    // partner's share of the partners' consumption.
+    let (lp, sol) = if pooled {
+        let least = sol.eval(lp.cost(&prices, cost_factor));
+        let mut lp2 = inputs.build();
+        let split = lp2.burden_split(&prices, cost_factor, &monthly, r.elements);
+        let cost = lp2.cost(&prices, cost_factor);
+        let sol2 = solve(lp2.take_problem(), split, Some((cost, least)))?;
+        (lp2, sol2)
+    } else {
+        (lp, sol)
+    };
     let solve_seconds = t1.elapsed().as_secs_f64();
+    let Lp {
+        h,
+        cover_cons,
+        share_cons,
+        ..
+    } = lp;
 
     let solved = Solved {
         model,
@@ -738,33 +662,7 @@ pub fn optimise(model: &Model, r: &StockpileRequest) -> Result<StockpileResult, 
     };
     let holdings = solved.holdings(&sol);
     let (cover, binding_cost) = solved.cover(&sol);
-    let mut claims = Vec::new();
-    for (si, p) in profiles.iter().enumerate() {
-        for (k, c) in r.partners.iter().enumerate() {
-            let held: Vec<f64> = (0..ng)
-                .map(|g| solved.existing[k][g] + solved.h[k][g].map_or(0.0, |v| sol.value(v)))
-                .collect();
-            let rate = r.scenarios[si]
-                .policy
-                .rule_for(&solved.holders[k])
-                .max_release_share_per_month;
-            let cl = forms::claim(
-                p,
-                k,
-                &held,
-                rate,
-                &solved.grade_reo,
-                r.elements,
-                conversion[k],
-            );
-            claims.push(ScenarioClaim {
-                scenario: r.scenarios[si].name.clone(),
-                country: *c,
-                shortfall_t: cl.shortfall_t,
-                claimed_removed_t: cl.removed_t,
-            });
-        }
-    }
+    let claims = solved.claims(&sol, &profiles, &all_scopes, &rate, &conversion);
     Ok(StockpileResult {
         cost_musd: holdings.iter().map(|h| h.cost_musd).sum(),
         holdings,
@@ -778,7 +676,248 @@ pub fn optimise(model: &Model, r: &StockpileRequest) -> Result<StockpileResult, 
         binding_element: binding_cost.first().map(|(_, s)| s.clone()),
         conversion,
         claims,
+        pooled,
     })
+}
+
+/// What the stockpile LP is built from, so that it can be built twice
+/// (the least cost, then the burden split among least-cost plans).
+struct LpInputs<'a> {
+    model: &'a Model,
+    r: &'a StockpileRequest,
+    n_countries: usize,
+    grade_reo: &'a [PerElement],
+    existing: &'a [Vec<f64>],
+    rate: &'a [Vec<f64>],
+    all_scopes: &'a [Vec<Vec<usize>>],
+    profiles: &'a [Profile],
+    conversion: &'a [Conversion],
+}
+
+/// A built stockpile LP.
+struct Lp {
+    vars: ProblemVariables,
+    cons: Vec<good_lp::Constraint>,
+    /// Purchase variable per country and good (`None`: not allowed).
+    h: Vec<Vec<Option<Variable>>>,
+    cover_cons: Vec<(usize, Element, Expression, f64)>,
+    share_cons: Vec<pool::ShareCon>,
+}
+
+impl LpInputs<'_> {
+    fn build(&self) -> Lp {
+        let LpInputs {
+            model,
+            r,
+            n_countries,
+            grade_reo,
+            existing,
+            rate,
+            all_scopes,
+            profiles,
+            conversion,
+        } = *self;
+        let np = r.partners.len();
+        let ng = n_goods(model);
+        let mut vars = ProblemVariables::new();
+        let mut cons = Vec::new();
+        let h: Vec<Vec<Option<Variable>>> = (0..n_countries)
+            .map(|k| {
+                (0..ng)
+                    .map(|g| {
+                        (k < np && allowed(model, r, grade_reo, k, g))
+                            .then(|| vars.add(variable().min(0.0)))
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut cover_cons = Vec::new();
+        for k in 0..np {
+            if let Some(m) = r.months_for(r.partners[k]) {
+                let goal = PartnerCover {
+                    model,
+                    r,
+                    k,
+                    h: &h[k],
+                    existing: &existing[k],
+                    grade_reo,
+                };
+                for (e, expr, n) in goal.add(conversion[k], m, &mut vars, &mut cons) {
+                    cover_cons.push((k, e, expr, n));
+                }
+            }
+        }
+        let share_cons = match r.max_unmet_share {
+            Some(share) => pool::ReleaseGoal {
+                share,
+                n_partners: np,
+                rate,
+                h: &h,
+                existing,
+                grade_reo,
+                elements: r.elements,
+            }
+            .add(all_scopes, profiles, &mut vars, &mut cons),
+            None => Vec::new(),
+        };
+        Lp {
+            vars,
+            cons,
+            h,
+            cover_cons,
+            share_cons,
+        }
+    }
+}
+
+impl Lp {
+    /// Purchase and holding cost of partner `k`'s purchases, USD million.
+    fn partner_cost(&self, k: usize, prices: &[f64], cost_factor: f64) -> Expression {
+        let mut e = Expression::from(0.0);
+        for (g, v) in self.h[k].iter().enumerate() {
+            if let Some(v) = v {
+                e += *v * (prices[g] * cost_factor / 1e6);
+            }
+        }
+        e
+    }
+
+    /// Total purchase and holding cost, USD million.
+    fn cost(&self, prices: &[f64], cost_factor: f64) -> Expression {
+        let mut e = Expression::from(0.0);
+        for k in 0..self.h.len() {
+            e += self.partner_cost(k, prices, cost_factor);
+        }
+        e
+    }
+
+    /// The burden-split objective: the sum over partners of how far each
+    /// one's cost is from its share (of the partners' monthly consumption
+    /// of `elements`) of the total, with the deviation variables and
+    /// their constraints added to the LP.
+    fn burden_split(
+        &mut self,
+        prices: &[f64],
+        cost_factor: f64,
+        monthly: &[PerElement],
+        elements: ElementSet,
+    ) -> Expression {
+        let weights: Vec<f64> = monthly.iter().map(|m| m.total_of(elements)).collect();
+        let sum: f64 = weights.iter().sum();
+        let total = self.cost(prices, cost_factor);
+        let mut objective = Expression::from(0.0);
+        for (k, w) in weights.iter().enumerate() {
+            let share = if sum > 0.0 {
+                w / sum
+            } else {
+                1.0 / weights.len() as f64
+            };
+            let dev = self.vars.add(variable().min(0.0));
+            let mine = self.partner_cost(k, prices, cost_factor);
+            self.cons
+                .push(constraint!(dev >= mine.clone() - total.clone() * share));
+            self.cons
+                .push(constraint!(dev >= total.clone() * share - mine));
+            objective += dev;
+        }
+        objective
+    }
+
+    /// Takes the variables and constraints out to solve (the purchase
+    /// variables stay for reading the solution).
+    fn take_problem(&mut self) -> (ProblemVariables, Vec<good_lp::Constraint>) {
+        (
+            std::mem::replace(&mut self.vars, ProblemVariables::new()),
+            std::mem::take(&mut self.cons),
+        )
+    }
+}
+
+/// Solves an LP by HiGHS; with `cap` `(cost, least)`, subject also to
+/// `cost ≤ least` (with a relative tolerance of 1e-7).
+fn solve(
+    (vars, cons): (ProblemVariables, Vec<good_lp::Constraint>),
+    objective: Expression,
+    cap: Option<(Expression, f64)>,
+) -> Result<impl Solution, OptError> {
+    let mut lp = vars.minimise(objective).using(highs);
+    lp.set_verbose(false);
+    let mut lp = lp.with_all(cons);
+    if let Some((cost, least)) = cap {
+        lp = lp.with(constraint!(cost <= least * (1.0 + 1e-7) + 1e-9));
+    }
+    lp.solve().map_err(|e| OptError::Solver(e.to_string()))
+}
+
+/// Goods partner `k` may hold: oxides and metals of the request's
+/// elements, magnets of grades containing them that the partner consumes.
+fn allowed(
+    model: &Model,
+    r: &StockpileRequest,
+    grade_reo: &[PerElement],
+    k: usize,
+    g: usize,
+) -> bool {
+    if g < MAGNET0 {
+        Element::from_index(g % N_ELEMENTS).is_some_and(|e| r.elements.contains(e))
+    } else {
+        let c = r.partners[k];
+        grade_reo[g - MAGNET0].support().intersects(r.elements)
+            && model.demand.iter().any(|d| {
+                d.country == c
+                    && d.good
+                        == Good::Magnet {
+                            grade: Idx::new(g - MAGNET0),
+                        }
+            })
+    }
+}
+
+/// One partner's months-of-cover goal, on its own holdings (a pool's
+/// release does not count towards a partner's cover).
+struct PartnerCover<'a> {
+    model: &'a Model,
+    r: &'a StockpileRequest,
+    k: usize,
+    h: &'a [Option<Variable>],
+    existing: &'a [f64],
+    grade_reo: &'a [PerElement],
+}
+
+impl PartnerCover<'_> {
+    fn add(
+        &self,
+        conversion: Conversion,
+        months: f64,
+        vars: &mut ProblemVariables,
+        cons: &mut Vec<good_lp::Constraint>,
+    ) -> Vec<(Element, Expression, f64)> {
+        let (model, r) = (self.model, self.r);
+        let held = |g: usize| -> Expression {
+            match self.h[g] {
+                Some(v) => v + self.existing[g],
+                None => Expression::from(self.existing[g]),
+            }
+        };
+        let mut by_form: [[Expression; N_ELEMENTS]; 2] =
+            std::array::from_fn(|_| std::array::from_fn(|_| Expression::from(0.0)));
+        for g in 0..MAGNET0 {
+            if let Some(e) = Element::from_index(g % N_ELEMENTS) {
+                by_form[form_of(g)][e.index()] += held(g);
+            }
+        }
+        let magnets: Vec<Expression> = (MAGNET0..self.h.len()).map(held).collect();
+        let c = r.partners[self.k];
+        let all = consumption_by_form(model, c, r.cover_year, &r.path);
+        let inputs = CoverInputs {
+            held: &by_form,
+            magnets: &magnets,
+            need: &[all[0], all[1]],
+            magnet_need: &magnet_consumption(model, c, r.cover_year, &r.path),
+            grade_reo: self.grade_reo,
+        };
+        add_cover_goal(&inputs, r.elements, conversion, months, vars, cons)
+    }
 }
 
 /// What a stockpile pays per engine unit of each good, USD: oxides and
@@ -883,6 +1022,90 @@ impl Solved<'_> {
         holdings
     }
 
+    /// What the plan claims to remove under each scenario, per partner:
+    /// the release replayed with the plan's holdings (existing and bought)
+    /// less the same with the existing stock alone — the check by
+    /// simulation measures from the scenario with its existing stock, so
+    /// the claim does too. A partner covering itself replays its own
+    /// release rule ([`forms::claim`]), a pooled scope the pool's
+    /// ([`pool::pooled_claims`]).
+    fn claims(
+        &self,
+        sol: &impl Solution,
+        profiles: &[Profile],
+        all_scopes: &[Vec<Vec<usize>>],
+        rate: &[Vec<f64>],
+        conversion: &[Conversion],
+    ) -> Vec<ScenarioClaim> {
+        let r = self.r;
+        let held: Vec<Vec<f64>> = (0..self.existing.len())
+            .map(|k| {
+                (0..self.ng)
+                    .map(|g| self.existing[k][g] + self.h[k][g].map_or(0.0, |v| sol.value(v)))
+                    .collect()
+            })
+            .collect();
+        let with = self.replay(&held, profiles, all_scopes, rate, conversion);
+        let base = self.replay(&self.existing, profiles, all_scopes, rate, conversion);
+        let mut out = Vec::new();
+        for (si, (row, base_row)) in with.into_iter().zip(base).enumerate() {
+            for (k, (cl, b)) in row.into_iter().zip(base_row).enumerate() {
+                let (Some(cl), Some(b)) = (cl, b) else {
+                    continue;
+                };
+                out.push(ScenarioClaim {
+                    scenario: r.scenarios[si].name.clone(),
+                    country: r.partners[k],
+                    shortfall_t: cl.shortfall_t,
+                    claimed_removed_t: (cl.removed_t - b.removed_t).max(0.0),
+                });
+            }
+        }
+        out
+    }
+
+    /// The release rule replayed on each scenario's shortfall with
+    /// holdings `held` (per profiled country and good): per scenario, each
+    /// partner's claim.
+    fn replay(
+        &self,
+        held: &[Vec<f64>],
+        profiles: &[Profile],
+        all_scopes: &[Vec<Vec<usize>>],
+        rate: &[Vec<f64>],
+        conversion: &[Conversion],
+    ) -> Vec<Vec<Option<forms::Claim>>> {
+        let r = self.r;
+        let np = r.partners.len();
+        let mut by_partner: Vec<Vec<Option<forms::Claim>>> = vec![vec![None; np]; profiles.len()];
+        for (si, p) in profiles.iter().enumerate() {
+            for scope in &all_scopes[si] {
+                if let [k] = scope[..] {
+                    if k < np {
+                        by_partner[si][k] = Some(forms::claim(
+                            p,
+                            k,
+                            &held[k],
+                            rate[si][k],
+                            &self.grade_reo,
+                            r.elements,
+                            conversion[k],
+                        ));
+                    }
+                    continue;
+                }
+                let claims =
+                    pool::pooled_claims(p, scope, held, &rate[si], &self.grade_reo, r.elements);
+                for (j, &k) in scope.iter().enumerate() {
+                    if k < np {
+                        by_partner[si][k] = Some(claims[j]);
+                    }
+                }
+            }
+        }
+        by_partner
+    }
+
     /// Cover and binding goals per partner and element, and the binding
     /// elements by what their purchases cost, costliest first.
     fn cover(&self, sol: &impl Solution) -> (Vec<Cover>, Vec<(f64, String)>) {
@@ -964,6 +1187,7 @@ pub fn cover_map(c: &[Cover]) -> BTreeMap<(CountryCode, Element), &Cover> {
 
 mod check;
 mod forms;
+pub mod pool;
 pub use check::{PlanCheck, check_plan};
 pub use forms::Conversion;
 use forms::{CoverInputs, add_cover_goal, consumption_by_form, form_of, magnet_consumption};

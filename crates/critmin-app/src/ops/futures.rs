@@ -1,0 +1,138 @@
+//! Sampled futures for the portfolio: futures of a risk model (as
+//! `critmin montecarlo` draws them, same seed, same futures) folded into
+//! the optimiser's target year, identical folds merged with their count as
+//! weight; and the out-of-sample statistics of a portfolio chosen on other
+//! futures.
+
+use crate::AppError;
+use critmin_model::Scenario;
+use critmin_model::{Model, Month};
+use critmin_opt::chain::{ChainYear, Disruption, YearOutcome};
+use critmin_opt::disruption::fold;
+use critmin_risk::{McConfig, MonteCarlo};
+use critmin_sim::Overlay;
+use serde::Serialize;
+
+/// Futures folded into one year, identical ones merged.
+#[derive(Debug, Clone)]
+pub(crate) struct Futures {
+    /// One disruption per distinct fold, named after its first future.
+    pub disruptions: Vec<Disruption>,
+    /// How many futures fold to each.
+    pub counts: Vec<f64>,
+    /// Futures drawn.
+    pub futures: usize,
+}
+
+/// Futures `runs` of `risk` under `seed`, folded into `year`.
+pub(crate) fn sample(
+    model: &Model,
+    risk: &Scenario,
+    seed: u64,
+    runs: std::ops::Range<u64>,
+    year: i32,
+) -> Result<Futures, AppError> {
+    let cfg = McConfig {
+        runs: 1,
+        seed,
+        threads: 1,
+        horizon_months: None,
+        focus_countries: Vec::new(),
+        focus_elements: Vec::new(),
+    };
+    let mc = MonteCarlo::new(model, risk, &Overlay::default(), &cfg)?;
+    let chain = ChainYear::new(model, year, &risk.demand_path, &[])?;
+    let jan = Month::january(year)
+        .ok_or_else(|| AppError::bad("--target-year", format!("{year} is not a year")))?;
+    let mut out = Futures {
+        disruptions: Vec::new(),
+        counts: Vec::new(),
+        futures: 0,
+    };
+    for run in runs {
+        let mut s = mc.future_scenario(seed, run);
+        s.start = jan;
+        s.horizon_months = 12;
+        let mut d = fold(model, &chain, &s);
+        d.name = format!("future {run}");
+        out.futures += 1;
+        match out.disruptions.iter().position(|x| x.same_effect(&d)) {
+            Some(i) => out.counts[i] += 1.0,
+            None => {
+                out.disruptions.push(d);
+                out.counts.push(1.0);
+            }
+        }
+    }
+    for (d, c) in out.disruptions.iter_mut().zip(&out.counts) {
+        if *c > 1.0 {
+            d.name = format!("{} (and {} alike)", d.name, *c as u64 - 1);
+        }
+    }
+    Ok(out)
+}
+
+/// How the portfolio was chosen on sampled futures and how it does on
+/// futures not used to choose it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Sampling {
+    /// The risk model's name.
+    pub risk: String,
+    /// Seed (futures are `critmin montecarlo`'s for this seed).
+    pub seed: u64,
+    /// Futures the portfolio was chosen on (runs `0..futures`).
+    pub futures: usize,
+    /// Distinct target years among them (identical folds are merged).
+    pub distinct_futures: usize,
+    /// Futures it was evaluated on (runs `futures..futures + this`).
+    pub out_of_sample_futures: usize,
+    /// Distinct target years among those.
+    pub distinct_out_of_sample: usize,
+    /// Expected allied unmet value with the portfolio on the futures it
+    /// was chosen on, USD million/yr.
+    pub in_sample_objective: f64,
+    /// The same with nothing funded.
+    pub in_sample_baseline_objective: f64,
+    /// With the portfolio on the other futures, USD million/yr: the figure
+    /// the report shows.
+    pub out_of_sample_objective: f64,
+    /// The same with nothing funded.
+    pub out_of_sample_baseline_objective: f64,
+    /// Out-of-sample gain (baseline less portfolio), USD million/yr.
+    pub out_of_sample_gain_musd: f64,
+    /// Its standard error over the futures (paired), USD million/yr.
+    pub out_of_sample_gain_stderr_musd: f64,
+}
+
+/// Weighted mean of `with` and `without`'s unmet values and the paired
+/// gain's standard error: `(mean with, mean without, gain, stderr)`.
+pub(crate) fn paired_stats(
+    with: &[YearOutcome],
+    without: &[YearOutcome],
+    counts: &[f64],
+) -> (f64, f64, f64, f64) {
+    let n: f64 = counts.iter().sum();
+    let mean = |v: &[YearOutcome]| -> f64 {
+        v.iter()
+            .zip(counts)
+            .map(|(o, c)| o.allied_unmet_value_musd * c)
+            .sum::<f64>()
+            / n
+    };
+    let (a, b) = (mean(with), mean(without));
+    let gain = b - a;
+    let var = if n > 1.0 {
+        with.iter()
+            .zip(without)
+            .zip(counts)
+            .map(|((w, o), c)| {
+                let g = o.allied_unmet_value_musd - w.allied_unmet_value_musd;
+                c * (g - gain).powi(2)
+            })
+            .sum::<f64>()
+            / (n - 1.0)
+    } else {
+        0.0
+    };
+    (a, b, gain, (var / n).sqrt())
+}
