@@ -12,7 +12,9 @@ use crate::{AppError, Context};
 use critmin_metrics::targets::Scorecard;
 use critmin_metrics::{DEFAULT_GROUPS, GroupMetric, metrics, scorecard, stage_summary};
 use critmin_model::{Model, Stage};
-use critmin_report::optimization::{PortfolioRow, StockpileRow, optimization_section};
+use critmin_report::optimization::{
+    PortfolioRow, SampledPortfolioRow, StockpileRow, optimization_section,
+};
 use critmin_report::{AssessInputs, Section, assess_report, metrics_json};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -313,6 +315,16 @@ fn short(hash: &str) -> &str {
 
 type Optimisation = (Section, Vec<PortfolioOutcome>, Vec<(f64, f64)>);
 
+/// Futures the report's sampled portfolios are chosen on, and evaluated on.
+const SAMPLED_FUTURES: usize = 24;
+const OUT_OF_SAMPLE_FUTURES: usize = 96;
+
+/// The built-in risk model, parsed against `model`.
+fn risk_model(model: &Model) -> Result<crate::inputs::LoadedScenario, AppError> {
+    let st = crate::inputs::read_scenario(&crate::ScenarioRef::Builtin("risk-baseline".into()))?;
+    crate::inputs::parse_scenario(&st, model)
+}
+
 /// The report's optimisation section: the portfolio at USD 3, 4 and 5
 /// billion under the year-long ban, and the least-cost stockpile for 12
 /// and 24 months of cover.
@@ -364,6 +376,35 @@ fn optimisation(model: &Model, ctx: &Context) -> Result<Optimisation, AppError> 
             scorecard: [a.processing_coverage, a.import_dependency, a.reserve_months],
         });
     }
+    let mut sampled = Vec::new();
+    for budget in budgets {
+        ctx.cancel.check()?;
+        let req = PortfolioRequest {
+            budget_musd: budget,
+            target_year: year,
+            futures: Some(SAMPLED_FUTURES),
+            out_of_sample: OUT_OF_SAMPLE_FUTURES,
+            max_simulated: 4,
+            ..Default::default()
+        };
+        let risk = risk_model(model)?;
+        let (r, _) = solve_portfolio(model, &req, &[], Some(&risk), ctx)?;
+        let Some(s) = r.sampling else { continue };
+        sampled.push(SampledPortfolioRow {
+            budget_musd: budget,
+            selected: r.selected.iter().map(|s| s.project.clone()).collect(),
+            futures: (s.futures, s.out_of_sample_futures),
+            out_of_sample: [
+                s.out_of_sample_objective,
+                s.out_of_sample_baseline_objective,
+                s.out_of_sample_gain_musd,
+                s.out_of_sample_gain_stderr_musd,
+            ],
+            binding_stage: r.binding_stage,
+            budget_binds: r.budget_binds,
+            marginal_next: r.marginal_value_next_per_musd,
+        });
+    }
     let mut stock_rows = Vec::new();
     let mut stock = Vec::new();
     for (k, months) in [12.0, 24.0].into_iter().enumerate() {
@@ -398,6 +439,7 @@ fn optimisation(model: &Model, ctx: &Context) -> Result<Optimisation, AppError> 
         "a year-long stop of China's rare-earth exports",
         before,
         &rows,
+        &sampled,
         &stock_rows,
     );
     Ok((section, outcomes, stock))

@@ -56,6 +56,9 @@ pub struct PortfolioRequest {
     pub frontier_budgets_musd: Vec<f64>,
     /// Relative capacity added at each stage to find the binding one.
     pub stage_relief: f64,
+    /// At most this many scenarios (the heaviest sampled futures) are
+    /// checked by simulation.
+    pub max_simulated: usize,
 }
 
 impl Default for PortfolioRequest {
@@ -75,6 +78,7 @@ impl Default for PortfolioRequest {
             out_of_sample: 200,
             frontier_budgets_musd: Vec::new(),
             stage_relief: 0.1,
+            max_simulated: 24,
         }
     }
 }
@@ -266,7 +270,7 @@ pub(crate) fn solve_portfolio(
     // futures.
     let mut order: Vec<usize> = (0..request.scenarios.len()).collect();
     order.sort_by(|&a, &b| scenario_weights[b].total_cmp(&scenario_weights[a]));
-    order.truncate(MAX_SIMULATED);
+    order.truncate(req.max_simulated.max(1));
     order.sort_unstable();
     let mut simulated = Vec::new();
     let (mut gap, mut gap_w) = (0.0, 0.0);
@@ -384,10 +388,6 @@ pub(crate) fn solve_portfolio(
         timings,
     ))
 }
-
-/// At most this many scenarios (the heaviest sampled futures) are checked
-/// by simulation.
-const MAX_SIMULATED: usize = 24;
 
 /// The request's own checks (the optimiser checks the rest).
 fn check_portfolio_request(
