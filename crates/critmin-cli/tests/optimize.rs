@@ -164,6 +164,17 @@ fn contradictory_requests_exit_2_with_a_message() {
     check(
         &[
             "optimize",
+            "stockpile",
+            "--target-months",
+            "6",
+            "--purchase-years",
+            "0",
+        ],
+        "--purchase-years 0: the purchase window must be between 0.25 and 30 years",
+    );
+    check(
+        &[
+            "optimize",
             "portfolio",
             "--futures",
             "10",

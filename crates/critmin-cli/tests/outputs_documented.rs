@@ -160,6 +160,8 @@ fn every_json_and_csv_field_is_documented() {
                 "pro-rata",
                 "--min-months",
                 "JP=2",
+                "--purchase-years",
+                "2",
                 "--format",
                 "json",
             ],

@@ -30,6 +30,7 @@ fn request(model: &Model) -> StockpileRequest {
         holding_years: 7.0,
         credit_conversion: false,
         min_months: Vec::new(),
+        purchase_years: None,
     }
 }
 
@@ -377,4 +378,39 @@ fn a_pooled_cover_plan_meets_each_partners_minimum_and_its_check() {
             );
         }
     }
+}
+
+/// The purchases' own price impact: paying for it never makes the plan
+/// cheaper, a shorter purchase window costs more, the premium is what the
+/// cost adds, and each good's share is what was bought over its market.
+#[test]
+fn buying_moves_the_price_and_a_shorter_window_costs_more() {
+    let model = critmin_data::baseline();
+    let mut r = request(&model);
+    r.target_months = Some(12.0);
+    let base = optimise(&model, &r).unwrap();
+    assert!(base.price_impact.is_empty());
+    let mut last = base.cost_musd;
+    for years in [5.0, 2.0, 1.0] {
+        r.purchase_years = Some(years);
+        let res = optimise(&model, &r).unwrap();
+        assert!(
+            res.cost_musd >= last - 1e-6,
+            "{years}: {} < {last}",
+            res.cost_musd
+        );
+        last = res.cost_musd;
+        let held: f64 = res.holdings.iter().map(|h| h.cost_musd).sum();
+        assert!((held - res.cost_musd).abs() < 1e-6 * res.cost_musd);
+        assert!(!res.price_impact.is_empty());
+        for p in &res.price_impact {
+            assert!(p.premium_musd >= -1e-9 && p.marginal_index >= 1.0, "{p:?}");
+            assert!((p.share - p.bought_t / p.market_t).abs() < 1e-12);
+        }
+        for c in &res.cover {
+            assert!(c.cover_months.unwrap() >= 12.0 - 1e-6, "{years}: {c:?}");
+        }
+    }
+    r.purchase_years = Some(0.0);
+    assert!(optimise(&model, &r).is_err());
 }

@@ -95,16 +95,19 @@ fn a_total_ban_leaves_large_unmet_heavy_ree_demand_in_japan_and_the_us() {
     }
 }
 
+/// Country `c`'s unmet share over a run.
+fn country_unmet_share(s: &RunSummary, c: &str) -> f64 {
+    let c = CountryCode::parse(c).unwrap();
+    s.by_country
+        .iter()
+        .find(|x| x.country == c)
+        .unwrap()
+        .unmet_share
+}
+
 #[test]
 fn sharing_helps_the_worse_off_partner() {
-    let share = |s: &RunSummary, c: &str| {
-        let c = CountryCode::parse(c).unwrap();
-        s.by_country
-            .iter()
-            .find(|x| x.country == c)
-            .unwrap()
-            .unmet_share
-    };
+    let share = country_unmet_share;
     let (alone, _) = run("china-total-ban-12m.toml");
     let (shared, _) = run("china-total-ban-12m-shared.toml");
     let worse = if share(&alone, "US") > share(&alone, "JP") {
@@ -222,14 +225,7 @@ fn china_mining_grows_by_its_trend() {
 /// round under `china-ban-japan-12m` — the shocks a pooled stockpile answers.
 #[test]
 fn a_ban_on_one_partner_hurts_that_partner() {
-    let share = |s: &RunSummary, c: &str| {
-        let c = CountryCode::parse(c).unwrap();
-        s.by_country
-            .iter()
-            .find(|x| x.country == c)
-            .unwrap()
-            .unmet_share
-    };
+    let share = country_unmet_share;
     for (file, target, other) in [
         ("china-ban-us-12m.toml", "US", "JP"),
         ("china-ban-japan-12m.toml", "JP", "US"),

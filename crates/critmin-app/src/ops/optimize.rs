@@ -532,6 +532,9 @@ pub struct StockpileRequest {
     /// scenario: `pro_rata` or `defence_first` (none: the scenarios'
     /// own agreements, if any, apply).
     pub pool: Option<String>,
+    /// Pay for the purchases' own price impact, bought over this many
+    /// years (none: at baseline prices).
+    pub purchase_years: Option<f64>,
 }
 
 impl Default for StockpileRequest {
@@ -550,6 +553,7 @@ impl Default for StockpileRequest {
             credit_conversion: false,
             min_months: Vec::new(),
             pool: None,
+            purchase_years: None,
         }
     }
 }
@@ -589,6 +593,9 @@ pub struct StockpileResponse {
     /// The value of coordination, when the plan is pooled: its cost
     /// against the partners' separate plans for the same goals.
     pub coordination: Option<critmin_opt::stockpile::pool::Coordination>,
+    /// What the purchases do to prices, per good bought (with
+    /// `purchase_years`).
+    pub price_impact: Vec<critmin_opt::stockpile::impact::PriceImpact>,
     /// The purchases as a plan file (TOML) for `critmin simulate --plan`.
     #[serde(skip)]
     pub plan_toml: String,
@@ -683,6 +690,7 @@ pub(crate) fn solve_stockpile(
         target_months: req.target_months,
         max_unmet_share: req.max_unmet_share,
         min_months,
+        purchase_years: req.purchase_years,
         scenarios,
         cover_year: req.cover_year,
         path: req.path.clone(),
@@ -747,6 +755,7 @@ pub(crate) fn solve_stockpile(
                 .collect(),
             pooled: res.pooled,
             coordination,
+            price_impact: res.price_impact,
             plan_toml,
         },
         timings,

@@ -134,6 +134,10 @@ pub(crate) struct StockpileArgs {
     /// coordination against separate plans for the same goals.
     #[arg(long, value_name = "RULE")]
     pool: Option<String>,
+    /// Pay for the purchases' own price impact, bought over this many
+    /// years (the simulator's short-run price rule; an upper bound).
+    #[arg(long, value_name = "YEARS")]
+    purchase_years: Option<f64>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -260,6 +264,7 @@ fn stockpile(a: &StockpileArgs, ctx: &Context, out: &mut Out) -> Result {
         holding_years: a.holding_years,
         credit_conversion: a.credit_conversion,
         pool: a.pool.clone(),
+        purchase_years: a.purchase_years,
         ..Default::default()
     };
     if let Some(m) = &a.min_months {
@@ -625,6 +630,36 @@ fn stockpile_text(env: &Envelope<StockpileResponse>) -> String {
         env.timings.get("solve_seconds").copied().unwrap_or(f64::NAN),
         env.timings.get("simulate_seconds").copied().unwrap_or(f64::NAN)
     ));
+    if !r.price_impact.is_empty() {
+        let mut t = TextTable::new(
+            &[
+                "form",
+                "good",
+                "bought t",
+                "market t",
+                "share",
+                "last index",
+                "premium USD m",
+            ],
+            &[false, false, true, true, true, true, true],
+        );
+        for p in &r.price_impact {
+            t.row(vec![
+                p.form.to_string(),
+                p.good.clone(),
+                tonnes(p.bought_t),
+                tonnes(p.market_t),
+                pct(p.share),
+                format!("{:.2}", p.marginal_index),
+                format!("{:.1}", p.premium_musd),
+            ]);
+        }
+        let total: f64 = r.price_impact.iter().map(|p| p.premium_musd).sum();
+        out.push_str(&format!(
+            "\nThe purchases' own price impact over the purchase window (world market over the window; t REO-eq, magnets t): USD {total:.1} million above baseline prices, included in the cost\n{}",
+            t.render()
+        ));
+    }
     if !r.checks.is_empty() {
         let mut t = TextTable::new(
             &[

@@ -76,6 +76,10 @@ pub struct StockpileRequest {
     /// JOGMEC's 60 days: `JP = 2`); a partner's goal is the larger of
     /// this and `target_months`.
     pub min_months: Vec<(CountryCode, f64)>,
+    /// Years over which the purchases are made, when their own price
+    /// impact is to be paid for ([`impact`]); `None`: bought at baseline
+    /// prices.
+    pub purchase_years: Option<f64>,
 }
 
 impl StockpileRequest {
@@ -163,6 +167,9 @@ pub struct StockpileResult {
     /// Whether any scenario pools two or more partners' releases (a
     /// sharing agreement), so the plan was sized on pooled release.
     pub pooled: bool,
+    /// What the purchases do to prices (with `purchase_years`; empty
+    /// otherwise); `cost_musd` and each holding's cost include the premium.
+    pub price_impact: Vec<impact::PriceImpact>,
 }
 
 impl StockpileResult {
@@ -500,6 +507,13 @@ fn check_request(r: &StockpileRequest) -> Result<(), OptError> {
             ));
         }
     }
+    if let Some(y) = r.purchase_years {
+        if !y.is_finite() || !(0.25..=30.0).contains(&y) {
+            return Err(OptError::Invalid(format!(
+                "--purchase-years {y}: the purchase window must be between 0.25 and 30 years"
+            )));
+        }
+    }
     for (c, m) in &r.min_months {
         if !r.partners.contains(c) {
             return Err(OptError::Invalid(format!(
@@ -544,6 +558,9 @@ struct Solved<'a> {
     existing: Vec<Vec<f64>>,
     /// Purchase variable per partner and good (`None`: not allowed).
     h: Vec<Vec<Option<Variable>>>,
+    /// The price impact's premium per engine unit bought of each good,
+    /// USD million (0 when it is not counted).
+    premium_per_unit: Vec<f64>,
     /// Consumption per partner and element in the cover year, t REO/month.
     monthly: Vec<PerElement>,
     /// `(partner, element, held expression, months-of-cover need)`.
@@ -643,8 +660,11 @@ pub fn optimise(model: &Model, r: &StockpileRequest) -> Result<StockpileResult, 
         h,
         cover_cons,
         share_cons,
+        premium,
         ..
     } = lp;
+    let (price_impact, premium_per_unit) =
+        read_impact(model, r, &h, &premium, &prices, cost_factor, &sol);
 
     let solved = Solved {
         model,
@@ -656,6 +676,7 @@ pub fn optimise(model: &Model, r: &StockpileRequest) -> Result<StockpileResult, 
         holders,
         existing,
         h,
+        premium_per_unit,
         monthly,
         cover_cons,
         share_cons,
@@ -677,7 +698,58 @@ pub fn optimise(model: &Model, r: &StockpileRequest) -> Result<StockpileResult, 
         conversion,
         claims,
         pooled,
+        price_impact,
     })
+}
+
+/// What the purchases do to prices, per good bought, and the premium per
+/// engine unit of each good (USD million).
+fn read_impact(
+    model: &Model,
+    r: &StockpileRequest,
+    h: &[Vec<Option<Variable>>],
+    premium: &[(usize, Vec<(Variable, f64)>)],
+    prices: &[f64],
+    cost_factor: f64,
+    sol: &impl Solution,
+) -> (Vec<impact::PriceImpact>, Vec<f64>) {
+    let mut per_unit = vec![0.0; n_goods(model)];
+    let mut out = Vec::new();
+    let Some(years) = r.purchase_years else {
+        return (out, per_unit);
+    };
+    let market = impact::world_market(model, r.cover_year, &r.path);
+    for (g, parts) in premium {
+        let bought: f64 = h
+            .iter()
+            .filter_map(|row| row[*g])
+            .map(|v| sol.value(v).max(0.0))
+            .sum();
+        if bought <= 1e-9 {
+            continue;
+        }
+        let mut paid = 0.0;
+        let mut marginal = 1.0;
+        for (v, index) in parts {
+            let x = sol.value(*v).max(0.0);
+            paid += x * prices[*g] * cost_factor * (index - 1.0) / 1e6;
+            if x > 1e-9 {
+                marginal = *index;
+            }
+        }
+        per_unit[*g] = paid / bought;
+        let (form, good) = impact::good_name(model, *g);
+        out.push(impact::PriceImpact {
+            form,
+            good,
+            bought_t: bought,
+            market_t: market[*g] * years,
+            share: bought / (market[*g] * years),
+            marginal_index: marginal,
+            premium_musd: paid,
+        });
+    }
+    (out, per_unit)
 }
 
 /// What the stockpile LP is built from, so that it can be built twice
@@ -702,6 +774,8 @@ struct Lp {
     h: Vec<Vec<Option<Variable>>>,
     cover_cons: Vec<(usize, Element, Expression, f64)>,
     share_cons: Vec<pool::ShareCon>,
+    /// Per good bought, its purchase tranches: `(variable, index)`.
+    premium: Vec<(usize, Vec<(Variable, f64)>)>,
 }
 
 impl LpInputs<'_> {
@@ -760,12 +834,37 @@ impl LpInputs<'_> {
             .add(all_scopes, profiles, &mut vars, &mut cons),
             None => Vec::new(),
         };
+        let mut premium = Vec::new();
+        if let Some(years) = r.purchase_years {
+            let market = impact::world_market(model, r.cover_year, &r.path);
+            for g in 0..ng {
+                let bought: Vec<Variable> = h.iter().filter_map(|row| row[g]).collect();
+                if bought.is_empty() || market[g] <= 0.0 {
+                    continue;
+                }
+                let (eps, max_index) = impact::response(model, g);
+                let mut total = Expression::from(0.0);
+                let mut parts = Vec::new();
+                for (width, index) in impact::tranches(market[g] * years, eps, max_index) {
+                    let v = match width {
+                        Some(w) => vars.add(variable().min(0.0).max(w)),
+                        None => vars.add(variable().min(0.0)),
+                    };
+                    total += v;
+                    parts.push((v, index));
+                }
+                let sum: Expression = bought.iter().copied().sum();
+                cons.push(constraint!(total == sum));
+                premium.push((g, parts));
+            }
+        }
         Lp {
             vars,
             cons,
             h,
             cover_cons,
             share_cons,
+            premium,
         }
     }
 }
@@ -782,11 +881,23 @@ impl Lp {
         e
     }
 
-    /// Total purchase and holding cost, USD million.
+    /// Total purchase and holding cost, USD million, with the premium the
+    /// purchases' own price impact adds (when it is counted).
     fn cost(&self, prices: &[f64], cost_factor: f64) -> Expression {
         let mut e = Expression::from(0.0);
         for k in 0..self.h.len() {
             e += self.partner_cost(k, prices, cost_factor);
+        }
+        e + self.premium_cost(prices, cost_factor)
+    }
+
+    /// The premium over baseline prices, USD million.
+    fn premium_cost(&self, prices: &[f64], cost_factor: f64) -> Expression {
+        let mut e = Expression::from(0.0);
+        for (g, parts) in &self.premium {
+            for (v, index) in parts {
+                e += *v * (prices[*g] * cost_factor * (index - 1.0) / 1e6);
+            }
         }
         e
     }
@@ -1015,7 +1126,7 @@ impl Solved<'_> {
                     element,
                     tonnes: x * unit_per_engine,
                     existing_tonnes: existing[k][g] * unit_per_engine,
-                    cost_musd: x * prices[g] * cost_factor / 1e6,
+                    cost_musd: x * (prices[g] * cost_factor / 1e6 + self.premium_per_unit[g]),
                 });
             }
         }
@@ -1187,6 +1298,7 @@ pub fn cover_map(c: &[Cover]) -> BTreeMap<(CountryCode, Element), &Cover> {
 
 mod check;
 mod forms;
+pub mod impact;
 pub mod pool;
 pub use check::{PlanCheck, check_plan};
 pub use forms::Conversion;
