@@ -530,12 +530,7 @@ impl Portfolio {
         if choice.len() != self.candidates.len() || !self.feasible(choice) {
             return Ok(None);
         }
-        let frac: BTreeMap<usize, f64> = self
-            .candidates
-            .iter()
-            .zip(choice)
-            .filter_map(|(c, ch)| ch.map(|o| (c.project, c.options[o].year_fraction)))
-            .collect();
+        let frac = self.fractions(choice);
         let (value, _) = self.solve_fixed(&frac)?;
         let tb: f64 = self
             .candidates
@@ -730,10 +725,19 @@ impl Portfolio {
         let Some(chain) = self.chains.first() else {
             return Ok(Vec::new());
         };
-        let caps = stage_caps(chain);
         let mut out = Vec::new();
-        for (stage, unit, stage_caps) in caps {
-            let allied: Vec<&Cap> = stage_caps
+        for (stage, unit, caps) in stage_caps(chain) {
+            // Capex per unit of capacity: the pipeline's projects at this
+            // stage, wherever they are.
+            let (mut capex, mut units) = (0.0, 0.0);
+            for c in &caps {
+                if let Some(p) = model.projects.iter().find(|p| p.facility == c.facility) {
+                    capex += p.capex_usd;
+                    units += c.full_t;
+                }
+            }
+            let capex_per_unit = (units > 0.0).then(|| capex / units);
+            let allied: Vec<&Cap> = caps
                 .into_iter()
                 .filter(|c| chain.allied.contains(&model.at(c.facility).country))
                 .collect();
@@ -742,16 +746,6 @@ impl Portfolio {
                 Online::Project(p) => frac.get(&p).copied().unwrap_or(0.0),
             };
             let capacity: f64 = allied.iter().map(|c| c.full_t * online(c)).sum();
-            // Capex per unit of capacity: the pipeline's projects at this
-            // stage, wherever they are.
-            let (mut capex, mut units) = (0.0, 0.0);
-            for c in stage_caps_all(chain, stage) {
-                if let Some(p) = model.projects.iter().find(|p| p.facility == c.facility) {
-                    capex += p.capex_usd;
-                    units += c.full_t;
-                }
-            }
-            let capex_per_unit = (units > 0.0).then(|| capex / units);
             let added = capacity * relief;
             let mut relieved_t = BTreeMap::new();
             let unmet_fall_musd = if added > 0.0 {
@@ -885,22 +879,12 @@ impl Portfolio {
     pub fn solve(&self, model: &Model) -> Result<PortfolioResult, OptError> {
         let r = &self.request;
         let (choice, _, seconds) = self.solve_milp(r.budget_musd)?;
-        let frac: BTreeMap<usize, f64> = self
-            .candidates
-            .iter()
-            .zip(&choice)
-            .filter_map(|(c, ch)| ch.map(|o| (c.project, c.options[o].year_fraction)))
-            .collect();
+        let frac = self.fractions(&choice);
         let (objective, scenarios) = self.solve_fixed(&frac)?;
         let (baseline_objective, baseline_scenarios) = self.solve_fixed(&BTreeMap::new())?;
         let marginal = match self.solve_milp(r.budget_musd + 1.0) {
             Ok((c2, _, _)) => {
-                let f2: BTreeMap<usize, f64> = self
-                    .candidates
-                    .iter()
-                    .zip(&c2)
-                    .filter_map(|(c, ch)| ch.map(|o| (c.project, c.options[o].year_fraction)))
-                    .collect();
+                let f2 = self.fractions(&c2);
                 Some((objective - self.solve_fixed(&f2)?.0).max(0.0))
             }
             Err(_) => None,
@@ -1027,33 +1011,29 @@ pub fn scorecard_at(model: &Model, path: &str, year: i32) -> Result<ScorecardVal
     })
 }
 
-/// The chain's capacities by stage: `(stage, unit, caps)`.
-fn stage_caps(chain: &ChainYear) -> Vec<(Stage, &'static str, Vec<&Cap>)> {
+/// The chain's capacities outside China by stage, with the unit of the
+/// chain's capacities there: `(stage, unit, caps)`.
+fn stage_caps(chain: &ChainYear) -> [(Stage, &'static str, Vec<&Cap>); 4] {
     [
-        Stage::Mining,
-        Stage::Separation,
-        Stage::MetalAlloy,
-        Stage::Magnet,
+        (
+            Stage::Mining,
+            "t REO/yr",
+            chain.sources.iter().map(|n| &n.cap).collect(),
+        ),
+        (
+            Stage::Separation,
+            "t REO/yr",
+            chain.seps.iter().map(|n| &n.cap).collect(),
+        ),
+        (
+            Stage::MetalAlloy,
+            "t REO-eq/yr of metal",
+            chain.metals.iter().map(|n| &n.cap).collect(),
+        ),
+        (
+            Stage::Magnet,
+            "t magnet/yr",
+            chain.magnets.iter().map(|n| &n.cap).collect(),
+        ),
     ]
-    .into_iter()
-    .map(|st| {
-        let unit = match st {
-            Stage::Mining | Stage::Separation => "t REO/yr",
-            Stage::MetalAlloy => "t REO-eq/yr of metal",
-            _ => "t magnet/yr",
-        };
-        (st, unit, stage_caps_all(chain, st))
-    })
-    .collect()
-}
-
-/// Every capacity of the chain at `stage` (outside China).
-fn stage_caps_all(chain: &ChainYear, stage: Stage) -> Vec<&Cap> {
-    match stage {
-        Stage::Mining => chain.sources.iter().map(|n| &n.cap).collect(),
-        Stage::Separation => chain.seps.iter().map(|n| &n.cap).collect(),
-        Stage::MetalAlloy => chain.metals.iter().map(|n| &n.cap).collect(),
-        Stage::Magnet => chain.magnets.iter().map(|n| &n.cap).collect(),
-        Stage::EndUse => Vec::new(),
-    }
 }

@@ -24,14 +24,15 @@ pub(crate) struct Futures {
     pub futures: usize,
 }
 
-/// Futures `runs` of `risk` under `seed`, folded into `year`.
+/// Futures of `risk` under `seed` folded into `year`, one set per range of
+/// runs (the risk model is prepared once for all of them).
 pub(crate) fn sample(
     model: &Model,
     risk: &Scenario,
     seed: u64,
-    runs: std::ops::Range<u64>,
+    ranges: &[std::ops::Range<u64>],
     year: i32,
-) -> Result<Futures, AppError> {
+) -> Result<Vec<Futures>, AppError> {
     let cfg = McConfig {
         runs: 1,
         seed,
@@ -44,32 +45,36 @@ pub(crate) fn sample(
     let chain = ChainYear::new(model, year, &risk.demand_path, &[])?;
     let jan = Month::january(year)
         .ok_or_else(|| AppError::bad("--target-year", format!("{year} is not a year")))?;
-    let mut out = Futures {
-        disruptions: Vec::new(),
-        counts: Vec::new(),
-        futures: 0,
-    };
-    for run in runs {
-        let mut s = mc.future_scenario(seed, run);
-        s.start = jan;
-        s.horizon_months = 12;
-        let mut d = fold(model, &chain, &s);
-        d.name = format!("future {run}");
-        out.futures += 1;
-        match out.disruptions.iter().position(|x| x.same_effect(&d)) {
-            Some(i) => out.counts[i] += 1.0,
-            None => {
-                out.disruptions.push(d);
-                out.counts.push(1.0);
+    let mut sets = Vec::new();
+    for runs in ranges {
+        let mut out = Futures {
+            disruptions: Vec::new(),
+            counts: Vec::new(),
+            futures: 0,
+        };
+        for run in runs.clone() {
+            let mut s = mc.future_scenario(seed, run);
+            s.start = jan;
+            s.horizon_months = 12;
+            let mut d = fold(model, &chain, &s);
+            d.name = format!("future {run}");
+            out.futures += 1;
+            match out.disruptions.iter().position(|x| x.same_effect(&d)) {
+                Some(i) => out.counts[i] += 1.0,
+                None => {
+                    out.disruptions.push(d);
+                    out.counts.push(1.0);
+                }
             }
         }
-    }
-    for (d, c) in out.disruptions.iter_mut().zip(&out.counts) {
-        if *c > 1.0 {
-            d.name = format!("{} (and {} alike)", d.name, *c as u64 - 1);
+        for (d, c) in out.disruptions.iter_mut().zip(&out.counts) {
+            if *c > 1.0 {
+                d.name = format!("{} (and {} alike)", d.name, *c as u64 - 1);
+            }
         }
+        sets.push(out);
     }
-    Ok(out)
+    Ok(sets)
 }
 
 /// How the portfolio was chosen on sampled futures and how it does on

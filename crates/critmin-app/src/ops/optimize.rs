@@ -243,12 +243,18 @@ pub(crate) fn solve_portfolio(
     let t0 = Instant::now();
     check_portfolio_request(req, scenarios)?;
     let year = req.target_year;
-    let (chosen_on, weights) = match (req.futures, risk) {
+    // With sampled futures: those to choose on, and those to check on.
+    let mut sampled = match (req.futures, risk) {
         (Some(n), Some(risk)) => {
-            let f = futures::sample(model, &risk.scenario, req.seed, 0..n as u64, year)?;
-            (f.disruptions, f.counts)
+            let (n, m) = (n as u64, req.out_of_sample as u64);
+            futures::sample(model, &risk.scenario, req.seed, &[0..n, n..n + m], year)?
         }
-        _ => (disruptions(model, scenarios, year)?, Vec::new()),
+        _ => Vec::new(),
+    };
+    let out_sample = (sampled.len() == 2).then(|| sampled.remove(1));
+    let (chosen_on, weights) = match sampled.pop() {
+        Some(f) => (f.disruptions, f.counts),
+        None => (disruptions(model, scenarios, year)?, Vec::new()),
     };
     let request = OptPortfolioRequest {
         budget_musd: req.budget_musd,
@@ -294,13 +300,13 @@ pub(crate) fn solve_portfolio(
             gap_w * 100.0
         ));
     }
-    let sampling = match (req.futures, risk) {
-        (Some(n), Some(risk)) => Some(out_of_sample(
+    let sampling = match (out_sample, risk) {
+        (Some(f), Some(risk)) => Some(out_of_sample(
             model,
             req,
             &request,
             &result,
-            n,
+            f,
             &risk.scenario,
         )?),
         _ => None,
@@ -452,24 +458,17 @@ fn check_portfolio_request(
     Ok(())
 }
 
-/// The chosen portfolio evaluated on futures `n..n + out_of_sample`, not
-/// used to choose it.
+/// The chosen portfolio evaluated on futures `f` (runs `n..n +
+/// out_of_sample`), not used to choose it.
 fn out_of_sample(
     model: &Model,
     req: &PortfolioRequest,
     request: &OptPortfolioRequest,
     result: &critmin_opt::portfolio::PortfolioResult,
-    n: usize,
+    f: futures::Futures,
     risk: &critmin_model::Scenario,
 ) -> Result<Sampling, AppError> {
-    let m = req.out_of_sample as u64;
-    let f = futures::sample(
-        model,
-        risk,
-        req.seed,
-        n as u64..n as u64 + m,
-        req.target_year,
-    )?;
+    let n = req.futures.unwrap_or(0);
     let oos = Portfolio::new(
         model,
         OptPortfolioRequest {

@@ -1101,23 +1101,12 @@ impl Solved<'_> {
                 if x <= 1e-6 {
                     continue;
                 }
-                let (form, element, unit_per_engine) = if g < METAL0 {
-                    (
-                        Form::Oxide,
-                        Element::from_index(g)
-                            .map_or("", |e| e.symbol())
-                            .to_string(),
-                        1.0,
-                    )
-                } else if g < MAGNET0 {
-                    let e = Element::from_index(g - METAL0);
-                    (
-                        Form::Metal,
-                        e.map_or("", |e| e.symbol()).to_string(),
-                        e.map_or(1.0, |e| 1.0 / e.oxide_per_metal()),
-                    )
+                let (form, element) = impact::good_name(model, g);
+                // Metal holdings in t of metal, the rest in engine units.
+                let unit_per_engine = if (METAL0..MAGNET0).contains(&g) {
+                    Element::from_index(g - METAL0).map_or(1.0, |e| 1.0 / e.oxide_per_metal())
                 } else {
-                    (Form::Magnet, model.recipes[g - MAGNET0].grade.clone(), 1.0)
+                    1.0
                 };
                 holdings.push(Holding {
                     holder: holders[k].clone(),
