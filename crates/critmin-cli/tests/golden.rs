@@ -216,8 +216,11 @@ fn redact(text: &str) -> String {
                     }
                     continue;
                 }
-                out.push(b[i] as char);
-                i += 1;
+                // copy the whole character, not one byte of it: a byte cast
+                // to `char` would re-encode UTF-8 (→ became "â\u{86}\u{92}")
+                let ch = l[i..].chars().next().expect("i is on a char boundary");
+                out.push(ch);
+                i += ch.len_utf8();
             }
             out
         })
@@ -485,5 +488,13 @@ fn the_comparison_finds_a_changed_number_and_tolerates_rounding() {
     assert_eq!(
         redact("solved in 0.25 s (1.5 s total)\n12 futures"),
         "solved in [T] s ([T] s total)\n12 futures\n"
+    );
+}
+
+#[test]
+fn redaction_keeps_text_and_hides_only_timings() {
+    assert_eq!(
+        redact("CN → US: 25 %, ran in 1.5 s, 2–3 t\nτ 4 s)"),
+        "CN → US: 25 %, ran in [T] s, 2–3 t\nτ [T] s)\n"
     );
 }

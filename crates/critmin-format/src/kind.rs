@@ -188,6 +188,19 @@ pub enum KindSpec<V> {
         /// Who pays.
         payer: String,
     },
+    /// An import tariff on some origins' goods (events only).
+    Tariff {
+        /// Exporting countries or groups the tariff falls on.
+        exporters: At<Vec<String>>,
+        /// Importing countries or groups that levy it; `None` = every importer.
+        importers: Option<At<Vec<String>>>,
+        /// Elements covered.
+        elements: ElementSet,
+        /// Forms covered.
+        forms: FormSet,
+        /// Ad valorem rate, 0..10.
+        rate: V,
+    },
     /// Restricted flows leak through a third country (events only).
     Leakage {
         /// Exporting countries or groups.
@@ -271,6 +284,7 @@ fn kind_keys(kind: &str) -> &'static str {
         "export_quota" => "exporter, importers, elements, forms, tonnes_per_year, pacing",
         "sourcing_ban" => "exporter, importers, sector, elements, forms",
         "leakage" => "exporter, importers, elements, forms, share, lag_months, premium",
+        "tariff" => "exporter, importers, elements, forms, rate",
         "price_floor" => "facility, elements, floor_usd_per_kg, payer",
         "offtake" => "facility, buyer, share",
         "stockpile_purchase" => {
@@ -457,6 +471,35 @@ pub(crate) fn parse_kind<V: Value>(
                 premium: premium?,
             })
         }
+        "tariff" if matches!(kinds, Kinds::Event) => {
+            let exporters = o.strings(doc, "exporter", true);
+            let importers = all_or(o.strings(doc, "importers", false));
+            let elements = o.elements(doc, "elements", false);
+            let forms = match o.strings(doc, "forms", false) {
+                None => Some(FormSet::default().with(Form::Oxide).with(Form::Metal).with(Form::Magnet)),
+                Some(a) => forms(doc, &o.field("forms"), &a).and_then(|f| {
+                    if f.contains(Form::Concentrate) {
+                        doc.error(
+                            a.line,
+                            &o.field("forms"),
+                            "concentrate has no market price in the model (it is routed to plants by feed), so a tariff on it has nothing to levy: name oxide, metal or magnet",
+                        );
+                        None
+                    } else {
+                        Some(f)
+                    }
+                }),
+            };
+            let rate = V::read(doc, o, "rate", true, 0.0, 10.0);
+            o.finish(doc, &expected("tariff"));
+            Some(KindSpec::Tariff {
+                exporters: exporters?,
+                importers,
+                elements: elements.map_or(ElementSet::ALL, |a| a.value),
+                forms: forms?,
+                rate: rate?,
+            })
+        }
         "sourcing_ban" if matches!(kinds, Kinds::Event) => {
             let (exporters, importers, elements, forms) = trade_keys(doc, o);
             let line = o.line;
@@ -541,7 +584,7 @@ pub(crate) fn parse_kind<V: Value>(
             let (what, list) = match kinds {
                 Kinds::Event => (
                     "an event kind",
-                    "export_restriction, export_quota, licensing, sourcing_ban, leakage, price_floor, offtake, facility_outage, demand_shock, project_delay, stockpile_release, stockpile_purchase",
+                    "export_restriction, export_quota, licensing, sourcing_ban, leakage, tariff, price_floor, offtake, facility_outage, demand_shock, project_delay, stockpile_release, stockpile_purchase",
                 ),
                 Kinds::Risk => (
                     "a risk kind",

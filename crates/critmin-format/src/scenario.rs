@@ -690,6 +690,23 @@ impl Resolver<'_> {
                     premium: *premium,
                 }
             }
+            KindSpec::Tariff {
+                exporters,
+                importers,
+                elements,
+                forms,
+                rate,
+            } => {
+                let exporters = self.countries(&f("exporter"), exporters);
+                let importers = self.importers(&f("importers"), importers);
+                EventKind::Tariff {
+                    exporters: exporters?,
+                    importers: importers?,
+                    elements: *elements,
+                    forms: *forms,
+                    rate: *rate,
+                }
+            }
             KindSpec::SourcingBan {
                 exporters,
                 importers,
@@ -795,6 +812,7 @@ impl Resolver<'_> {
             | KindSpec::ExportQuota { .. }
             | KindSpec::SourcingBan { .. }
             | KindSpec::Leakage { .. }
+            | KindSpec::Tariff { .. }
             | KindSpec::PriceFloor { .. }
             | KindSpec::StockpilePurchase { .. }
             | KindSpec::Offtake { .. }

@@ -101,6 +101,23 @@ pub enum EventKind {
         /// Forms covered.
         forms: FormSet,
     },
+    /// An import tariff: buyers in the importers pay `rate` × the value of
+    /// what they take from the exporters (ad valorem, on the exporter's
+    /// price). Importers' buyers turn to untariffed sellers first (trade
+    /// diversion), and the tariff they still pay raises the price they
+    /// answer (Section 301 duties on Chinese magnets and oxides, for one).
+    Tariff {
+        /// Origins the tariff falls on.
+        exporters: Vec<CountryCode>,
+        /// Countries that levy it.
+        importers: Importers,
+        /// Elements covered: a mixed good is covered if it contains any.
+        elements: ElementSet,
+        /// Forms covered.
+        forms: FormSet,
+        /// Ad valorem rate, a share of the value, 0..10 (0.25 = 25 %).
+        rate: f64,
+    },
     /// Part of what export restrictions keep from buyers reaches them
     /// anyway through a third country, later and dearer.
     Leakage {

@@ -177,6 +177,10 @@ pub fn fold(model: &Model, chain: &ChainYear, s: &Scenario) -> Disruption {
                 "line {}: leakage through third countries is not in the static model",
                 ev.line
             )),
+            EventKind::Tariff { .. } => notes.push(format!(
+                "line {}: tariffs are not in the static model (it has no prices; allied output serves allied demand as one pool)",
+                ev.line
+            )),
             EventKind::SourcingBan { .. } => notes.push(format!(
                 "line {}: sourcing bans are not in the static model (it does not tell sectors apart)",
                 ev.line

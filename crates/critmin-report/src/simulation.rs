@@ -43,6 +43,10 @@ pub struct ScenarioRun {
     pub unmet_share_by_country: Vec<(String, f64)>,
     /// Peak world price index per element `(symbol, index)`.
     pub peak_price: Vec<(String, f64)>,
+    /// One sentence per policy instrument of the scenario with what it
+    /// did (a price floor's payout, a tariff's levy and diversion), plain
+    /// text.
+    pub instruments: Vec<String>,
 }
 
 /// The overview section followed by one section per scenario.
@@ -185,6 +189,13 @@ fn scenario_section(r: &ScenarioRun, countries: &[&str], elements: &[&str]) -> S
         body.push_str("</div>");
     }
     body.push_str("</div></details>");
+    if !r.instruments.is_empty() {
+        body.push_str("<p>Policy instruments in this scenario:</p><ul>");
+        for i in &r.instruments {
+            body.push_str(&format!("<li>{}</li>", esc(i)));
+        }
+        body.push_str("</ul>");
+    }
     let mut csv = CsvTable::new(
         &format!("scenario-{}", slug(&r.file)),
         &[
@@ -245,6 +256,7 @@ mod tests {
             }],
             unmet_share_by_country: vec![("JP".into(), 0.2)],
             peak_price: vec![("Dy".into(), 3.5)],
+            instruments: vec!["A tariff <paid>.".into()],
         };
         let s = simulation_sections(&[run], &["US", "JP"], &["Dy"]);
         assert_eq!(s.len(), 2);
@@ -252,5 +264,6 @@ mod tests {
         assert!(s[1].body.contains("<svg") && s[1].body.contains("2026-02"));
         assert!(s[1].lead.contains("A &amp; B") || s[1].lead.contains("A & B"));
         assert_eq!(s[1].tables[0].to_csv().lines().count(), 3);
+        assert!(s[1].body.contains("<li>A tariff &lt;paid&gt;.</li>"));
     }
 }

@@ -67,6 +67,8 @@ struct Outcome {
     focus_demand: Vec<f64>,
     /// Per price floor: what it paid over the future, USD.
     floor_payout: Vec<f64>,
+    /// Per tariff: what its importers paid over the future, USD.
+    tariff_paid: Vec<f64>,
     months: usize,
 }
 
@@ -119,6 +121,11 @@ impl Recorder for OutcomeRecorder<'_> {
                 *v += paid;
             }
         }
+        for (k, &paid) in s.tariff_paid_usd.iter().enumerate() {
+            if let Some(v) = self.out.tariff_paid.get_mut(k) {
+                *v += paid;
+            }
+        }
     }
 }
 
@@ -141,6 +148,29 @@ pub struct FloorStats {
     pub payout_p99_usd: f64,
     /// The payout in the reference future (no risk drawn), USD.
     pub reference_payout_usd: f64,
+}
+
+/// What a tariff's importers pay over the futures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TariffStats {
+    /// Its scenario line.
+    pub line: usize,
+    /// Origins → levying countries.
+    pub routes: String,
+    /// Ad valorem rate, a share of the value.
+    pub rate: f64,
+    /// Mean paid over the horizon, USD.
+    pub paid_mean_usd: f64,
+    /// Its standard error, USD.
+    pub paid_mean_se_usd: f64,
+    /// Median paid, USD.
+    pub paid_p50_usd: f64,
+    /// 5th percentile of what was paid, USD.
+    pub paid_p5_usd: f64,
+    /// 95th percentile of what was paid, USD.
+    pub paid_p95_usd: f64,
+    /// Paid in the reference future (no risk drawn), USD.
+    pub reference_paid_usd: f64,
 }
 
 /// Statistics of one element (world) or one country over all futures.
@@ -272,6 +302,8 @@ pub struct McSummary {
     pub exceedance: Vec<Exceedance>,
     /// Price floors' payouts.
     pub price_floors: Vec<FloorStats>,
+    /// What tariffs' importers paid.
+    pub tariffs: Vec<TariffStats>,
 }
 
 /// The result of a Monte Carlo run.
@@ -376,6 +408,7 @@ impl<'m> MonteCarlo<'m> {
                 focus_unmet: vec![0.0; self.focus.len()],
                 focus_demand: vec![0.0; self.focus.len()],
                 floor_payout: vec![0.0; net.floors().len()],
+                tariff_paid: vec![0.0; net.tariffs().len()],
                 el_peak: [1.0; N_ELEMENTS],
                 ..Outcome::default()
             },
@@ -635,11 +668,35 @@ impl<'m> MonteCarlo<'m> {
                 }
             })
             .collect();
+        let tariffs = self
+            .base
+            .tariffs()
+            .iter()
+            .enumerate()
+            .map(|(k, tf)| {
+                let v: Vec<f64> = o.iter().map(|x| x.tariff_paid[k]).collect();
+                let d = distribution(&v);
+                let mut sorted = v;
+                sorted.sort_by(f64::total_cmp);
+                TariffStats {
+                    line: tf.line,
+                    routes: tf.label.clone(),
+                    rate: tf.rate(),
+                    paid_mean_usd: d.mean,
+                    paid_mean_se_usd: d.se,
+                    paid_p50_usd: d.p50,
+                    paid_p5_usd: crate::stats::quantile_sorted(&sorted, 0.05),
+                    paid_p95_usd: d.p95,
+                    reference_paid_usd: r.tariff_paid.get(k).copied().unwrap_or(0.0),
+                }
+            })
+            .collect();
         McSummary {
             by_element,
             by_country,
             exceedance,
             price_floors,
+            tariffs,
         }
     }
 }

@@ -147,6 +147,12 @@ pub struct MonthStats {
     pub floor_covered_t: Vec<f64>,
     /// Per price floor: what it paid this month, USD.
     pub floor_payout_usd: Vec<f64>,
+    /// Per tariff: tonnes that crossed its routes this month, t REO-eq.
+    pub tariff_t: Vec<f64>,
+    /// Per tariff: what its importers paid on them, USD.
+    pub tariff_paid_usd: Vec<f64>,
+    /// Per tariff: tonnes diverted off its routes to untariffed sellers.
+    pub tariff_diverted_t: Vec<f64>,
     /// Released from stockpiles this month (by holder country).
     pub released: Vec<f64>,
     /// Extra cost of the month's purchases at scarcity prices, USD, by country.
@@ -356,6 +362,24 @@ pub struct FloorSummary {
     pub months_paid: usize,
 }
 
+/// What a tariff levied over a run.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TariffSummary {
+    /// Its scenario line.
+    pub line: usize,
+    /// Origins → levying countries (`"CN → US"`).
+    pub routes: String,
+    /// Ad valorem rate, a share of the value.
+    pub rate: f64,
+    /// Tonnes that crossed its routes while in force, t REO-eq.
+    pub tariffed_t: f64,
+    /// What its importers paid: Σ rate × tonnes × baseline price × the
+    /// exporter's price index, USD.
+    pub paid_usd: f64,
+    /// Tonnes re-routed off its routes to untariffed sellers, t REO-eq.
+    pub diverted_t: f64,
+}
+
 /// Receives every month's statistics as the run goes.
 pub trait Recorder {
     /// Called once per month, in order.
@@ -371,6 +395,8 @@ pub struct RunSummary {
     pub by_country: Vec<CountrySummary>,
     /// Price floors: what each paid over the run.
     pub price_floors: Vec<FloorSummary>,
+    /// Tariffs: what each levied and diverted over the run.
+    pub tariffs: Vec<TariffSummary>,
     /// Largest per-element, per-month mass-balance error, t.
     pub max_balance_error_t: f64,
     /// Largest per-element, per-month mass-balance error as a fraction of
@@ -433,6 +459,8 @@ pub(crate) struct SummaryRecorder {
     c_cost: Vec<f64>,
     /// Per price floor: covered t, payout USD, months paid.
     floors: Vec<(f64, f64, usize)>,
+    /// Per tariff: tariffed t, paid USD, diverted t.
+    tariffs: Vec<(f64, f64, f64)>,
     max_err: f64,
     max_err_ratio: f64,
 }
@@ -479,6 +507,14 @@ impl Recorder for SummaryRecorder {
             f.0 += covered;
             f.1 += paid;
             f.2 += usize::from(paid > 0.0);
+        }
+        if self.tariffs.len() < s.tariff_t.len() {
+            self.tariffs.resize(s.tariff_t.len(), (0.0, 0.0, 0.0));
+        }
+        for (k, x) in self.tariffs.iter_mut().enumerate() {
+            x.0 += s.tariff_t.get(k).copied().unwrap_or(0.0);
+            x.1 += s.tariff_paid_usd.get(k).copied().unwrap_or(0.0);
+            x.2 += s.tariff_diverted_t.get(k).copied().unwrap_or(0.0);
         }
         for e in Element::ALL {
             for f in FormIx::ALL {
@@ -532,10 +568,28 @@ impl SummaryRecorder {
                 }
             })
             .collect();
+        let tariffs = net
+            .tariffs
+            .iter()
+            .enumerate()
+            .map(|(k, tf)| {
+                let (tariffed_t, paid_usd, diverted_t) =
+                    self.tariffs.get(k).copied().unwrap_or((0.0, 0.0, 0.0));
+                TariffSummary {
+                    line: tf.line,
+                    routes: tf.label.clone(),
+                    rate: tf.rate,
+                    tariffed_t,
+                    paid_usd,
+                    diverted_t,
+                }
+            })
+            .collect();
         RunSummary {
             by_element,
             by_country,
             price_floors,
+            tariffs,
             max_balance_error_t: self.max_err,
             max_balance_error_ratio: self.max_err_ratio,
         }
@@ -576,6 +630,7 @@ pub fn normal_flows(net: &Network) -> NormalFlows {
     base.manual_releases.clear();
     base.sourcing.clear();
     base.leaks.clear();
+    base.tariffs.clear();
     let mut flows = NormalFlows::default();
     Engine::new(&base, None, true).run(&mut flows);
     flows
@@ -703,6 +758,15 @@ struct Engine<'n> {
     any_precaution: bool,
     /// Per price floor: covered oxide made this month, by element.
     floor_made: Vec<PerElement>,
+    /// Tariffs (`docs/simulation.md`, "Tariffs"): those in force on the
+    /// market being cleared; per cell, this month's levy (Σ rate × tonnes)
+    /// and purchases, and the markup factor buyers see from last month's
+    /// (empty when the run has no tariff); the cells written.
+    tariff_live: Vec<usize>,
+    tariff_levy: Vec<f64>,
+    tariff_bought: Vec<f64>,
+    tariff_factor: Vec<f64>,
+    tariff_cells: Vec<u32>,
     stock_left: Vec<f64>,
     /// The month being stepped (index).
     t_now: usize,
@@ -920,6 +984,15 @@ impl<'n> Engine<'n> {
             magnet_planned,
             any_precaution: net.precaution.iter().flatten().any(Option::is_some),
             floor_made: vec![PerElement::ZERO; net.floors.len()],
+            tariff_live: Vec::new(),
+            tariff_levy: tariff_cells(net, nc),
+            tariff_bought: tariff_cells(net, nc),
+            tariff_factor: if net.tariffs.is_empty() {
+                Vec::new()
+            } else {
+                vec![1.0; nc * N_ELEMENTS * FORMS.len()]
+            },
+            tariff_cells: Vec::new(),
             group_stock: vec![0.0; net.demand_groups.len()],
             group_pbar: vec![1.0; net.demand_groups.len()],
             group_extra: vec![0.0; net.demand_groups.len()],
@@ -1179,19 +1252,26 @@ impl<'n> Engine<'n> {
 
     /// The price index of a blend (`content`: elements and their weights)
     /// in form slot `slot` in country `c`'s market: its elements' indices
-    /// weighted by the content.
+    /// weighted by the content, tariff markups included (what buyers in
+    /// `c` pay).
     fn blend_price(
         &self,
         c: usize,
         content: impl Iterator<Item = (Element, f64)>,
         slot: usize,
     ) -> f64 {
-        let (mut w, mut p) = (0.0, 0.0);
-        for (e, q) in content {
-            w += q;
-            p += q * self.market_price(c, e, slot);
-        }
-        if w > 0.0 { p / w } else { 1.0 }
+        weighted_index(content, |e| self.market_price(c, e, slot))
+    }
+
+    /// [`Engine::blend_price`] without tariff markups: what sellers in
+    /// `c` get.
+    fn blend_raw_price(
+        &self,
+        c: usize,
+        content: impl Iterator<Item = (Element, f64)>,
+        slot: usize,
+    ) -> f64 {
+        weighted_index(content, |e| self.raw_market_price(c, e, slot))
     }
 
     /// Share of spare capacity a facility uses: with a supply response
@@ -1239,7 +1319,20 @@ impl<'n> Engine<'n> {
     /// The index of element `e` in form slot `slot` in country `c`'s
     /// market at the last price update: its own if exports walled it off,
     /// else the free market's.
+    /// A tariff its country levies raises it by the markup of the month
+    /// before (`docs/simulation.md`, "Tariffs").
     fn market_price(&self, c: usize, e: Element, slot: usize) -> f64 {
+        let p = self.raw_market_price(c, e, slot);
+        if self.tariff_factor.is_empty() {
+            p
+        } else {
+            p * self.tariff_factor[self.stats.at(c, e, slot)]
+        }
+    }
+
+    /// The index of element `e` in form slot `slot` in country `c`'s
+    /// market, without tariff markups: what its sellers get.
+    fn raw_market_price(&self, c: usize, e: Element, slot: usize) -> f64 {
         let i = self.stats.at(c, e, slot);
         if self.price_stamp > 0 && self.own_at[i] == self.price_stamp {
             self.price[i]
@@ -1255,6 +1348,17 @@ impl<'n> Engine<'n> {
         self.t_now = t;
         self.stats.month = Some(net.start.plus(t as i32));
         self.route_used.clear();
+        if !net.tariffs.is_empty() {
+            let n = net.tariffs.len();
+            for v in [
+                &mut self.stats.tariff_t,
+                &mut self.stats.tariff_paid_usd,
+                &mut self.stats.tariff_diverted_t,
+            ] {
+                v.clear();
+                v.resize(n, 0.0);
+            }
+        }
         // Quotas start afresh each January (and when they come into force).
         let january = self.stats.month.is_some_and(|m| m.month() == 1);
         for (q, r) in net.restrictions.iter().enumerate() {
@@ -1325,6 +1429,9 @@ impl<'n> Engine<'n> {
         self.update_prices(t);
         if !net.floors.is_empty() {
             self.pay_floors(t);
+        }
+        if !net.tariffs.is_empty() {
+            self.tariff_markups();
         }
         self.finish_stats();
     }
@@ -1700,7 +1807,8 @@ impl<'n> Engine<'n> {
     fn clear_market(&mut self, t: usize, good: usize, n_tiers: usize, _final_market: bool) {
         let net = self.net;
         self.restriction_caps(t, good);
-        let want_flows = self.record_flows || !self.caps.is_empty();
+        let taxed = !net.tariffs.is_empty() && good < net.n_goods() && self.live_tariffs(t, good);
+        let want_flows = self.record_flows || !self.caps.is_empty() || taxed;
         if !net.sourcing.is_empty() && self.segment_buyers(t) {
             self.clear_with_segment(n_tiers, want_flows);
         } else {
@@ -1713,6 +1821,9 @@ impl<'n> Engine<'n> {
             };
             self.alloc.allocate(&market, want_flows, &mut self.out);
         }
+        if taxed {
+            self.divert_and_levy(good);
+        }
         self.record_market(good);
         self.count_quotas(t, good);
         if !self.caps.is_empty() && good < net.n_goods() {
@@ -1721,6 +1832,125 @@ impl<'n> Engine<'n> {
             }
             self.record_blocked(t, good);
         }
+    }
+
+    /// Finds the tariffs in force on `good` (into `tariff_live`); whether
+    /// there are any.
+    fn live_tariffs(&mut self, t: usize, good: usize) -> bool {
+        let net = self.net;
+        let (form, elements) = (net.good_form(good), net.good_elements(good));
+        self.tariff_live.clear();
+        for (k, tf) in net.tariffs.iter().enumerate() {
+            let r = &tf.trade;
+            if r.from <= t && t <= r.to && r.forms.contains(form) && r.elements.intersects(elements)
+            {
+                self.tariff_live.push(k);
+            }
+        }
+        !self.tariff_live.is_empty()
+    }
+
+    /// The tariff rate on the route `x → c` of the market being cleared:
+    /// the sum of the rates of the tariffs in force that cover it.
+    fn tariff_rate(&self, x: usize, c: usize) -> f64 {
+        self.tariff_live
+            .iter()
+            .map(|&k| &self.net.tariffs[k])
+            .filter(|tf| covers(&tf.trade, x, c))
+            .map(|tf| tf.rate)
+            .sum()
+    }
+
+    /// Tariffs on the market just cleared (`docs/simulation.md`,
+    /// "Tariffs"): its flows diverted to untariffed sellers where they
+    /// can be, then the levy on what still crosses a tariffed route, and
+    /// each levying country's purchases, from which next month's markup
+    /// comes.
+    fn divert_and_levy(&mut self, good: usize) {
+        let net = self.net;
+        let mut flows = std::mem::take(&mut self.out.flows);
+        let caps = &self.caps;
+        let capped = |x: usize, c: usize| caps.iter().any(|k| k.exporter == x && k.importer == c);
+        let mut drawn = std::mem::take(&mut self.out.drawn);
+        let swaps = crate::tariff::divert(
+            &mut flows,
+            &self.supply,
+            &mut drawn,
+            &crate::tariff::Routes {
+                rate: &|x, c| self.tariff_rate(x, c),
+                capped: &capped,
+                home: &net.home,
+            },
+        );
+        self.out.drawn = drawn;
+        // Engine units (t REO-eq, or t magnet) to t REO-eq.
+        let total = net.good_content_total[good];
+        for (x, i, s) in swaps {
+            if let Some(&k) = self
+                .tariff_live
+                .iter()
+                .find(|&&k| covers(&net.tariffs[k].trade, x, i))
+            {
+                self.stats.tariff_diverted_t[k] += s * total;
+            }
+        }
+        let slot = crate::network::good_slot(good);
+        let content = &net.good_content[good];
+        if total > 0.0 {
+            for (b, &served) in self.buyers.iter().zip(&self.out.served) {
+                if served > 0.0 {
+                    for &(e, q) in content {
+                        let i = self.stats.at(b.country, e, slot);
+                        if self.tariff_bought[i] == 0.0 && self.tariff_levy[i] == 0.0 {
+                            self.tariff_cells.push(i as u32);
+                        }
+                        self.tariff_bought[i] += served * q / total;
+                    }
+                }
+            }
+        }
+        for f in &flows {
+            let mut levied = 0.0;
+            for &k in &self.tariff_live {
+                let tf = &net.tariffs[k];
+                if !covers(&tf.trade, f.exporter, f.importer) {
+                    continue;
+                }
+                let price = self.blend_raw_price(f.exporter, content.iter().copied(), slot);
+                self.stats.tariff_t[k] += f.tonnes * total;
+                self.stats.tariff_paid_usd[k] +=
+                    tf.rate * f.tonnes * net.base_price_usd_per_t[good] * price;
+                levied += tf.rate;
+            }
+            if levied > 0.0 && total > 0.0 {
+                for &(e, q) in content {
+                    let i = self.stats.at(f.importer, e, slot);
+                    if self.tariff_bought[i] == 0.0 && self.tariff_levy[i] == 0.0 {
+                        self.tariff_cells.push(i as u32);
+                    }
+                    self.tariff_levy[i] += levied * f.tonnes * q / total;
+                }
+            }
+        }
+        self.out.flows = flows;
+    }
+
+    /// The month's tariff markups (`docs/simulation.md`, "Tariffs"): in
+    /// each cell where a levying country bought, 1 + the levy ÷ its
+    /// purchases, which its buyers and producers see next month.
+    fn tariff_markups(&mut self) {
+        for x in self.tariff_factor.iter_mut() {
+            *x = 1.0;
+        }
+        for &i in &self.tariff_cells {
+            let i = i as usize;
+            if self.tariff_bought[i] > 0.0 {
+                self.tariff_factor[i] = 1.0 + self.tariff_levy[i] / self.tariff_bought[i];
+            }
+            self.tariff_levy[i] = 0.0;
+            self.tariff_bought[i] = 0.0;
+        }
+        self.tariff_cells.clear();
     }
 
     /// Finds this market's buyers under a sourcing ban in force (into
@@ -3234,4 +3464,34 @@ fn sep_output_mix(net: &Network, s: usize) -> PerElement {
         }
     }
     out
+}
+
+/// Whether trade measure `r` covers the route `x → c` (a country's own
+/// use is never covered).
+fn covers(r: &crate::network::Restriction, x: usize, c: usize) -> bool {
+    x != c && r.exporters.contains(&x) && r.importers.as_ref().is_none_or(|v| v.contains(&c))
+}
+
+/// A per-cell buffer for tariffs: zeroed cells when the run has any,
+/// else empty.
+fn tariff_cells(net: &Network, nc: usize) -> Vec<f64> {
+    if net.tariffs.is_empty() {
+        Vec::new()
+    } else {
+        vec![0.0; nc * N_ELEMENTS * FORMS.len()]
+    }
+}
+
+/// The mean of `index` over `content`'s elements weighted by their
+/// quantities (1 for an empty blend).
+fn weighted_index(
+    content: impl Iterator<Item = (Element, f64)>,
+    index: impl Fn(Element) -> f64,
+) -> f64 {
+    let (mut w, mut p) = (0.0, 0.0);
+    for (e, q) in content {
+        w += q;
+        p += q * index(e);
+    }
+    if w > 0.0 { p / w } else { 1.0 }
 }

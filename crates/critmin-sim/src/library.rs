@@ -44,6 +44,10 @@ pub const LIBRARY: &[(&str, &str)] = &[
         "mountain-pass-outage.toml",
         include_str!("../../../scenarios/mountain-pass-outage.toml"),
     ),
+    (
+        "us-section-301-magnets-2026.toml",
+        include_str!("../../../scenarios/us-section-301-magnets-2026.toml"),
+    ),
 ];
 
 /// `(file name, TOML text)` of the risk models (for `critmin montecarlo`,

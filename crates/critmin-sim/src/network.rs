@@ -250,6 +250,27 @@ pub(crate) struct Leak {
     pub premium: f64,
 }
 
+/// An import tariff (`EventKind::Tariff`).
+#[derive(Debug, Clone)]
+pub struct Tariff {
+    /// The months, exporters (origins), importers (levying countries),
+    /// elements and forms it covers.
+    pub(crate) trade: Restriction,
+    /// Ad valorem rate, a share of the value.
+    pub(crate) rate: f64,
+    /// Its scenario line, for reports.
+    pub line: usize,
+    /// Its origins and levying countries (`"CN → US"`), for reports.
+    pub label: String,
+}
+
+impl Tariff {
+    /// Its ad valorem rate, a share of the value.
+    pub fn rate(&self) -> f64 {
+        self.rate
+    }
+}
+
 /// A price floor on a separation plant's oxide output
 /// (`EventKind::PriceFloor`).
 #[derive(Debug, Clone)]
@@ -446,6 +467,8 @@ pub struct Network {
     pub(crate) sourcing: Vec<Sourcing>,
     /// Leakage of restricted flows through third countries.
     pub(crate) leaks: Vec<Leak>,
+    /// Import tariffs.
+    pub(crate) tariffs: Vec<Tariff>,
     /// Price floors on separation plants' output.
     pub(crate) floors: Vec<Floor>,
     /// Stockpile purchase rules, one per stock node and event.
@@ -635,6 +658,11 @@ impl Network {
         &self.floors
     }
 
+    /// The import tariffs in force in the run.
+    pub fn tariffs(&self) -> &[Tariff] {
+        &self.tariffs
+    }
+
     /// Country codes, in index order.
     pub fn countries(&self) -> &[CountryCode] {
         &self.countries
@@ -791,6 +819,7 @@ impl Network {
             restrictions: events.restrictions,
             sourcing: events.sourcing,
             leaks: events.leaks,
+            tariffs: events.tariffs,
             floors,
             purchases,
             offtakes: events.offtakes,
@@ -1322,6 +1351,7 @@ struct Events {
     restrictions: Vec<Restriction>,
     sourcing: Vec<Sourcing>,
     leaks: Vec<Leak>,
+    tariffs: Vec<Tariff>,
     offtakes: Vec<Offtake>,
     floors: Vec<(usize, usize, Idx<Facility>, ElementSet, f64, String)>,
     outages: Vec<(usize, usize, Idx<Facility>, f64)>,
@@ -1357,6 +1387,22 @@ fn trade(
     }
 }
 
+/// `"CN → US, JP"` (or `"CN → *"`): a tariff's origins and levying
+/// countries, for reports.
+fn tariff_label(exporters: &[CountryCode], importers: &Importers) -> String {
+    let list = |v: &[CountryCode]| {
+        v.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let to = match importers {
+        Importers::All => "*".to_string(),
+        Importers::Only(v) => list(v),
+    };
+    format!("{} → {to}", list(exporters))
+}
+
 /// The `allowed_share` at and above which an export restriction is a no-op.
 const FULL_ALLOWED_SHARE: f64 = 1.0;
 
@@ -1371,6 +1417,7 @@ fn build_events(
         restrictions: Vec::new(),
         sourcing: Vec::new(),
         leaks: Vec::new(),
+        tariffs: Vec::new(),
         offtakes: Vec::new(),
         floors: Vec::new(),
         outages: Vec::new(),
@@ -1473,6 +1520,22 @@ fn build_events(
                 lag: (*lag_months).max(1) as usize,
                 premium: *premium,
             }),
+            EventKind::Tariff {
+                exporters,
+                importers,
+                elements,
+                forms,
+                rate,
+            } => {
+                if *rate > 0.0 {
+                    ev.tariffs.push(Tariff {
+                        trade: trade(from, to, cix, exporters, importers, *elements, *forms),
+                        rate: *rate,
+                        line: e.line,
+                        label: tariff_label(exporters, importers),
+                    });
+                }
+            }
             EventKind::SourcingBan {
                 exporters,
                 importers,

@@ -244,3 +244,36 @@ fn a_ban_on_one_partner_hurts_that_partner() {
         );
     }
 }
+
+#[test]
+fn the_section_301_tariff_is_paid_and_dearer_supply_never_serves_more() {
+    let model = critmin_data::baseline();
+    let with = load("us-section-301-magnets-2026.toml", &model);
+    let mut without = with.clone();
+    without.events.clear();
+    let go = |s: &Scenario| {
+        let net = Network::build(&model, s, &Overlay::default()).unwrap();
+        simulate_with(&net, &mut MonthlyRecorder::default())
+    };
+    let (base, taxed) = (go(&without), go(&with));
+    let [t] = taxed.tariffs.as_slice() else {
+        panic!("one tariff expected, got {:?}", taxed.tariffs)
+    };
+    assert_eq!(t.routes, "CN → US");
+    assert!(t.tariffed_t > 0.0 && t.paid_usd > 0.0, "{t:?}");
+    assert!(t.diverted_t >= 0.0 && t.diverted_t < t.tariffed_t, "{t:?}");
+    // 25 % of magnet and metal prices (tens to low hundreds of USD/kg REO-eq)
+    let usd_per_kg = t.paid_usd / (t.tariffed_t * 1000.0);
+    assert!(
+        (0.25 * 10.0..0.25 * 300.0).contains(&usd_per_kg),
+        "USD {usd_per_kg:.2}/kg levied"
+    );
+    // a tax on imports never relieves the importer's shortage
+    let us = |s: &RunSummary| country_unmet_share(s, "US");
+    assert!(
+        us(&taxed) >= us(&base) - 1e-12,
+        "{} < {}",
+        us(&taxed),
+        us(&base)
+    );
+}

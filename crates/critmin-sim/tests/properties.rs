@@ -552,6 +552,22 @@ fn random_scenario(g: &mut Gen, m: &Model) -> Scenario {
             line: 0,
         });
     }
+    // A tariff one country levies on another's goods.
+    if g.chance(0.4) && nc >= 2 {
+        let x = g.below(nc);
+        s.events.push(Event {
+            from: month(g),
+            to: start.plus(s.horizon_months as i32 - 1),
+            kind: EventKind::Tariff {
+                exporters: vec![code(x)],
+                importers: Importers::Only(vec![code((x + 1 + g.below(nc - 1)) % nc)]),
+                elements: ElementSet::ALL,
+                forms: FormSet::TRADED,
+                rate: g.range(0.0, 2.0),
+            },
+            line: 0,
+        });
+    }
     if g.chance(0.4) && nc >= 2 {
         s.policy.sharing.push(SharingAgreement {
             name: "pact".into(),

@@ -111,6 +111,7 @@ pub(crate) fn run_library(
                 .iter()
                 .map(|e| (e.element.to_string(), e.peak_price_index))
                 .collect(),
+            instruments: instruments(&summary),
         };
         out.push((run, summary));
     }
@@ -192,4 +193,31 @@ pub(crate) fn run_risk(
             })
             .collect(),
     })
+}
+
+/// One sentence per price floor and tariff of a run: what it paid, levied
+/// and diverted.
+fn instruments(s: &critmin_sim::RunSummary) -> Vec<String> {
+    let floors = s.price_floors.iter().map(|f| {
+        format!(
+            "The price floor on {} (paid by {}) paid USD {:.1}m over {} months, on {:.0} t REO-eq of covered oxide.",
+            f.facility,
+            if f.payer.is_empty() { "—" } else { &f.payer },
+            f.payout_usd / 1e6,
+            f.months_paid,
+            f.covered_t,
+        )
+    });
+    let tariffs = s.tariffs.iter().map(|t| {
+        format!(
+            "The tariff of line {} ({}, {:.0} %) was paid on {:.0} t REO-eq: USD {:.1}m; {:.0} t REO-eq turned to untariffed sellers.",
+            t.line,
+            t.routes,
+            t.rate * 100.0,
+            t.tariffed_t,
+            t.paid_usd / 1e6,
+            t.diverted_t,
+        )
+    });
+    floors.chain(tariffs).collect()
 }

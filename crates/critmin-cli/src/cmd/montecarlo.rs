@@ -191,5 +191,19 @@ fn table(r: &McResult) -> String {
             f.reference_payout_usd / 1e6,
         ));
     }
+    for t in &r.summary.tariffs {
+        out.push_str(&format!(
+            "\ntariff of line {} ({}, {:.0} %): paid over the horizon USD {:.0}m mean (± {:.0}m), P5 {:.0}m, P50 {:.0}m, P95 {:.0}m; USD {:.0}m with no risk drawn\n",
+            t.line,
+            t.routes,
+            t.rate * 100.0,
+            t.paid_mean_usd / 1e6,
+            t.paid_mean_se_usd / 1e6,
+            t.paid_p5_usd / 1e6,
+            t.paid_p50_usd / 1e6,
+            t.paid_p95_usd / 1e6,
+            t.reference_paid_usd / 1e6,
+        ));
+    }
     out
 }

@@ -133,6 +133,27 @@ fn summary_table(s: &SimulateResponse) -> String {
     out.push_str(
         "\nunmet: asked for at the going price and not served (rationed); lost to price: stated demand\nnot asked for at the going price (substitution and the short-run response, docs/simulation.md).\n",
     );
+    for f in &summary.price_floors {
+        out.push_str(&format!(
+            "price floor on {} (paid by {}): USD {:.1}m over {} months, on {} t of covered oxide\n",
+            f.facility,
+            if f.payer.is_empty() { "—" } else { &f.payer },
+            f.payout_usd / 1e6,
+            f.months_paid,
+            tonnes(f.covered_t),
+        ));
+    }
+    for t in &summary.tariffs {
+        out.push_str(&format!(
+            "tariff of line {} ({}, {:.0} %): USD {:.1}m paid on {} t; {} t diverted to untariffed sellers\n",
+            t.line,
+            t.routes,
+            t.rate * 100.0,
+            t.paid_usd / 1e6,
+            tonnes(t.tariffed_t),
+            tonnes(t.diverted_t),
+        ));
+    }
     out.push_str(&format!(
         "largest mass-balance error: {:.2e} t per element-month\n",
         summary.max_balance_error_t
