@@ -204,7 +204,7 @@ fn contradictory_requests_exit_2_with_a_message() {
             "--pool",
             "first-come",
         ],
-        "--pool: `first_come` is not a sharing rule",
+        "--pool: `first-come` is not a sharing rule",
     );
     check(
         &[

@@ -445,17 +445,16 @@ fn read_policy(doc: &mut Doc, o: &mut Obj) -> PolicySpec {
         let rule = r.str(doc, "rule", false);
         r.finish(doc, "name, members, rule");
         let rule = match rule.as_ref().map(|a| a.value.as_str()) {
-            None | Some("pro_rata") => Some(SharingRule::ProRata),
-            Some("defence_first") => Some(SharingRule::DefenceFirst),
-            Some(other) => {
+            None => Some(SharingRule::ProRata),
+            Some(name) => SharingRule::parse(name).or_else(|| {
                 let line = rule.as_ref().map_or(r.line, |a| a.line);
                 doc.error(
                     line,
                     &r.field("rule"),
-                    format!("`{other}` is not a sharing rule: pro_rata, defence_first"),
+                    format!("`{name}` is not a sharing rule: {}", SharingRule::NAMES),
                 );
                 None
-            }
+            }),
         };
         if let (Some(members), Some(rule)) = (members, rule) {
             policy.sharing.push(SharingSpec {

@@ -262,6 +262,27 @@ pub enum SharingRule {
     /// Priority tier by tier across members (defence first), pro rata within
     /// a tier.
     DefenceFirst,
+    /// IEA-style coordinated release: the members answer their combined
+    /// shortfall together, each contributing its share of the members'
+    /// consumption of the good (what it can release, if less; no member
+    /// tops up another's share), and the release goes to the members'
+    /// unmet demand pro rata.
+    Coordinated,
+}
+
+impl SharingRule {
+    /// Every rule, as scenario files and the optimiser spell it.
+    pub const NAMES: &'static str = "pro_rata, defence_first, coordinated";
+
+    /// The rule a scenario file or an option spells `name` (`-` or `_`).
+    pub fn parse(name: &str) -> Option<SharingRule> {
+        match name.replace('-', "_").as_str() {
+            "pro_rata" => Some(SharingRule::ProRata),
+            "defence_first" => Some(SharingRule::DefenceFirst),
+            "coordinated" => Some(SharingRule::Coordinated),
+            _ => None,
+        }
+    }
 }
 
 /// Partners that pool their stockpile releases.

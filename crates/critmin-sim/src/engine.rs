@@ -3013,14 +3013,6 @@ impl<'n> Engine<'n> {
                 None => h.agreement.is_none() && h.country == country,
             }
         };
-        let pool: f64 = releasable
-            .iter()
-            .filter(|(s, _)| in_scope(*s))
-            .map(|(_, a)| a)
-            .sum();
-        if pool <= 0.0 {
-            return;
-        }
         // Unmet buyers in scope.
         let unmet: Vec<(usize, f64)> = self
             .buyers
@@ -3033,6 +3025,22 @@ impl<'n> Engine<'n> {
             .map(|(k, b)| (k, (b.demand - self.out.served[k]).max(0.0)))
             .filter(|(_, u)| *u > 1e-12)
             .collect();
+        // What each holding offers the scope: all it may release, or under
+        // a coordinated release its country's consumption share of the
+        // scope's shortfall.
+        let mut offer: Vec<(usize, f64)> = releasable
+            .iter()
+            .copied()
+            .filter(|(s, _)| in_scope(*s))
+            .collect();
+        if rule == Some(SharingRule::Coordinated) {
+            let shortfall: f64 = unmet.iter().map(|(_, u)| u).sum();
+            self.coordinated_offers(&members, shortfall, &mut offer);
+        }
+        let pool: f64 = offer.iter().map(|(_, a)| a).sum();
+        if pool <= 0.0 {
+            return;
+        }
         let (given, left) = self.share_release(rule, &unmet, pool);
         let used = pool - left.max(0.0);
         for (j, (k, _)) in unmet.iter().enumerate() {
@@ -3047,8 +3055,8 @@ impl<'n> Engine<'n> {
                 }
             }
         }
-        // Draw from the holders in proportion to what each could release.
-        for &(s, a) in releasable.iter().filter(|(s, _)| in_scope(*s)) {
+        // Draw from the holders in proportion to what each offered.
+        for &(s, a) in &offer {
             let take = used * a / pool;
             self.stock_left[s] -= take;
             let holder_country = net.holders[net.stocks[s].holder].country;
@@ -3062,8 +3070,44 @@ impl<'n> Engine<'n> {
         }
     }
 
+    /// Cuts each holding's offer `(stock, tonnes)` to its country's quota
+    /// of an IEA-style coordinated release of `shortfall` tonnes: the
+    /// country's share of the members' consumption this month (every buyer
+    /// of the good but stock builders), split among the country's holdings
+    /// in proportion to what each may release. A country that cannot meet
+    /// its quota offers what it has; no one tops it up.
+    fn coordinated_offers(&self, members: &[usize], shortfall: f64, offer: &mut [(usize, f64)]) {
+        let mut use_by: Vec<f64> = vec![0.0; members.len()];
+        for (k, b) in self.buyers.iter().enumerate() {
+            if matches!(self.who[k], Who::Hoard(_) | Who::Purchase(_)) {
+                continue;
+            }
+            if let Some(j) = members.iter().position(|&c| c == b.country) {
+                use_by[j] += b.demand;
+            }
+        }
+        let total_use: f64 = use_by.iter().sum();
+        let country_of = |s: usize| self.net.holders[self.net.stocks[s].holder].country;
+        let mut can: Vec<f64> = vec![0.0; members.len()];
+        for &(s, a) in offer.iter() {
+            if let Some(j) = members.iter().position(|&c| c == country_of(s)) {
+                can[j] += a;
+            }
+        }
+        for (s, a) in offer.iter_mut() {
+            let quota_share = match members.iter().position(|&c| c == country_of(*s)) {
+                Some(j) if total_use > 0.0 && can[j] > 0.0 => {
+                    let quota = shortfall * use_by[j] / total_use;
+                    (quota / can[j]).min(1.0)
+                }
+                _ => 0.0,
+            };
+            *a *= quota_share;
+        }
+    }
+
     /// Shares `pool` tonnes among `unmet` buyers `(buyer, unmet)`:
-    /// `pro_rata` in proportion to their unmet demand, otherwise (defence
+    /// `pro_rata` and `coordinated` in proportion to their unmet demand, otherwise (defence
     /// first, and holders outside any agreement) tier by tier. Returns what
     /// each buyer gets and what is left of the pool.
     fn share_release(
@@ -3075,7 +3119,7 @@ impl<'n> Engine<'n> {
         let mut given = vec![0.0; unmet.len()];
         let mut left = pool;
         match rule {
-            Some(SharingRule::ProRata) => {
+            Some(SharingRule::ProRata | SharingRule::Coordinated) => {
                 let total: f64 = unmet.iter().map(|(_, u)| u).sum();
                 let k = (left / total).min(1.0);
                 for (j, (_, u)) in unmet.iter().enumerate() {

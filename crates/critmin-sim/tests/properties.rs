@@ -572,11 +572,11 @@ fn random_scenario(g: &mut Gen, m: &Model) -> Scenario {
         s.policy.sharing.push(SharingAgreement {
             name: "pact".into(),
             members: vec![code(0), code(1)],
-            rule: if g.chance(0.5) {
-                SharingRule::ProRata
-            } else {
-                SharingRule::DefenceFirst
-            },
+            rule: [
+                SharingRule::ProRata,
+                SharingRule::DefenceFirst,
+                SharingRule::Coordinated,
+            ][g.below(3)],
         });
     }
     s

@@ -528,7 +528,7 @@ pub struct StockpileRequest {
     /// `JP` 2 (JOGMEC's 60 days).
     pub min_months: Vec<(String, f64)>,
     /// Pool every partner's releases in one sharing agreement in every
-    /// scenario: `pro_rata` or `defence_first` (none: the scenarios'
+    /// scenario: `pro_rata`, `defence_first` or `coordinated` (none: the scenarios'
     /// own agreements, if any, apply).
     pub pool: Option<String>,
     /// Pay for the purchases' own price impact, bought over this many
@@ -664,15 +664,14 @@ pub(crate) fn solve_stockpile(
     let scenarios = match req.pool.as_deref() {
         None => scenarios,
         Some(rule) => {
-            let rule = match rule.replace('-', "_").as_str() {
-                "pro_rata" => critmin_model::SharingRule::ProRata,
-                "defence_first" => critmin_model::SharingRule::DefenceFirst,
-                other => {
-                    return Err(AppError::bad(
-                        "--pool",
-                        format!("`{other}` is not a sharing rule: pro_rata, defence_first"),
-                    ));
-                }
+            let Some(rule) = critmin_model::SharingRule::parse(rule) else {
+                return Err(AppError::bad(
+                    "--pool",
+                    format!(
+                        "`{rule}` is not a sharing rule: {}",
+                        critmin_model::SharingRule::NAMES
+                    ),
+                ));
             };
             if partners.len() < 2 {
                 return Err(AppError::bad(

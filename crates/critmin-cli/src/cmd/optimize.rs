@@ -130,7 +130,8 @@ pub(crate) struct StockpileArgs {
     #[arg(long, value_name = "CC=MONTHS,...")]
     min_months: Option<String>,
     /// Pool every partner's releases in one sharing agreement in every
-    /// scenario (`pro-rata` or `defence-first`), and report the value of
+    /// scenario (`pro-rata`, `defence-first`, or `coordinated`: IEA-style,
+    /// each contributing its consumption share), and report the value of
     /// coordination against separate plans for the same goals.
     #[arg(long, value_name = "RULE")]
     pool: Option<String>,

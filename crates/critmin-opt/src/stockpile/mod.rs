@@ -242,6 +242,9 @@ struct Profile {
     shortfall: Vec<Vec<Vec<f64>>>,
     /// `[partner]` total demand per element over the horizon, t REO-eq.
     demand: Vec<PerElement>,
+    /// `[partner][good]` final demand of the good over the horizon (engine
+    /// units): the consumption an IEA-style coordinated release shares by.
+    consumption: Vec<Vec<f64>>,
     /// `[partner]` unmet after releases per element (as simulated).
     unmet: Vec<PerElement>,
     /// `[partner][month]` magnets served from stockpiles, t REO-eq per element.
@@ -270,6 +273,7 @@ impl Recorder for ShortfallRecorder<'_> {
         if self.out.shortfall.is_empty() {
             self.out.shortfall = vec![vec![Vec::new(); self.n_goods]; self.partners.len()];
             self.out.demand = vec![PerElement::ZERO; self.partners.len()];
+            self.out.consumption = vec![vec![0.0; self.n_goods]; self.partners.len()];
             self.out.unmet = vec![PerElement::ZERO; self.partners.len()];
             self.out.magnet_released = vec![Vec::new(); self.partners.len()];
             self.out.spare_metal = vec![Vec::new(); self.partners.len()];
@@ -302,8 +306,14 @@ impl Recorder for ShortfallRecorder<'_> {
                     self.out.demand[k][e] += s.demand[i];
                     self.out.unmet[k][e] += (s.demand[i] - s.served[i]).max(0.0);
                     match f {
-                        0 => self.out.shortfall[k][OXIDE0 + e.index()].push(pre),
-                        1 => self.out.shortfall[k][METAL0 + e.index()].push(pre),
+                        0 => {
+                            self.out.shortfall[k][OXIDE0 + e.index()].push(pre);
+                            self.out.consumption[k][OXIDE0 + e.index()] += s.demand[i];
+                        }
+                        1 => {
+                            self.out.shortfall[k][METAL0 + e.index()].push(pre);
+                            self.out.consumption[k][METAL0 + e.index()] += s.demand[i];
+                        }
                         _ => {
                             mag_d += s.demand[i];
                             mag_u += pre;
@@ -317,6 +327,7 @@ impl Recorder for ShortfallRecorder<'_> {
             for g in 0..self.grades {
                 let d = (self.grade_demand)(k, g, year);
                 self.out.shortfall[k][MAGNET0 + g].push(frac * d);
+                self.out.consumption[k][MAGNET0 + g] += d;
             }
         }
     }
@@ -580,7 +591,7 @@ pub fn optimise(model: &Model, r: &StockpileRequest) -> Result<StockpileResult, 
     // The partners, then the other members of their sharing agreements.
     let countries = pool::profiled_countries(&r.partners, &r.scenarios);
     let holders: Vec<String> = countries.iter().map(|c| holder_of(model, *c)).collect();
-    let all_scopes: Vec<Vec<Vec<usize>>> = r
+    let all_scopes: Vec<Vec<pool::Scope>> = r
         .scenarios
         .iter()
         .map(|s| pool::scopes(s, &countries))
@@ -761,7 +772,7 @@ struct LpInputs<'a> {
     grade_reo: &'a [PerElement],
     existing: &'a [Vec<f64>],
     rate: &'a [Vec<f64>],
-    all_scopes: &'a [Vec<Vec<usize>>],
+    all_scopes: &'a [Vec<pool::Scope>],
     profiles: &'a [Profile],
     conversion: &'a [Conversion],
 }
@@ -1133,7 +1144,7 @@ impl Solved<'_> {
         &self,
         sol: &impl Solution,
         profiles: &[Profile],
-        all_scopes: &[Vec<Vec<usize>>],
+        all_scopes: &[Vec<pool::Scope>],
         rate: &[Vec<f64>],
         conversion: &[Conversion],
     ) -> Vec<ScenarioClaim> {
@@ -1171,7 +1182,7 @@ impl Solved<'_> {
         &self,
         held: &[Vec<f64>],
         profiles: &[Profile],
-        all_scopes: &[Vec<Vec<usize>>],
+        all_scopes: &[Vec<pool::Scope>],
         rate: &[Vec<f64>],
         conversion: &[Conversion],
     ) -> Vec<Vec<Option<forms::Claim>>> {

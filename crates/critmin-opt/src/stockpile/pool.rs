@@ -15,6 +15,12 @@
 //! unmet_k = Σ_t (1 − φ_t) · u_{k,t}         (each member)
 //! ```
 //!
+//! An agreement under the `coordinated` rule (IEA-style collective
+//! action) releases the same way but draws member by member: each
+//! contributes at most its share of the members' final demand of the good
+//! times the scope's shortfall, and no member makes up another's share
+//! (`ReleaseGoal::add_coordinated`).
+//!
 //! A scope of one country is the partner covering itself (`φ u` is then
 //! any release between 0 and `u`). Members of a partner's agreement that
 //! are not partners themselves are profiled too: their shortfall draws on
@@ -92,9 +98,25 @@ pub(super) fn profiled_countries(
     out
 }
 
+/// One release scope: indices of profiled countries that release
+/// together, and whether they do so as an IEA-style coordinated release
+/// (each member contributing its consumption share) rather than a pool.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Scope {
+    pub members: Vec<usize>,
+    pub coordinated: bool,
+}
+
+impl std::ops::Deref for Scope {
+    type Target = [usize];
+    fn deref(&self) -> &[usize] {
+        &self.members
+    }
+}
+
 /// The release scopes of `scenario` over `countries` (indices into it):
 /// the countries of one agreement together, each other country alone.
-pub(super) fn scopes(scenario: &Scenario, countries: &[CountryCode]) -> Vec<Vec<usize>> {
+pub(super) fn scopes(scenario: &Scenario, countries: &[CountryCode]) -> Vec<Scope> {
     let agreement_of = |c: CountryCode| {
         scenario
             .policy
@@ -110,12 +132,18 @@ pub(super) fn scopes(scenario: &Scenario, countries: &[CountryCode]) -> Vec<Vec<
             None => out.push((a, vec![k])),
         }
     }
-    out.into_iter().map(|(_, m)| m).collect()
+    out.into_iter()
+        .map(|(a, members)| Scope {
+            members,
+            coordinated: a
+                .is_some_and(|a| scenario.policy.sharing[a].rule == SharingRule::Coordinated),
+        })
+        .collect()
 }
 
 /// Whether any scenario puts two or more of the first `n_partners`
 /// countries in one scope.
-pub(super) fn any_pooled(all_scopes: &[Vec<Vec<usize>>], n_partners: usize) -> bool {
+pub(super) fn any_pooled(all_scopes: &[Vec<Scope>], n_partners: usize) -> bool {
     all_scopes
         .iter()
         .flatten()
@@ -155,7 +183,7 @@ impl ReleaseGoal<'_> {
     /// scopes, and the partners' goals.
     pub fn add(
         &self,
-        all_scopes: &[Vec<Vec<usize>>],
+        all_scopes: &[Vec<Scope>],
         profiles: &[Profile],
         vars: &mut ProblemVariables,
         cons: &mut Vec<good_lp::Constraint>,
@@ -192,7 +220,7 @@ impl ReleaseGoal<'_> {
     fn add_scope_good(
         &self,
         si: usize,
-        scope: &[usize],
+        scope: &Scope,
         g: usize,
         p: &Profile,
         vars: &mut ProblemVariables,
@@ -200,7 +228,6 @@ impl ReleaseGoal<'_> {
         unmet: &mut [Vec<Expression>],
     ) {
         let series = |k: usize| -> &[f64] { &p.shortfall[k][g] };
-        let months = scope.iter().map(|&k| series(k).len()).max().unwrap_or(0);
         let totals: Vec<f64> = scope.iter().map(|&k| series(k).iter().sum()).collect();
         if totals.iter().all(|&t| t <= 0.0) {
             return;
@@ -210,19 +237,17 @@ impl ReleaseGoal<'_> {
             .iter()
             .any(|&k| self.h[k][g].is_some() || self.existing[k][g] > 0.0);
         let mut released: Vec<Expression> = scope.iter().map(|_| Expression::from(0.0)).collect();
-        if can_hold {
+        if can_hold && scope.coordinated {
+            self.add_coordinated(si, scope, g, p, vars, cons, &mut released);
+        } else if can_hold {
             let mut pool = Expression::from(0.0);
             let mut cap = Expression::from(0.0);
-            for &k in scope {
+            for &k in scope.iter() {
                 pool += self.held(k, g);
                 cap += self.held(k, g) * self.rate[si][k];
             }
             let mut all = Expression::from(0.0);
-            for t in 0..months {
-                let u: Vec<f64> = scope
-                    .iter()
-                    .map(|&k| series(k).get(t).copied().unwrap_or(0.0).max(0.0))
-                    .collect();
+            for u in monthly_shortfalls(p, scope, g) {
                 let total: f64 = u.iter().sum();
                 if total <= 0.0 {
                     continue;
@@ -250,6 +275,85 @@ impl ReleaseGoal<'_> {
     }
 }
 
+impl ReleaseGoal<'_> {
+    /// An IEA-style coordinated release of good `g` in scenario `si`: each
+    /// month member `k` contributes `c_{k,t}` up to its consumption share
+    /// `s_k` of the scope's shortfall `U_t`, its rule's monthly share of
+    /// what it holds, and in all what it holds; the contributions go to
+    /// the members pro rata, as `φ_t = Σ_k c_{k,t} ÷ U_t`.
+    ///
+    /// ```text
+    /// c_{k,t} ≤ s_k · U_t,   c_{k,t} ≤ rate_k · held_k,   Σ_t c_{k,t} ≤ held_k
+    /// ```
+    #[allow(clippy::too_many_arguments)]
+    fn add_coordinated(
+        &self,
+        si: usize,
+        scope: &Scope,
+        g: usize,
+        p: &Profile,
+        vars: &mut ProblemVariables,
+        cons: &mut Vec<good_lp::Constraint>,
+        released: &mut [Expression],
+    ) {
+        let shares = consumption_shares(p, scope, g);
+        let mut all: Vec<Expression> = scope.iter().map(|_| Expression::from(0.0)).collect();
+        for u in monthly_shortfalls(p, scope, g) {
+            let total: f64 = u.iter().sum();
+            if total <= 0.0 {
+                continue;
+            }
+            let mut given = Expression::from(0.0);
+            for (j, &k) in scope.iter().enumerate() {
+                if shares[j] <= 0.0 {
+                    continue;
+                }
+                let c = vars.add(variable().min(0.0).max(shares[j] * total));
+                cons.push(constraint!(c <= self.held(k, g) * self.rate[si][k]));
+                all[j] += c;
+                given += c;
+            }
+            for (j, &uk) in u.iter().enumerate() {
+                released[j] += given.clone() * (uk / total);
+            }
+        }
+        for (j, &k) in scope.iter().enumerate() {
+            cons.push(constraint!(all[j].clone() <= self.held(k, g)));
+        }
+    }
+}
+
+/// Month by month, each member's shortfall of good `g` (none below zero;
+/// a member whose series is shorter counts zero).
+fn monthly_shortfalls<'p>(
+    p: &'p Profile,
+    scope: &'p [usize],
+    g: usize,
+) -> impl Iterator<Item = Vec<f64>> + 'p {
+    let months = scope
+        .iter()
+        .map(|&k| p.shortfall[k][g].len())
+        .max()
+        .unwrap_or(0);
+    (0..months).map(move |t| {
+        scope
+            .iter()
+            .map(|&k| p.shortfall[k][g].get(t).copied().unwrap_or(0.0).max(0.0))
+            .collect()
+    })
+}
+
+/// Each member's share of the scope's consumption of good `g` (zero for
+/// all when none of them consumes it).
+fn consumption_shares(p: &Profile, scope: &[usize], g: usize) -> Vec<f64> {
+    let use_by: Vec<f64> = scope.iter().map(|&k| p.consumption[k][g]).collect();
+    let total: f64 = use_by.iter().sum();
+    use_by
+        .iter()
+        .map(|u| if total > 0.0 { u / total } else { 0.0 })
+        .collect()
+}
+
 /// The claim for the members of one pooled scope under a profile: the
 /// simulator's pooled release replayed on the measured shortfall. Each
 /// month and good, the pool releases up to the members' rule shares of
@@ -258,7 +362,7 @@ impl ReleaseGoal<'_> {
 /// plants is not credited to a pool. `held[k]` is per engine good.
 pub(super) fn pooled_claims(
     p: &Profile,
-    scope: &[usize],
+    scope: &Scope,
     held: &[Vec<f64>],
     rate: &[f64],
     grade_reo: &[PerElement],
@@ -279,19 +383,27 @@ pub(super) fn pooled_claims(
         }
         let cap: f64 = scope.iter().map(|&k| rate[k] * held[k][g]).sum();
         let mut left: f64 = scope.iter().map(|&k| held[k][g]).sum();
-        let months = scope
-            .iter()
-            .map(|&k| p.shortfall[k][g].len())
-            .max()
-            .unwrap_or(0);
-        for t in 0..months {
-            let u: Vec<f64> = scope
-                .iter()
-                .map(|&k| p.shortfall[k][g].get(t).copied().unwrap_or(0.0).max(0.0))
-                .collect();
+        // a coordinated release: what each member has left
+        let shares = consumption_shares(p, scope, g);
+        let mut left_by: Vec<f64> = scope.iter().map(|&k| held[k][g]).collect();
+        for u in monthly_shortfalls(p, scope, g) {
             let total: f64 = u.iter().sum();
-            let rel = total.min(cap).min(left).max(0.0);
-            left -= rel;
+            let rel = if scope.coordinated {
+                let mut rel = 0.0;
+                for (j, &k) in scope.iter().enumerate() {
+                    let c = (shares[j] * total)
+                        .min(rate[k] * held[k][g])
+                        .min(left_by[j])
+                        .max(0.0);
+                    left_by[j] -= c;
+                    rel += c;
+                }
+                rel
+            } else {
+                let rel = total.min(cap).min(left).max(0.0);
+                left -= rel;
+                rel
+            };
             for (j, &uk) in u.iter().enumerate() {
                 out[j].shortfall_t += uk * content;
                 if total > 0.0 {
