@@ -14,8 +14,9 @@ use critmin_model::{
     Benchmark, BenchmarkMetric, CapacityTrend, Composition, Confidence, Country, CountryCode,
     DemandResponse, DemandRow, Element, ElementRisk, ElementSet, Facility, Form, Funding, Good,
     Governance, GrowthPath, GrowthRule, Idx, InventoryPolicy, MagnetPrice, MagnetRecipe,
-    MineProduction, Model, PerElement, Precaution, Price, PriceResponse, Project, Sector,
-    SectorValue, Source, Stage, Status, Stockpile, StockpileTarget, SupplyResponse,
+    MineProduction, Model, PerElement, Precaution, Price, PriceResponse, ProcessingCost, Project,
+    Sector, SectorValue, Source, Stage, Status, Stockpile, StockpileTarget, SupplyResponse,
+    ValueAdded,
 };
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
@@ -285,6 +286,7 @@ pub(crate) fn load(src: &dyn DatasetSource, diags: &mut Diagnostics) -> Option<M
     b.benchmarks(&reader, diags);
     b.prices(&reader, diags);
     b.magnet_prices(&reader, diags);
+    b.processing_costs(&reader, diags);
     b.governance(&reader, diags);
     b.element_risk(&reader, diags);
     b.sector_values(&reader, diags);
@@ -1200,6 +1202,107 @@ impl Builder {
                     usd_per_kg,
                     year,
                     source,
+                });
+            }
+        }
+    }
+
+    /// Value added and allied cost premium by stage (optional).
+    fn processing_costs(&mut self, r: &Reader, diags: &mut Diagnostics) {
+        let schema = Schema {
+            required: &[
+                "stage",
+                "source",
+                "premium_low",
+                "premium_high",
+                "premium_source",
+            ],
+            optional: &[
+                "value_added_usd_per_kg",
+                "value_added_share_of_oxide",
+                "note",
+            ],
+            element_columns: false,
+        };
+        let t = r.table("processing_costs.csv", false, &schema, diags);
+        let mut seen = UniqueKeys::new();
+        for row in &t.rows {
+            let mut c = t.row(row, diags);
+            let stage = c
+                .vocab("stage", true, Stage::parse, &Stage::expected())
+                .filter(|s| {
+                    let processing = *s != Stage::EndUse;
+                    if !processing {
+                        c.error("stage", "end_use is not a processing stage: mining, separation, metal_alloy, magnet");
+                    }
+                    processing
+                });
+            let usd = c.number("value_added_usd_per_kg", false, 0.0, 1.0e6);
+            let share = c.number("value_added_share_of_oxide", false, 0.0, 1.0);
+            let value = match (usd, share, stage) {
+                (Some(u), None, _) => Some(ValueAdded::UsdPerKg(u)),
+                (None, Some(s), Some(Stage::Mining | Stage::Separation)) => {
+                    Some(ValueAdded::ShareOfOxide(s))
+                }
+                (None, Some(_), _) => {
+                    c.error(
+                        "value_added_share_of_oxide",
+                        "only mining and separation are valued by their oxide; give value_added_usd_per_kg",
+                    );
+                    None
+                }
+                (Some(_), Some(_), _) => {
+                    c.error(
+                        "value_added_share_of_oxide",
+                        "give value_added_usd_per_kg or value_added_share_of_oxide, not both",
+                    );
+                    None
+                }
+                (None, None, _) => {
+                    if c.text("value_added_usd_per_kg").is_empty()
+                        && c.text("value_added_share_of_oxide").is_empty()
+                    {
+                        c.error(
+                            "value_added_usd_per_kg",
+                            "missing: give value_added_usd_per_kg or value_added_share_of_oxide",
+                        );
+                    }
+                    None
+                }
+            };
+            let source = source_col(&mut c, self.src());
+            let low = c.number("premium_low", true, 0.0, 10.0);
+            let high = c.number("premium_high", true, 0.0, 10.0);
+            let premium_source = c.required("premium_source").and_then(|id| {
+                resolve(
+                    &mut c,
+                    "premium_source",
+                    id,
+                    self.src(),
+                    "source",
+                    "sources.csv",
+                )
+            });
+            if let (Some(l), Some(h)) = (low, high)
+                && h < l
+            {
+                c.error(
+                    "premium_high",
+                    format!("{h} is below premium_low {l}: give the range low to high"),
+                );
+            }
+            if let Some(stage) = stage {
+                seen.claim(&mut c, "stage", stage, || format!("{stage} appears twice"));
+            }
+            if let (true, Some(stage), Some(value), Some(source), Some(l), Some(h), Some(ps)) =
+                (c.ok(), stage, value, source, low, high, premium_source)
+            {
+                self.model.processing_costs.push(ProcessingCost {
+                    stage,
+                    value_added: value,
+                    source,
+                    premium: (l, h),
+                    premium_source: ps,
                 });
             }
         }

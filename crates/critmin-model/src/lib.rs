@@ -67,7 +67,7 @@ pub use scenario::{
 pub use source::{Confidence, Source};
 pub use stats::{
     Benchmark, BenchmarkMetric, DemandResponse, MagnetPrice, MineProduction, Precaution, Price,
-    PriceResponse, SupplyResponse,
+    PriceResponse, ProcessingCost, SupplyResponse, ValueAdded,
 };
 pub use stock::{InventoryPolicy, Stockpile, StockpileTarget};
 pub use time::{MAX_YEAR, MIN_YEAR, Month, MonthParseError};

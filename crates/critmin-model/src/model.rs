@@ -4,8 +4,8 @@
 use crate::{
     Benchmark, CapacityTrend, Composition, Country, CountryCode, DemandResponse, DemandRow,
     ElementRisk, Facility, Governance, Group, GrowthPath, Idx, InventoryPolicy, MagnetPrice,
-    MagnetRecipe, MineProduction, Month, Precaution, Price, PriceResponse, Project, SectorValue,
-    Source, Stockpile, StockpileTarget, SupplyResponse,
+    MagnetRecipe, MineProduction, Month, Precaution, Price, PriceResponse, ProcessingCost, Project,
+    SectorValue, Source, Stockpile, StockpileTarget, SupplyResponse,
 };
 use serde::Serialize;
 
@@ -59,6 +59,9 @@ pub struct Model {
     /// Finished-magnet prices by grade (none: magnets are valued at their
     /// metal content).
     pub magnet_prices: Vec<MagnetPrice>,
+    /// Value added and allied cost premium by stage (none: portfolios
+    /// report no premium).
+    pub processing_costs: Vec<ProcessingCost>,
     /// How scarcity moves prices, by element and form.
     pub price_response: Vec<PriceResponse>,
     /// How final demand answers price, by sector and elements (a demand

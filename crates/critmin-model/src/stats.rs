@@ -79,6 +79,36 @@ pub struct MagnetPrice {
     pub source: Idx<Source>,
 }
 
+/// What a stage adds to the value of its product at Chinese prices, and
+/// how much more allied plants cost (`processing_costs.csv`): the cost
+/// premium of allied processing a portfolio reports.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProcessingCost {
+    /// The stage.
+    pub stage: crate::Stage,
+    /// What the stage adds per kg of its product at Chinese prices.
+    pub value_added: ValueAdded,
+    /// Where the value added comes from.
+    pub source: Idx<Source>,
+    /// Allied cost above Chinese supply, low and high, shares of the value
+    /// added (0.4 = 40 % dearer).
+    pub premium: (f64, f64),
+    /// Where the premium comes from.
+    pub premium_source: Idx<Source>,
+}
+
+/// What a stage adds to the value of its product.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValueAdded {
+    /// USD per kg of the stage's capacity unit (metal, magnet).
+    UsdPerKg(f64),
+    /// A share of the oxide value of the plant's element mix at baseline
+    /// prices (mining: its ore; separation: its feed's mix of the elements
+    /// it separates), per kg REO.
+    ShareOfOxide(f64),
+}
+
 /// How final demand of some sectors for some elements answers price
 /// (`demand_response.csv`, see `docs/simulation.md`): at once, with a
 /// short-run elasticity; and over months, by substitution and thrifting

@@ -34,7 +34,7 @@ use crate::chain::{
 use crate::plan::{Plan, apply};
 use critmin_metrics::Projection;
 use critmin_metrics::targets::{TARGETS, target_values};
-use critmin_model::{CountryCode, Funding, Idx, Model, Month, Stage};
+use critmin_model::{CountryCode, Element, Funding, Idx, Model, Month, Stage, ValueAdded};
 use critmin_sim::Overlay;
 use good_lp::{
     Expression, ProblemVariables, Solution, SolverModel, Variable, constraint, highs, variable,
@@ -201,6 +201,25 @@ pub struct Measures {
     /// Capex by partner, USD million: by the request's partner shares, or
     /// else each project's split evenly among its sponsors.
     pub capex_by_partner_musd: BTreeMap<String, f64>,
+    /// The funded plants' target-year output valued at what each stage adds
+    /// at Chinese prices (`processing_costs.csv`), USD million/yr.
+    pub value_added_musd_per_yr: f64,
+    /// What the same output costs above Chinese supply, low and high (the
+    /// value added × the stage's premium), USD million/yr.
+    pub cost_premium_musd_per_yr: [f64; 2],
+    /// The premium by partner, split as capex is, `[low, high]`, USD
+    /// million/yr.
+    pub cost_premium_by_partner_musd_per_yr: BTreeMap<String, [f64; 2]>,
+    /// Funded projects whose stage has no `processing_costs.csv` row.
+    pub premium_unknown: Vec<String>,
+    /// Operating cost of the funded plants whose unit cost the dataset gives
+    /// (`facilities.csv` `unit_cost_usd_per_t` × target-year output), USD
+    /// million/yr.
+    pub opex_musd_per_yr: f64,
+    /// The same by partner, split as capex is, USD million/yr.
+    pub opex_by_partner_musd_per_yr: BTreeMap<String, f64>,
+    /// Funded projects whose unit operating cost the dataset does not give.
+    pub opex_unknown: Vec<String>,
 }
 
 /// One point of the cost–protection frontier.
@@ -830,31 +849,76 @@ impl Portfolio {
             jobs_unknown: Vec::new(),
             waste_t_per_yr: 0.0,
             capex_by_partner_musd: BTreeMap::new(),
+            value_added_musd_per_yr: 0.0,
+            cost_premium_musd_per_yr: [0.0; 2],
+            cost_premium_by_partner_musd_per_yr: BTreeMap::new(),
+            premium_unknown: Vec::new(),
+            opex_musd_per_yr: 0.0,
+            opex_by_partner_musd_per_yr: BTreeMap::new(),
+            opex_unknown: Vec::new(),
         };
         for s in selected {
             let Some(p) = model.projects.iter().find(|p| p.id == s.project) else {
                 continue;
             };
             let f = model.at(p.facility);
+            // who pays what: the request's partner shares, or else the
+            // project's sponsors evenly
+            let split: Vec<(String, f64)> = if r.partner_shares.is_empty() {
+                let k = p.sponsors.len().max(1) as f64;
+                p.sponsors
+                    .iter()
+                    .map(|c| (c.to_string(), 1.0 / k))
+                    .collect()
+            } else {
+                r.partner_shares.clone()
+            };
             match f.direct_jobs {
                 Some(j) => m.direct_jobs += j,
                 None => m.jobs_unknown.push(s.project.clone()),
             }
+            // target-year output in the stage's unit, t/yr
+            let output_t =
+                f.capacity_t_per_yr * f.utilisation * year_fraction(s.start, r.target_year);
             if let Some(w) = f.waste_t_per_t_reo {
-                m.waste_t_per_yr +=
-                    w * f.capacity_t_per_yr * f.utilisation * year_fraction(s.start, r.target_year);
+                m.waste_t_per_yr += w * output_t;
             }
-            if r.partner_shares.is_empty() {
-                let k = p.sponsors.len().max(1) as f64;
-                for c in &p.sponsors {
-                    *m.capex_by_partner_musd.entry(c.to_string()).or_insert(0.0) +=
-                        s.capex_musd / k;
+            for (c, share) in &split {
+                *m.capex_by_partner_musd.entry(c.clone()).or_insert(0.0) += s.capex_musd * share;
+            }
+            match model.processing_costs.iter().find(|c| c.stage == f.stage) {
+                Some(cost) => {
+                    // t × 1,000 kg/t × USD/kg ÷ 10⁶
+                    let value =
+                        output_t * value_added_usd_per_kg(model, f, cost.value_added) / 1000.0;
+                    m.value_added_musd_per_yr += value;
+                    let premium = [value * cost.premium.0, value * cost.premium.1];
+                    for i in 0..2 {
+                        m.cost_premium_musd_per_yr[i] += premium[i];
+                    }
+                    for (c, share) in &split {
+                        let e = m
+                            .cost_premium_by_partner_musd_per_yr
+                            .entry(c.clone())
+                            .or_insert([0.0; 2]);
+                        for i in 0..2 {
+                            e[i] += premium[i] * share;
+                        }
+                    }
                 }
-            } else {
-                for (c, share) in &r.partner_shares {
-                    *m.capex_by_partner_musd.entry(c.clone()).or_insert(0.0) +=
-                        s.capex_musd * share;
+                None => m.premium_unknown.push(s.project.clone()),
+            }
+            match f.unit_cost_usd_per_t {
+                Some(u) => {
+                    let opex = output_t * u / 1.0e6;
+                    m.opex_musd_per_yr += opex;
+                    for (c, share) in &split {
+                        *m.opex_by_partner_musd_per_yr
+                            .entry(c.clone())
+                            .or_insert(0.0) += opex * share;
+                    }
                 }
+                None => m.opex_unknown.push(s.project.clone()),
             }
         }
         m
@@ -1036,4 +1100,41 @@ fn stage_caps(chain: &ChainYear) -> [(Stage, &'static str, Vec<&Cap>); 4] {
             chain.magnets.iter().map(|n| &n.cap).collect(),
         ),
     ]
+}
+
+/// What plant `f` adds per kg of its product at Chinese prices, USD/kg: a
+/// stage's fixed figure, or a share of the oxide value of the plant's mix
+/// at baseline prices (a mine: its ore; a separation plant: its feed's mix
+/// of the elements it separates).
+fn value_added_usd_per_kg(model: &Model, f: &critmin_model::Facility, v: ValueAdded) -> f64 {
+    match v {
+        ValueAdded::UsdPerKg(u) => u,
+        ValueAdded::ShareOfOxide(share) => {
+            let mut mix = critmin_model::feed_mix(model, f);
+            if let critmin_model::Process::Separation { elements, .. } = &f.process {
+                for e in Element::ALL {
+                    if !elements.contains(e) {
+                        mix[e] = 0.0;
+                    }
+                }
+            }
+            let total = mix.total();
+            if total <= 0.0 {
+                return 0.0;
+            }
+            let usd_per_t: f64 = Element::ALL
+                .iter()
+                .map(|&e| {
+                    mix[e] / total
+                        * critmin_model::prices::latest_price_usd_per_t(
+                            model,
+                            e,
+                            critmin_model::Form::Oxide,
+                        )
+                        .unwrap_or(0.0)
+                })
+                .sum();
+            share * usd_per_t / 1000.0
+        }
+    }
 }

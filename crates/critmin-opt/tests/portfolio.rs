@@ -378,3 +378,79 @@ fn stage_relief_finds_what_binds() {
     );
     assert!(best.value_per_musd.is_some_and(|v| v > 0.0), "{best:?}");
 }
+
+/// The seed's cost measures by hand: a magnet plant adds USD 24.6/kg and a
+/// metal plant 3.8/kg at a 40–60 % premium; mines and separation plants
+/// add half their mix's oxide value at 39–57 %, which lies between half
+/// the cheapest and half the dearest oxide; the partners' shares add up to
+/// the total; Nolans, the one funded plant with a unit cost, is the
+/// operating cost.
+#[test]
+fn the_cost_premium_and_operating_cost_follow_the_dataset() {
+    use critmin_model::{Element, Form, Stage, prices::latest_price_usd_per_t};
+    let model = critmin_data::baseline();
+    assert_eq!(
+        model.processing_costs.len(),
+        4,
+        "a row per processing stage"
+    );
+    let mut req = request(&model, 4000.0);
+    req.include = vec!["stillwater_4800".into(), "nolans".into()];
+    let r = Portfolio::new(&model, req).unwrap().solve(&model).unwrap();
+    let m = &r.measures;
+    let prices: Vec<f64> = Element::ALL
+        .iter()
+        .filter_map(|&e| latest_price_usd_per_t(&model, e, Form::Oxide))
+        .collect();
+    let cheap = prices.iter().copied().fold(f64::MAX, f64::min) / 1000.0;
+    let dear = prices.iter().copied().fold(0.0, f64::max) / 1000.0;
+    // [low, high] bounds of the value added and of the low and high premium
+    let (mut value, mut prem_lo, mut prem_hi) = ([0.0; 2], [0.0; 2], [0.0; 2]);
+    let mut opex = 0.0;
+    for s in &r.selected {
+        let p = model.projects.iter().find(|p| p.id == s.project).unwrap();
+        let f = model.at(p.facility);
+        let out_t =
+            f.capacity_t_per_yr * f.utilisation * critmin_opt::chain::year_fraction(s.start, 2030);
+        let (v, premium) = match f.stage {
+            Stage::Magnet => ([24.6; 2], (0.40, 0.60)),
+            Stage::MetalAlloy => ([3.8; 2], (0.40, 0.60)),
+            _ => ([0.5 * cheap, 0.5 * dear], (0.39, 0.57)),
+        };
+        for i in 0..2 {
+            let musd = out_t * v[i] / 1000.0;
+            value[i] += musd;
+            prem_lo[i] += musd * premium.0;
+            prem_hi[i] += musd * premium.1;
+        }
+        if let Some(u) = f.unit_cost_usd_per_t {
+            assert_eq!(s.project, "nolans");
+            opex += out_t * u / 1e6;
+        }
+    }
+    let within = |x: f64, b: [f64; 2], what: &str| {
+        assert!(
+            x >= b[0] * (1.0 - 1e-9) && x <= b[1] * (1.0 + 1e-9),
+            "{what}: {x} outside {b:?}"
+        );
+    };
+    within(m.value_added_musd_per_yr, value, "value added");
+    within(m.cost_premium_musd_per_yr[0], prem_lo, "low premium");
+    within(m.cost_premium_musd_per_yr[1], prem_hi, "high premium");
+    assert!(m.cost_premium_musd_per_yr[0] < m.cost_premium_musd_per_yr[1]);
+    assert!(opex > 0.0, "Nolans is funded");
+    assert!(
+        (m.opex_musd_per_yr - opex).abs() < 1e-9 * opex,
+        "{} vs {opex}",
+        m.opex_musd_per_yr
+    );
+    for (i, total) in m.cost_premium_musd_per_yr.iter().enumerate() {
+        let by: f64 = m
+            .cost_premium_by_partner_musd_per_yr
+            .values()
+            .map(|v| v[i])
+            .sum();
+        assert!((by - total).abs() < 1e-9 * total, "{by} vs {total}");
+    }
+    assert!(m.premium_unknown.is_empty());
+}

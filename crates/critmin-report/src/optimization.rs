@@ -26,6 +26,26 @@ pub struct PortfolioRow {
     /// Scorecard in the target year: coverage, dependency (fractions),
     /// reserves (months).
     pub scorecard: [Option<f64>; 3],
+    /// What the seed measures of it.
+    pub measures: PortfolioMeasures,
+}
+
+/// A portfolio's jobs, waste and costs (critmin-opt's `Measures`, laid
+/// out).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PortfolioMeasures {
+    /// Direct jobs where the dataset gives them, and projects without.
+    pub jobs: (u32, usize),
+    /// Waste in the target year, t/yr.
+    pub waste_t_per_yr: f64,
+    /// Capex by partner, USD million.
+    pub capex_by_partner: Vec<(String, f64)>,
+    /// Target-year output valued at Chinese prices, USD million/yr.
+    pub value_added_musd_per_yr: f64,
+    /// Cost above Chinese supply, low and high, USD million/yr.
+    pub premium_musd_per_yr: [f64; 2],
+    /// Operating cost where known, USD million/yr, and projects without.
+    pub opex: (f64, usize),
 }
 
 /// One budget's portfolio chosen on sampled futures and evaluated on
@@ -59,6 +79,58 @@ pub struct StockpileRow {
     pub cost_musd: f64,
     /// Purchases: holder, form, element or grade, tonnes.
     pub holdings: Vec<(String, String, String, f64)>,
+}
+
+/// The seed's measures of each budget's portfolio: jobs, waste, who pays
+/// and what allied supply costs over Chinese.
+fn measures_html(target_year: i32, portfolios: &[PortfolioRow]) -> String {
+    let unknown = |n: usize| {
+        if n == 0 {
+            String::new()
+        } else {
+            format!(" ({n} not known)")
+        }
+    };
+    let rows: Vec<Vec<Cell>> = portfolios
+        .iter()
+        .map(|p| {
+            let m = &p.measures;
+            let by = m
+                .capex_by_partner
+                .iter()
+                .map(|(c, v)| format!("{c} {v:.0}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            vec![
+                Cell::text(&format!("USD {:.0} million", p.budget_musd)),
+                Cell::num(&format!("{}{}", m.jobs.0, unknown(m.jobs.1))),
+                Cell::num(&format!("{:.0}", m.waste_t_per_yr)),
+                Cell::text(if by.is_empty() { "—" } else { &by }),
+                Cell::num(&format!("{:.0}", m.value_added_musd_per_yr)),
+                Cell::num(&format!(
+                    "{:.0}–{:.0}",
+                    m.premium_musd_per_yr[0], m.premium_musd_per_yr[1]
+                )),
+                Cell::num(&format!("{:.0}{}", m.opex.0, unknown(m.opex.1))),
+            ]
+        })
+        .collect();
+    let mut out = format!(
+        "<p>What the partnership's goals measure of each portfolio in {target_year}: direct operating jobs of the funded plants, the waste they generate, capex by partner (split among each project's sponsors), their output valued at what each stage adds at Chinese prices, what that output costs above Chinese supply (39–57 % for mining and separation from Benchmark's 2024 incentive prices, the seed's 40–60 % for metal and magnets; <code>processing_costs.csv</code>), and operating cost where the dataset gives a unit cost.</p>"
+    );
+    out.push_str(&table_html(
+        &[
+            ("budget", false),
+            ("direct jobs", true),
+            ("waste t/yr", true),
+            ("capex by partner, USD m", false),
+            ("value added USD m/yr", true),
+            ("premium over China USD m/yr", true),
+            ("operating cost USD m/yr", true),
+        ],
+        &rows,
+    ));
+    out
 }
 
 fn pct(v: Option<f64>) -> String {
@@ -148,6 +220,7 @@ pub fn optimization_section(
         ],
         &rows,
     ));
+    body.push_str(&measures_html(target_year, portfolios));
     let (sampled_html, sampled_csv) = sampled_table(target_year, sampled);
     body.push_str(&sampled_html);
     body.push_str(&format!(

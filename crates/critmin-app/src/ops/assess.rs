@@ -13,7 +13,7 @@ use critmin_metrics::targets::Scorecard;
 use critmin_metrics::{DEFAULT_GROUPS, GroupMetric, metrics, scorecard, stage_summary};
 use critmin_model::{Model, Stage};
 use critmin_report::optimization::{
-    PortfolioRow, SampledPortfolioRow, StockpileRow, optimization_section,
+    PortfolioMeasures, PortfolioRow, SampledPortfolioRow, StockpileRow, optimization_section,
 };
 use critmin_report::{AssessInputs, Section, assess_report, metrics_json};
 use serde::{Deserialize, Serialize};
@@ -374,6 +374,7 @@ fn optimisation(model: &Model, ctx: &Context) -> Result<Optimisation, AppError> 
             baseline_musd: r.baseline_objective,
             simulated_musd: simulated,
             scorecard: [a.processing_coverage, a.import_dependency, a.reserve_months],
+            measures: portfolio_measures(&r.measures),
         });
     }
     let mut sampled = Vec::new();
@@ -483,4 +484,20 @@ fn report_files(
 /// Whether an element (a symbol or a typed element) is `symbol`.
 fn named(e: &impl std::fmt::Display, symbol: &str) -> bool {
     e.to_string() == symbol
+}
+
+/// The report's row of a portfolio's measures.
+fn portfolio_measures(m: &critmin_opt::portfolio::Measures) -> PortfolioMeasures {
+    PortfolioMeasures {
+        jobs: (m.direct_jobs, m.jobs_unknown.len()),
+        waste_t_per_yr: m.waste_t_per_yr,
+        capex_by_partner: m
+            .capex_by_partner_musd
+            .iter()
+            .map(|(c, v)| (c.clone(), *v))
+            .collect(),
+        value_added_musd_per_yr: m.value_added_musd_per_yr,
+        premium_musd_per_yr: m.cost_premium_musd_per_yr,
+        opex: (m.opex_musd_per_yr, m.opex_unknown.len()),
+    }
 }

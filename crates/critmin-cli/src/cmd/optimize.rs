@@ -396,6 +396,23 @@ fn portfolio_text(env: &Envelope<PortfolioResponse>) -> String {
             by.join(", ")
         }
     ));
+    let [lo, hi] = m.cost_premium_musd_per_yr;
+    out.push_str(&format!(
+        "Cost over Chinese supply: value added USD {:.0}m/yr at Chinese prices, premium USD {lo:.0}–{hi:.0}m/yr{}; \
+         operating cost USD {:.0}m/yr{}\n",
+        m.value_added_musd_per_yr,
+        if m.premium_unknown.is_empty() {
+            String::new()
+        } else {
+            format!(" (no stage cost for {})", m.premium_unknown.join(", "))
+        },
+        m.opex_musd_per_yr,
+        if m.opex_unknown.is_empty() {
+            String::new()
+        } else {
+            format!(" (unit cost not known for {})", m.opex_unknown.join(", "))
+        },
+    ));
     let (b, f) = (&r.scorecard_before, &r.scorecard_after);
     out.push_str(&format!(
         "\nScorecard {} (before → after): processing coverage {} → {}, import dependency {} → {}, reserves {} → {} months\n",
