@@ -224,7 +224,7 @@ pub fn optimization_section(
     let (sampled_html, sampled_csv) = sampled_table(target_year, sampled);
     body.push_str(&sampled_html);
     body.push_str(&format!(
-        "<h3>Least-cost stockpile by months of cover</h3><p>US and Japanese purchases of the magnet rare earths so that each partner holds the stated months of its {target_year} consumption of each element, at baseline prices plus a holding cost.</p>"
+        "<h3>Least-cost stockpile by months of cover</h3><p>US and Japanese purchases of the magnet rare earths so that each partner holds the stated months of its {target_year} consumption of each element, at baseline prices plus their own price impact (bought over five years; the simulator's short-run price rule, an upper bound) and a holding cost.</p>"
     ));
     let mut rows = Vec::new();
     let mut scsv = CsvTable::new(

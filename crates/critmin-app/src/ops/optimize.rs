@@ -532,9 +532,14 @@ pub struct StockpileRequest {
     /// own agreements, if any, apply).
     pub pool: Option<String>,
     /// Pay for the purchases' own price impact, bought over this many
-    /// years (none: at baseline prices).
+    /// years (none: at baseline prices). Default
+    /// [`DEFAULT_PURCHASE_YEARS`].
     pub purchase_years: Option<f64>,
 }
+
+/// The purchase window a stockpile pays its price impact over unless told
+/// otherwise, years: from 2025–26 to the partnership's 2030 reserve goal.
+pub const DEFAULT_PURCHASE_YEARS: f64 = 5.0;
 
 impl Default for StockpileRequest {
     fn default() -> Self {
@@ -552,7 +557,7 @@ impl Default for StockpileRequest {
             credit_conversion: false,
             min_months: Vec::new(),
             pool: None,
-            purchase_years: None,
+            purchase_years: Some(DEFAULT_PURCHASE_YEARS),
         }
     }
 }
@@ -592,6 +597,9 @@ pub struct StockpileResponse {
     /// The value of coordination, when the plan is pooled: its cost
     /// against the partners' separate plans for the same goals.
     pub coordination: Option<critmin_opt::stockpile::pool::Coordination>,
+    /// The window the purchases' price impact is paid over, years (none:
+    /// bought at baseline prices).
+    pub purchase_years: Option<f64>,
     /// What the purchases do to prices, per good bought (with
     /// `purchase_years`).
     pub price_impact: Vec<critmin_opt::stockpile::impact::PriceImpact>,
@@ -753,6 +761,7 @@ pub(crate) fn solve_stockpile(
                 .collect(),
             pooled: res.pooled,
             coordination,
+            purchase_years: opt_req.purchase_years,
             price_impact: res.price_impact,
             plan_toml,
         },

@@ -137,8 +137,12 @@ pub(crate) struct StockpileArgs {
     pool: Option<String>,
     /// Pay for the purchases' own price impact, bought over this many
     /// years (the simulator's short-run price rule; an upper bound).
-    #[arg(long, value_name = "YEARS")]
+    /// Default: 5, the years to the partnership's 2030 reserve goal.
+    #[arg(long, value_name = "YEARS", conflicts_with = "at_baseline_prices")]
     purchase_years: Option<f64>,
+    /// Buy at baseline prices, as if the purchases moved no price.
+    #[arg(long)]
+    at_baseline_prices: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -265,7 +269,14 @@ fn stockpile(a: &StockpileArgs, ctx: &Context, out: &mut Out) -> Result {
         holding_years: a.holding_years,
         credit_conversion: a.credit_conversion,
         pool: a.pool.clone(),
-        purchase_years: a.purchase_years,
+        purchase_years: if a.at_baseline_prices {
+            None
+        } else {
+            Some(
+                a.purchase_years
+                    .unwrap_or(critmin_app::ops::optimize::DEFAULT_PURCHASE_YEARS),
+            )
+        },
         ..Default::default()
     };
     if let Some(m) = &a.min_months {
@@ -591,9 +602,13 @@ fn stockpile_text(env: &Envelope<StockpileResponse>) -> String {
         goals.push("releases pooled".into());
     }
     let mut out = format!(
-        "Least-cost stockpile — {}: USD {:.1} million\n\n",
+        "Least-cost stockpile — {}: USD {:.1} million ({})\n\n",
         goals.join("; "),
-        r.cost_musd
+        r.cost_musd,
+        r.purchase_years
+            .map_or("at baseline prices".to_string(), |y| format!(
+                "with the purchases' price impact, bought over {y} years"
+            ))
     );
     let mut t = TextTable::new(
         &[
