@@ -3,7 +3,7 @@
 //! risk model, solve the fund's portfolio and the stockpiles, and build the
 //! report (`report.html`, `metrics.json`, `summary.json`, CSV tables).
 
-use crate::inputs::{DatasetRef, load_dataset};
+use crate::inputs::{DatasetRef, ScenarioRef, load_dataset};
 use crate::ops::metrics::ProjectionRequest;
 use crate::ops::optimize::{PortfolioRequest, StockpileRequest, solve_portfolio, solve_stockpile};
 use crate::output::OutputFile;
@@ -13,7 +13,8 @@ use critmin_metrics::targets::Scorecard;
 use critmin_metrics::{DEFAULT_GROUPS, GroupMetric, metrics, scorecard, stage_summary};
 use critmin_model::{Model, Stage};
 use critmin_report::optimization::{
-    PortfolioMeasures, PortfolioRow, SampledPortfolioRow, StockpileRow, optimization_section,
+    PortfolioMeasures, PortfolioRow, SampledPortfolioRow, StockCheck, StockpileRow,
+    optimization_section,
 };
 use critmin_report::{AssessInputs, Section, assess_report, metrics_json};
 use serde::{Deserialize, Serialize};
@@ -325,6 +326,10 @@ fn risk_model(model: &Model) -> Result<crate::inputs::LoadedScenario, AppError> 
     crate::inputs::parse_scenario(&st, model)
 }
 
+/// The scenario the report's stockpiles are simulated under: the
+/// emergency they are for.
+const STOCKPILE_CHECK: &str = "china-total-ban-12m";
+
 /// The report's optimisation section: the portfolio at USD 3, 4 and 5
 /// billion under the year-long ban, and the least-cost stockpile for 12
 /// and 24 months of cover.
@@ -375,6 +380,7 @@ fn optimisation(model: &Model, ctx: &Context) -> Result<Optimisation, AppError> 
             simulated_musd: simulated,
             scorecard: [a.processing_coverage, a.import_dependency, a.reserve_months],
             measures: portfolio_measures(&r.measures),
+            verified_error_musd: r.verified_error_musd,
         });
     }
     let mut sampled = Vec::new();
@@ -413,9 +419,14 @@ fn optimisation(model: &Model, ctx: &Context) -> Result<Optimisation, AppError> 
         let req = StockpileRequest {
             target_months: Some(months),
             cover_year: year,
+            scenarios: vec![ScenarioRef::Builtin(STOCKPILE_CHECK.into())],
             ..Default::default()
         };
-        let (res, _) = solve_stockpile(model, &req, Vec::new(), ctx)?;
+        let check = crate::inputs::parse_scenario(
+            &crate::inputs::read_scenario(&req.scenarios[0])?,
+            model,
+        )?;
+        let (res, _) = solve_stockpile(model, &req, vec![check], ctx)?;
         stock.push((months, res.cost_musd));
         stock_rows.push(StockpileRow {
             months,
@@ -432,6 +443,19 @@ fn optimisation(model: &Model, ctx: &Context) -> Result<Optimisation, AppError> 
                     )
                 })
                 .collect(),
+            binding_element: res.binding_element.clone(),
+            checks: res
+                .checks
+                .iter()
+                .map(|c| StockCheck {
+                    country: c.country.to_string(),
+                    unmet_t: (c.unmet_without_t, c.unmet_with_t),
+                    claimed_t: c.claimed_removed_t,
+                    agreement: c.agreement,
+                    flag: c.flag.clone(),
+                })
+                .collect(),
+            check_scenario: STOCKPILE_CHECK.into(),
         });
     }
     ctx.report("optimisation", 5, 5);
