@@ -165,6 +165,13 @@ pub struct Disruption {
     /// portfolio's stage relief: what more capacity at one stage is
     /// worth); empty in a scenario's fold.
     pub capacity_scale: Vec<(Idx<Facility>, f64)>,
+    /// A sampled future's mine output factors (the risk model's
+    /// `mine_output`), capacity multipliers like `capacity_scale`.
+    pub mine_scale: Vec<(Idx<Facility>, f64)>,
+    /// A sampled future's multiplier on demand growth (the risk model's
+    /// `demand_growth`: each row's growth factor is raised to this power);
+    /// 1 as the path is written.
+    pub demand_growth: f64,
     /// Demand growth path.
     pub path: String,
     /// Parts of the scenario the static model leaves out, in words.
@@ -179,6 +186,8 @@ impl Disruption {
             china_share: vec![1.0; n_goods],
             outages: Vec::new(),
             capacity_scale: Vec::new(),
+            mine_scale: Vec::new(),
+            demand_growth: 1.0,
             path: path.to_string(),
             notes: Vec::new(),
         }
@@ -191,6 +200,8 @@ impl Disruption {
             china_share: vec![0.0; n_goods],
             outages: Vec::new(),
             capacity_scale: Vec::new(),
+            mine_scale: Vec::new(),
+            demand_growth: 1.0,
             path: path.to_string(),
             notes: Vec::new(),
         }
@@ -207,6 +218,7 @@ impl Disruption {
             .fold(1.0, f64::min);
         self.capacity_scale
             .iter()
+            .chain(&self.mine_scale)
             .filter(|(i, _)| *i == f)
             .fold(out, |a, (_, k)| a * k)
     }
@@ -217,6 +229,8 @@ impl Disruption {
         self.china_share == other.china_share
             && self.outages == other.outages
             && self.capacity_scale == other.capacity_scale
+            && self.mine_scale == other.mine_scale
+            && self.demand_growth == other.demand_growth
             && self.path == other.path
     }
 }
@@ -538,6 +552,7 @@ impl YearDemand {
         model: &Model,
         year: i32,
         growth: Option<&critmin_model::GrowthPath>,
+        growth_scale: f64,
         allied: &[CountryCode],
     ) -> YearDemand {
         let ng = n_goods(model);
@@ -550,6 +565,11 @@ impl YearDemand {
             let factor = growth.map_or(1.0, |p| {
                 p.factor(model.base_year, year, row.sector, elements)
             });
+            let factor = if growth_scale == 1.0 {
+                factor
+            } else {
+                factor.max(1e-12).powf(growth_scale)
+            };
             let q = engine_qty(row.good, row.t_per_yr * factor);
             let g = good_index(row.good);
             if is_china(row.country) {
@@ -647,6 +667,24 @@ impl ChainYear {
         path: &str,
         extra_stock: &[Stockpile],
     ) -> Result<ChainYear, OptError> {
+        Self::with_growth(model, year, path, 1.0, extra_stock)
+    }
+
+    /// The chain a disruption's year runs on: its path, with its demand
+    /// growth multiplier.
+    pub fn for_disruption(model: &Model, year: i32, d: &Disruption) -> Result<ChainYear, OptError> {
+        Self::with_growth(model, year, &d.path, d.demand_growth, &[])
+    }
+
+    /// [`ChainYear::new`] with every demand row's growth factor raised to
+    /// `growth_scale` (the simulator's `scale_demand_growth`).
+    pub fn with_growth(
+        model: &Model,
+        year: i32,
+        path: &str,
+        growth_scale: f64,
+        extra_stock: &[Stockpile],
+    ) -> Result<ChainYear, OptError> {
         let growth = if model.growth_paths.is_empty() {
             None
         } else {
@@ -666,7 +704,7 @@ impl ChainYear {
         let ng = n_goods(model);
         let plants = Plants::outside_china(model, year);
         let routes = plants.routes(model, year);
-        let demand = YearDemand::new(model, year, growth, &allied);
+        let demand = YearDemand::new(model, year, growth, growth_scale, &allied);
 
         // Allied strategic stockpiles.
         let mut stock_allied = vec![0.0; ng];

@@ -206,6 +206,8 @@ pub fn fold(model: &Model, chain: &ChainYear, s: &Scenario) -> Disruption {
             .collect(),
         outages,
         capacity_scale: Vec::new(),
+        mine_scale: Vec::new(),
+        demand_growth: 1.0,
         path: s.demand_path.clone(),
         notes,
     }
@@ -348,7 +350,16 @@ pub fn simulate_year(
     let sc = target_year_scenario(model, chain, d, year)
         .ok_or_else(|| err(format!("the year {year} is out of range")))?;
     let sums = |m: &Model| -> Result<YearSums, crate::OptError> {
-        let net = critmin_sim::Network::build(m, &sc, overlay).map_err(|e| err(e.to_string()))?;
+        let mut net =
+            critmin_sim::Network::build(m, &sc, overlay).map_err(|e| err(e.to_string()))?;
+        // a sampled future's demand and mine factors, as the Monte Carlo
+        // applies them
+        if d.demand_growth != 1.0 {
+            net.scale_demand_growth(d.demand_growth);
+        }
+        for &(f, k) in &d.mine_scale {
+            net.scale_mine(f, k);
+        }
         let mut rec = critmin_sim::MonthlyRecorder::default();
         critmin_sim::simulate_with(&net, &mut rec);
         let mut by = std::collections::BTreeMap::new();

@@ -496,7 +496,7 @@ impl Portfolio {
         }
         let mut chains = Vec::new();
         for d in &r.scenarios {
-            chains.push(ChainYear::new(model, r.target_year, &d.path, &[])?);
+            chains.push(ChainYear::for_disruption(model, r.target_year, d)?);
         }
         Ok(Portfolio {
             request,

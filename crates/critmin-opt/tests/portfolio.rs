@@ -454,3 +454,23 @@ fn the_cost_premium_and_operating_cost_follow_the_dataset() {
     }
     assert!(m.premium_unknown.is_empty());
 }
+
+/// A future's demand multiplier raises each row's growth factor to its
+/// power, as the simulator's `scale_demand_growth` does: at 0 every row is
+/// back at its base-year demand, at 1 the path as written, and more growth
+/// means more demand.
+#[test]
+fn a_demand_growth_multiplier_scales_the_chain_as_the_simulator_does() {
+    let model = critmin_data::baseline();
+    let total = |c: &ChainYear| -> f64 { c.demand_allied.iter().sum::<f64>() };
+    let written = ChainYear::new(&model, 2030, "steady", &[]).unwrap();
+    let one = ChainYear::with_growth(&model, 2030, "steady", 1.0, &[]).unwrap();
+    assert_eq!(written.demand_allied, one.demand_allied);
+    let none = ChainYear::with_growth(&model, 2030, "steady", 0.0, &[]).unwrap();
+    let base = ChainYear::new(&model, model.base_year, "steady", &[]).unwrap();
+    for (a, b) in none.demand_allied.iter().zip(&base.demand_allied) {
+        assert!((a - b).abs() <= 1e-9 * b.max(1.0), "{a} vs {b}");
+    }
+    let more = ChainYear::with_growth(&model, 2030, "steady", 1.5, &[]).unwrap();
+    assert!(total(&more) > total(&written) && total(&written) > total(&none));
+}

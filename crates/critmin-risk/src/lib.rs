@@ -21,6 +21,6 @@ pub mod sample;
 pub mod stats;
 
 pub use mc::{
-    CountryStats, ElementStats, Exceedance, McConfig, McError, McResult, McSummary, MonteCarlo,
-    OutcomeStats, StructuralSplit,
+    CountryStats, ElementStats, Exceedance, FutureFactors, McConfig, McError, McResult, McSummary,
+    MonteCarlo, OutcomeStats, StructuralSplit,
 };

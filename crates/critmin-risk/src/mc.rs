@@ -323,6 +323,18 @@ pub struct McResult {
     pub summary: McSummary,
 }
 
+/// What a future draws besides its events: the multiplier on the demand
+/// path's growth and each mine's output factor (the risk model's
+/// `[uncertainty]`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FutureFactors {
+    /// Multiplier on the growth of every demand row (its growth factor is
+    /// raised to this power), if demand growth is uncertain.
+    pub demand_growth: Option<f64>,
+    /// Each mine's capacity multiplier, if mine output is uncertain.
+    pub mine_output: Vec<(critmin_model::Idx<critmin_model::Facility>, f64)>,
+}
+
 /// A scenario made ready for many futures: the base network, the normal
 /// flows restrictions are measured against, the countries reported.
 pub struct MonteCarlo<'m> {
@@ -434,10 +446,37 @@ impl<'m> MonteCarlo<'m> {
     /// Future `run`'s scenario: the scenario with the events its risks
     /// produce and its project delays, as [`MonteCarlo::run`] draws them
     /// (demand growth and mine output factors, drawn later on the built
-    /// network, are not in it). The portfolio optimiser folds such futures
-    /// into its target year.
+    /// network, are not in it: [`MonteCarlo::future_inputs`] has them).
     pub fn future_scenario(&self, seed: u64, run: u64) -> Scenario {
         self.draw_scenario(seed, run).0
+    }
+
+    /// Future `run` whole, as [`MonteCarlo::run`] draws it: its scenario,
+    /// and the demand-growth and mine-output factors applied to its
+    /// network. The portfolio optimiser folds such futures into its
+    /// target year.
+    pub fn future_inputs(&self, seed: u64, run: u64) -> (Scenario, FutureFactors) {
+        let (scn, mut rng) = self.draw_scenario(seed, run);
+        let u = &self.scenario.uncertainty;
+        let demand_growth = u
+            .demand_growth
+            .as_ref()
+            .map(|d| sample(d, &mut rng, 0.0, 10.0));
+        let mine_output = match &u.mine_output {
+            Some(d) => self
+                .mines
+                .iter()
+                .map(|&f| (f, sample(d, &mut rng, 0.0, 10.0)))
+                .collect(),
+            None => Vec::new(),
+        };
+        (
+            scn,
+            FutureFactors {
+                demand_growth,
+                mine_output,
+            },
+        )
     }
 
     /// The scenario of future `run` and its generator, positioned after
@@ -470,19 +509,16 @@ impl<'m> MonteCarlo<'m> {
 
     /// One future: draw its events and inputs, build its network, run it.
     fn future(&self, seed: u64, run: u64) -> Result<Outcome, McError> {
-        let (scn, mut rng) = self.draw_scenario(seed, run);
-        let u = &self.scenario.uncertainty;
+        let (scn, factors) = self.future_inputs(seed, run);
         let mut net = Network::build(self.model, &scn, &self.overlay)?;
         // Mass balance is a property of the engine, tested elsewhere; a
         // future does not need to measure it.
         net.set_balance_check(false);
-        if let Some(d) = &u.demand_growth {
-            net.scale_demand_growth(sample(d, &mut rng, 0.0, 10.0));
+        if let Some(m) = factors.demand_growth {
+            net.scale_demand_growth(m);
         }
-        if let Some(d) = &u.mine_output {
-            for &f in &self.mines {
-                net.scale_mine(f, sample(d, &mut rng, 0.0, 10.0));
-            }
+        for (f, k) in factors.mine_output {
+            net.scale_mine(f, k);
         }
         Ok(self.outcome_of(&net))
     }

@@ -1,6 +1,7 @@
 //! Sampled futures for the portfolio: futures of a risk model (as
-//! `critmin montecarlo` draws them, same seed, same futures) folded into
-//! the optimiser's target year, identical folds merged with their count as
+//! `critmin montecarlo` draws them, same seed, same futures: events,
+//! project delays, demand-growth and mine-output factors) folded into the
+//! optimiser's target year, identical folds merged with their count as
 //! weight; and the out-of-sample statistics of a portfolio chosen on other
 //! futures.
 
@@ -53,11 +54,13 @@ pub(crate) fn sample(
             futures: 0,
         };
         for run in runs.clone() {
-            let mut s = mc.future_scenario(seed, run);
+            let (mut s, factors) = mc.future_inputs(seed, run);
             s.start = jan;
             s.horizon_months = 12;
             let mut d = fold(model, &chain, &s);
             d.name = format!("future {run}");
+            d.demand_growth = factors.demand_growth.unwrap_or(1.0);
+            d.mine_scale = factors.mine_output;
             out.futures += 1;
             match out.disruptions.iter().position(|x| x.same_effect(&d)) {
                 Some(i) => out.counts[i] += 1.0,
@@ -140,4 +143,34 @@ pub(crate) fn paired_stats(
         0.0
     };
     (a, b, gain, (var / n).sqrt())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The built-in risk model's futures carry their demand and mine
+    /// factors into the fold, the same for the same seed.
+    #[test]
+    fn folded_futures_carry_their_demand_and_mine_factors() {
+        let model = critmin_data::baseline();
+        let st = crate::inputs::read_scenario(&crate::ScenarioRef::Builtin("risk-baseline".into()))
+            .unwrap();
+        let risk = crate::inputs::parse_scenario(&st, &model).unwrap().scenario;
+        let runs = 0..8;
+        let a = sample(&model, &risk, 3, std::slice::from_ref(&runs), 2030).unwrap();
+        let b = sample(&model, &risk, 3, std::slice::from_ref(&runs), 2030).unwrap();
+        let (a, b) = (&a[0], &b[0]);
+        assert_eq!(a.disruptions.len(), 8, "continuous factors: no two alike");
+        for (x, y) in a.disruptions.iter().zip(&b.disruptions) {
+            assert!(x.same_effect(y), "same seed, same future");
+            assert!(x.demand_growth != 1.0 && x.demand_growth >= 0.0);
+            assert!(!x.mine_scale.is_empty());
+        }
+        let growth: Vec<f64> = a.disruptions.iter().map(|d| d.demand_growth).collect();
+        assert!(
+            growth.windows(2).any(|w| w[0] != w[1]),
+            "the multiplier varies: {growth:?}"
+        );
+    }
 }

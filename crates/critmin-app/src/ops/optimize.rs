@@ -282,7 +282,7 @@ pub(crate) fn solve_portfolio(
     let (mut gap, mut gap_w) = (0.0, 0.0);
     for &i in &order {
         let d = &request.scenarios[i];
-        let chain = ChainYear::new(model, year, &d.path, &[])?;
+        let chain = ChainYear::for_disruption(model, year, d)?;
         let sim = simulate_year(model, &chain, d, year, &overlay)?;
         let claim = result.scenarios[i].allied_unmet_value_musd;
         gap += scenario_weights[i] * (claim - sim.allied_unmet_value_musd).abs();
