@@ -17,7 +17,7 @@
 use super::Profile;
 use crate::chain::{MAGNET0, METAL0, OXIDE0, good_reo};
 use critmin_model::{
-    CountryCode, Element, ElementSet, Good, Model, N_ELEMENTS, PerElement, good_elements,
+    CountryCode, Element, ElementSet, Good, Model, N_ELEMENTS, PerElement, Stage, good_elements,
     reo_content,
 };
 use good_lp::{Expression, ProblemVariables, constraint, variable};
@@ -78,6 +78,10 @@ pub struct Conversion {
     pub metal_reo_t_per_month: f64,
     /// Spare magnet capacity, t REO-eq per month.
     pub magnet_reo_t_per_month: f64,
+    /// Months the partner's idle metal and magnet capacity takes to
+    /// restart (`supply_response.csv`), over which the spare capacity
+    /// ramps up from the first month of shortage.
+    pub restart_lag_months: [f64; 2],
     /// Whether the goals and claims count on it (`credit_conversion`):
     /// by default they do not, because a plant sells what it makes into
     /// its market, so converted stock reaches the holder's buyers only in
@@ -131,8 +135,54 @@ pub(super) fn conversion(
         country,
         metal_reo_t_per_month: metal,
         magnet_reo_t_per_month: magnet,
+        restart_lag_months: [0.0; 2],
         credited: false,
         magnet_reo_per_t,
+    }
+}
+
+/// How long `country`'s idle metal/alloy and magnet capacity takes to
+/// restart, months: its `supply_response.csv` rows (its own, else `*`);
+/// 0 without one.
+pub(super) fn restart_lags(model: &Model, country: CountryCode) -> [f64; 2] {
+    let lag = |stage: Stage| {
+        let rows = model.supply_response.iter().filter(|r| r.stage == stage);
+        let own = rows.clone().find(|r| r.country == Some(country));
+        own.or_else(|| rows.clone().find(|r| r.country.is_none()))
+            .map_or(0.0, |r| r.restart_lag_months)
+    };
+    [lag(Stage::MetalAlloy), lag(Stage::Magnet)]
+}
+
+/// Ramps each profiled country's spare conversion capacity up from the
+/// first month it is short: in the `n`-th month of shortage only
+/// `1 − (1 − a)ⁿ` of it is usable, `a = 1 / (1 + lag)` — the simulator's
+/// restart smoothing of idle capacity (docs/simulation.md), so a plant
+/// with a three-month lag offers a quarter of its spare capacity in the
+/// first month, 44 % in the second.
+pub(super) fn ramp_spare(p: &mut Profile, lags: &[[f64; 2]]) {
+    for (k, lag) in lags.iter().enumerate() {
+        let months = p.spare_metal.get(k).map_or(0, Vec::len);
+        let first = (0..months).find(|&t| {
+            p.shortfall[k]
+                .iter()
+                .any(|series| series.get(t).is_some_and(|&u| u > 1e-9))
+        });
+        let Some(first) = first else { continue };
+        for (series, lag) in [
+            (&mut p.spare_metal[k], lag[0]),
+            (&mut p.spare_magnet[k], lag[1]),
+        ] {
+            let a = 1.0 / (1.0 + lag.max(0.0));
+            for (t, x) in series.iter_mut().enumerate() {
+                let ramp = if t < first {
+                    0.0
+                } else {
+                    1.0 - (1.0 - a).powi((t - first + 1) as i32)
+                };
+                *x *= ramp;
+            }
+        }
     }
 }
 
@@ -336,5 +386,35 @@ pub(super) fn claim(
     Claim {
         shortfall_t,
         removed_t,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Spare capacity counts nothing before the shortage, then ramps up
+    /// by the simulator's restart smoothing: with a 3-month lag a quarter
+    /// in the first month, 1 − 0.75² in the second; no lag, all at once.
+    #[test]
+    fn spare_capacity_ramps_up_from_the_first_month_of_shortage() {
+        let mut p = Profile {
+            shortfall: vec![vec![vec![0.0, 0.0, 5.0, 5.0, 0.0]]],
+            spare_metal: vec![vec![100.0; 5]],
+            spare_magnet: vec![vec![40.0; 5]],
+            ..Profile::default()
+        };
+        ramp_spare(&mut p, &[[3.0, 0.0]]);
+        let want = [
+            0.0,
+            0.0,
+            25.0,
+            100.0 * (1.0 - 0.75f64.powi(2)),
+            100.0 * (1.0 - 0.75f64.powi(3)),
+        ];
+        for (got, want) in p.spare_metal[0].iter().zip(want) {
+            assert!((got - want).abs() < 1e-12, "{:?}", p.spare_metal[0]);
+        }
+        assert_eq!(p.spare_magnet[0], vec![0.0, 0.0, 40.0, 40.0, 40.0]);
     }
 }

@@ -615,8 +615,14 @@ pub fn optimise(model: &Model, r: &StockpileRequest) -> Result<StockpileResult, 
     }
     let t0 = Instant::now();
     let mut profiles = Vec::new();
+    let lags: Vec<[f64; 2]> = countries
+        .iter()
+        .map(|&c| forms::restart_lags(model, c))
+        .collect();
     for s in &r.scenarios {
-        profiles.push(profile_probed(model, s, &Overlay::default(), &countries)?);
+        let mut p = profile_probed(model, s, &Overlay::default(), &countries)?;
+        forms::ramp_spare(&mut p, &lags);
+        profiles.push(p);
     }
     let conversion: Vec<Conversion> = r
         .partners
@@ -624,6 +630,7 @@ pub fn optimise(model: &Model, r: &StockpileRequest) -> Result<StockpileResult, 
         .enumerate()
         .map(|(k, c)| Conversion {
             credited: r.credit_conversion,
+            restart_lag_months: lags[k],
             ..forms::conversion(&profiles, k, *c, magnet_reo_per_t(model, *c))
         })
         .collect();
