@@ -469,3 +469,44 @@ fn buying_moves_the_price_and_a_shorter_window_costs_more() {
     r.purchase_years = Some(0.0);
     assert!(optimise(&model, &r).is_err());
 }
+
+/// The must-show for the coordinated multi-partner plan: 12 months
+/// of cover for the US, Japan, Korea and Germany (for the EU) sized together
+/// under an IEA-style coordinated release, with its purchases' price impact,
+/// simulated under the 12-month total stop, removes at least 80 % of what
+/// it claims for every partner with a claim and in total.
+#[test]
+fn a_coordinated_four_partner_cover_plan_passes_its_check() {
+    use critmin_model::SharingRule;
+    let model = critmin_data::baseline();
+    let mut req = request(&model);
+    req.partners = ["US", "JP", "KR", "DE"]
+        .iter()
+        .map(|c| CountryCode::parse(c).unwrap())
+        .collect();
+    req.target_months = Some(12.0);
+    req.purchase_years = Some(5.0);
+    let (plan, _, checks) = joint_and_separate(&req, SharingRule::Coordinated);
+    assert!(plan.pooled);
+    let (mut removed, mut claimed) = (0.0, 0.0);
+    for k in &checks {
+        if let Some(a) = k.agreement {
+            assert!(
+                a >= 0.8,
+                "{} in {}: {a:.3} of the claim",
+                k.country,
+                k.scenario
+            );
+        }
+        removed += k.removed_t;
+        claimed += k.claimed_removed_t.unwrap_or(0.0);
+    }
+    eprintln!(
+        "coordinated 4-partner cover: USD {:.1}m, removes {removed:.0} t of {claimed:.0} claimed",
+        plan.cost_musd
+    );
+    assert!(
+        claimed > 100.0 && removed >= 0.8 * claimed,
+        "{removed} of {claimed}"
+    );
+}
