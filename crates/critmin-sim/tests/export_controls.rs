@@ -3,7 +3,7 @@
 //! and buys 50 t of it; BB buys the other 50 t, which AA exports to it.
 //! The scenarios are read from TOML, as a user writes them.
 
-use critmin_model::{CountryCode, DemandRow, Element, Facility, Form, Good, Idx, Model, Sector};
+use critmin_model::{CountryCode, DemandRow, Element, Form, Good, Idx, Model, Sector};
 use critmin_sim::{MonthlyRecorder, Network, Overlay, simulate_with};
 
 mod common;
@@ -285,22 +285,8 @@ fn with_defence(cc_mine: bool) -> Model {
         source: Idx::new(0),
     });
     if cc_mine {
-        let cc = CountryCode::parse("CC").unwrap();
-        let n = m.facilities.len();
-        let copies: Vec<Facility> = m.facilities[..2]
-            .iter()
-            .map(|f| Facility {
-                id: format!("cc-{}", f.id),
-                country: cc,
-                capacity_t_per_yr: 240.0,
-                ..f.clone()
-            })
-            .collect();
-        m.facilities.extend(copies);
-        // The CC separation plant takes the CC mine's feed.
-        if let critmin_model::Process::Separation { feed, .. } = &mut m.facilities[n + 1].process {
-            *feed = vec![critmin_model::FeedRef::Facility(Idx::new(n))];
-        }
+        // CC mines and separates its own 240 t a year too.
+        common::add_producer(&mut m, "CC", 240.0);
     }
     m
 }

@@ -9,28 +9,14 @@
 //! 70 × 70/90 t from AA and 70 × 20/90 t from CC. With BB's tariff on AA,
 //! CC's idle stock goes to BB first: 20 t from CC, 50 t from AA.
 
-use critmin_model::{CountryCode, Element, Facility, Form, Idx, Model, Price};
+use critmin_model::{Element, Form, Idx, Model, Price};
 use critmin_sim::{MonthlyRecorder, Network, Overlay, RunSummary, simulate_with};
 
 mod common;
 
 fn chain() -> Model {
     let mut m = common::chain(&[("AA", 360.0), ("BB", 840.0), ("CC", 0.0)], 1.0);
-    let cc = CountryCode::parse("CC").unwrap();
-    let n = m.facilities.len();
-    let copies: Vec<Facility> = m.facilities[..2]
-        .iter()
-        .map(|f| Facility {
-            id: format!("cc-{}", f.id),
-            country: cc,
-            capacity_t_per_yr: 240.0,
-            ..f.clone()
-        })
-        .collect();
-    m.facilities.extend(copies);
-    if let critmin_model::Process::Separation { feed, .. } = &mut m.facilities[n + 1].process {
-        *feed = vec![critmin_model::FeedRef::Facility(Idx::new(n))];
-    }
+    common::add_producer(&mut m, "CC", 240.0);
     m.prices.push(Price {
         element: Element::Nd,
         form: Form::Oxide,

@@ -175,3 +175,24 @@ pub fn short_run_only(eps: f64) -> critmin_model::DemandResponse {
         source: Idx::new(0),
     }
 }
+
+/// Adds a second producer: a copy of AA's mine and separation plant in
+/// country `code` (which must be one of the chain's countries), with
+/// `capacity_t_per_yr` each, the plant fed by the new mine alone.
+pub fn add_producer(m: &mut Model, code: &str, capacity_t_per_yr: f64) {
+    let c = CountryCode::parse(code).unwrap();
+    let n = m.facilities.len();
+    let copies: Vec<Facility> = m.facilities[..2]
+        .iter()
+        .map(|f| Facility {
+            id: format!("{}-{}", code.to_lowercase(), f.id),
+            country: c,
+            capacity_t_per_yr,
+            ..f.clone()
+        })
+        .collect();
+    m.facilities.extend(copies);
+    if let Process::Separation { feed, .. } = &mut m.facilities[n + 1].process {
+        *feed = vec![FeedRef::Facility(Idx::new(n))];
+    }
+}
