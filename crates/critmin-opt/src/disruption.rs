@@ -19,7 +19,7 @@
 //! working levels), which is how a plan's claim is checked by simulation.
 
 use crate::chain::{ChainYear, Disruption, MAGNET0, METAL0, OXIDE0, is_china};
-use critmin_model::{Element, ElementSet, Form, Model, Month, N_ELEMENTS};
+use critmin_model::{Element, ElementSet, Facility, Form, Idx, Model, Month, N_ELEMENTS};
 use critmin_sim::scenario::{FormSet, Importers};
 use critmin_sim::{Event, EventKind, Scenario};
 
@@ -66,6 +66,25 @@ fn reo_per_unit(chain: &ChainYear, g: usize) -> f64 {
     }
 }
 
+/// The share of facility `f`'s capacity in `year` left when it first runs
+/// in month `first` (a delayed committed plant), as the capacity-weighted
+/// months it still runs; `None` when it did not run in `year` anyway or the
+/// delay costs it nothing there.
+fn delayed_share(model: &Model, f: Idx<Facility>, first: Month, year: i32) -> Option<f64> {
+    let fac = model.at(f);
+    let (mut before, mut after) = (0.0, 0.0);
+    for m in (1..=12).filter_map(|m| Month::new(year, m)) {
+        if fac.active_in(m) {
+            let k = model.capacity_factor(f, m);
+            before += k;
+            if m >= first {
+                after += k;
+            }
+        }
+    }
+    (before > 0.0 && after < before).then(|| after / before)
+}
+
 /// Compresses scenario `s` into a year-long disruption for `chain`.
 pub fn fold(model: &Model, chain: &ChainYear, s: &Scenario) -> Disruption {
     let ng = chain.n_goods();
@@ -73,7 +92,45 @@ pub fn fold(model: &Model, chain: &ChainYear, s: &Scenario) -> Disruption {
     let mut outages = Vec::new();
     let mut notes = Vec::new();
     let (start, end) = (s.start, s.end());
+    // Committed plants' delays move their first month, as the simulator
+    // moves it: from the facility's start (else the scenario's), delays
+    // adding up.
+    let mut delayed: Vec<(Idx<Facility>, Month)> = Vec::new();
+    let mut seeking_lines: Vec<usize> = Vec::new();
     for ev in &s.events {
+        if let EventKind::ProjectDelay { project, months } = ev.kind {
+            let f = model.at(project).facility;
+            if crate::chain::seeking_project(model, f).is_some() {
+                if !seeking_lines.contains(&ev.line) {
+                    seeking_lines.push(ev.line);
+                }
+                continue;
+            }
+            match delayed.iter_mut().find(|(i, _)| *i == f) {
+                Some((_, m)) => *m = m.plus(months as i32),
+                None => {
+                    let base = model.at(f).start.unwrap_or(start);
+                    delayed.push((f, base.plus(months as i32)));
+                }
+            }
+        }
+    }
+    for &(f, first) in &delayed {
+        if let Some(share) = delayed_share(model, f, first, chain.year) {
+            outages.push((f, share));
+        }
+    }
+    if !seeking_lines.is_empty() {
+        let lines: Vec<String> = seeking_lines.iter().map(ToString::to_string).collect();
+        notes.push(format!(
+            "line {}: delays of projects the fund may finance are not in the static model (the plan sets their start)",
+            lines.join(", ")
+        ));
+    }
+    for ev in &s.events {
+        if matches!(ev.kind, EventKind::ProjectDelay { .. }) {
+            continue;
+        }
         let w = year_weight(ev.from, ev.to, start, end);
         if w <= 0.0 {
             continue;
@@ -185,10 +242,7 @@ pub fn fold(model: &Model, chain: &ChainYear, s: &Scenario) -> Disruption {
                 "line {}: sourcing bans are not in the static model (it does not tell sectors apart)",
                 ev.line
             )),
-            EventKind::ProjectDelay { .. } => notes.push(format!(
-                "line {}: project delays are not in the static model (the plan sets start months)",
-                ev.line
-            )),
+            EventKind::ProjectDelay { .. } => {}
             EventKind::StockpileRelease { .. } => notes.push(format!(
                 "line {}: manual releases are not needed in the static model (stockpiles are drawn as needed)",
                 ev.line

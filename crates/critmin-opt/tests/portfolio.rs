@@ -474,3 +474,50 @@ fn a_demand_growth_multiplier_scales_the_chain_as_the_simulator_does() {
     let more = ChainYear::with_growth(&model, 2030, "steady", 1.5, &[]).unwrap();
     assert!(total(&more) > total(&written) && total(&written) > total(&none));
 }
+
+/// A committed plant's delay re-bases it in the target year as the
+/// simulator does: MP's 10X magnet campus (first output 2028-07) delayed
+/// 20 months runs from 2030-03, ten months of 2030; delayed 6 months it
+/// loses nothing there; a delay of a project the fund may finance is left
+/// to the plan, with a note.
+#[test]
+fn a_committed_plants_delay_re_bases_it_in_the_target_year() {
+    let model = critmin_data::baseline();
+    let chain = ChainYear::new(&model, 2030, "steady", &[]).unwrap();
+    let fold_of = |project: &str, months: u32| {
+        let text = format!(
+            "name = \"d\"\nstart = \"2026-01\"\nhorizon_months = 60\n[[event]]\nkind = \"project_delay\"\nfrom = \"2026-01\"\nproject = \"{project}\"\nmonths = {months}\n"
+        );
+        let s = critmin_format::scenario::parse("d.toml", text.as_bytes(), &model)
+            .unwrap_or_else(|d| panic!("{d:?}"));
+        fold(&model, &chain, &s)
+    };
+    let mp = model
+        .projects
+        .iter()
+        .find(|p| p.id == "mp_10x")
+        .unwrap()
+        .facility;
+    let d = fold_of("mp_10x", 20);
+    let share = d.outages.iter().find(|(f, _)| *f == mp).map(|(_, s)| *s);
+    let want = {
+        // capacity-weighted months March..December of 2030
+        let k = |m| model.capacity_factor(mp, Month::new(2030, m).unwrap());
+        (3..=12).map(k).sum::<f64>() / (1..=12).map(k).sum::<f64>()
+    };
+    assert!(
+        share.is_some_and(|s| (s - want).abs() < 1e-12),
+        "{share:?} vs {want}"
+    );
+    assert!(fold_of("mp_10x", 6).outages.iter().all(|(f, _)| *f != mp));
+    let seeking = fold_of("nolans", 12);
+    assert!(seeking.outages.is_empty());
+    assert!(
+        seeking
+            .notes
+            .iter()
+            .any(|n| n.contains("the plan sets their start")),
+        "{:?}",
+        seeking.notes
+    );
+}
