@@ -1901,9 +1901,12 @@ impl<'n> Engine<'n> {
                 if served > 0.0 {
                     for &(e, q) in content {
                         let i = self.stats.at(b.country, e, slot);
-                        if self.tariff_bought[i] == 0.0 && self.tariff_levy[i] == 0.0 {
-                            self.tariff_cells.push(i as u32);
-                        }
+                        touch_cell(
+                            &mut self.tariff_cells,
+                            &self.tariff_bought,
+                            &self.tariff_levy,
+                            i,
+                        );
                         self.tariff_bought[i] += served * q / total;
                     }
                 }
@@ -1911,12 +1914,16 @@ impl<'n> Engine<'n> {
         }
         for f in &flows {
             let mut levied = 0.0;
+            // the exporter's price, once per flow that any tariff covers
+            let mut price = None;
             for &k in &self.tariff_live {
                 let tf = &net.tariffs[k];
                 if !covers(&tf.trade, f.exporter, f.importer) {
                     continue;
                 }
-                let price = self.blend_raw_price(f.exporter, content.iter().copied(), slot);
+                let price = *price.get_or_insert_with(|| {
+                    self.blend_raw_price(f.exporter, content.iter().copied(), slot)
+                });
                 self.stats.tariff_t[k] += f.tonnes * total;
                 self.stats.tariff_paid_usd[k] +=
                     tf.rate * f.tonnes * net.base_price_usd_per_t[good] * price;
@@ -1925,9 +1932,12 @@ impl<'n> Engine<'n> {
             if levied > 0.0 && total > 0.0 {
                 for &(e, q) in content {
                     let i = self.stats.at(f.importer, e, slot);
-                    if self.tariff_bought[i] == 0.0 && self.tariff_levy[i] == 0.0 {
-                        self.tariff_cells.push(i as u32);
-                    }
+                    touch_cell(
+                        &mut self.tariff_cells,
+                        &self.tariff_bought,
+                        &self.tariff_levy,
+                        i,
+                    );
                     self.tariff_levy[i] += levied * f.tonnes * q / total;
                 }
             }
@@ -3538,4 +3548,12 @@ fn weighted_index(
         p += q * index(e);
     }
     if w > 0.0 { p / w } else { 1.0 }
+}
+
+/// Lists cell `i` among those this month's tariff sums (`bought`, `levy`)
+/// write, once: before either is written.
+fn touch_cell(cells: &mut Vec<u32>, bought: &[f64], levy: &[f64], i: usize) {
+    if bought[i] == 0.0 && levy[i] == 0.0 {
+        cells.push(i as u32);
+    }
 }

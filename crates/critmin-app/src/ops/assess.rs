@@ -320,9 +320,10 @@ type Optimisation = (Section, Vec<PortfolioOutcome>, Vec<(f64, f64)>);
 const SAMPLED_FUTURES: usize = 24;
 const OUT_OF_SAMPLE_FUTURES: usize = 96;
 
-/// The built-in risk model, parsed against `model`.
-fn risk_model(model: &Model) -> Result<crate::inputs::LoadedScenario, AppError> {
-    let st = crate::inputs::read_scenario(&crate::ScenarioRef::Builtin("risk-baseline".into()))?;
+/// A built-in scenario (`risk-baseline`, a library scenario), parsed
+/// against `model`.
+fn builtin(model: &Model, name: &str) -> Result<crate::inputs::LoadedScenario, AppError> {
+    let st = crate::inputs::read_scenario(&ScenarioRef::Builtin(name.into()))?;
     crate::inputs::parse_scenario(&st, model)
 }
 
@@ -384,6 +385,7 @@ fn optimisation(model: &Model, ctx: &Context) -> Result<Optimisation, AppError> 
         });
     }
     let mut sampled = Vec::new();
+    let risk = builtin(model, "risk-baseline")?;
     for budget in budgets {
         ctx.cancel.check()?;
         let req = PortfolioRequest {
@@ -394,7 +396,6 @@ fn optimisation(model: &Model, ctx: &Context) -> Result<Optimisation, AppError> 
             max_simulated: 4,
             ..Default::default()
         };
-        let risk = risk_model(model)?;
         let (r, _) = solve_portfolio(model, &req, &[], Some(&risk), ctx)?;
         let Some(s) = r.sampling else { continue };
         sampled.push(SampledPortfolioRow {
@@ -414,19 +415,15 @@ fn optimisation(model: &Model, ctx: &Context) -> Result<Optimisation, AppError> 
     }
     let mut stock_rows = Vec::new();
     let mut stock = Vec::new();
+    let check = builtin(model, STOCKPILE_CHECK)?;
     for (k, months) in [12.0, 24.0].into_iter().enumerate() {
         ctx.report("optimisation", 3 + k as u64, 5);
         let req = StockpileRequest {
             target_months: Some(months),
             cover_year: year,
-            scenarios: vec![ScenarioRef::Builtin(STOCKPILE_CHECK.into())],
             ..Default::default()
         };
-        let check = crate::inputs::parse_scenario(
-            &crate::inputs::read_scenario(&req.scenarios[0])?,
-            model,
-        )?;
-        let (res, _) = solve_stockpile(model, &req, vec![check], ctx)?;
+        let (res, _) = solve_stockpile(model, &req, vec![check.clone()], ctx)?;
         stock.push((months, res.cost_musd));
         stock_rows.push(StockpileRow {
             months,
