@@ -3,7 +3,7 @@
 //! separates 100 t Nd REO a month and buys 100 t) with Nd oxide at
 //! USD 50/kg in the base year.
 
-use critmin_model::{Element, Form, Idx, Model, Price};
+use critmin_model::Model;
 use critmin_sim::{Network, Overlay, RunSummary, simulate};
 
 mod common;
@@ -11,13 +11,7 @@ use common::EPS;
 
 fn chain() -> Model {
     let mut m = common::chain(&[("AA", 1200.0)], 1.0);
-    m.prices.push(Price {
-        element: Element::Nd,
-        form: Form::Oxide,
-        usd_per_kg: 50.0,
-        year: 2024,
-        source: Idx::new(0),
-    });
+    common::price_nd_oxide(&mut m, 50.0);
     m
 }
 

@@ -9,7 +9,7 @@
 //! 70 × 70/90 t from AA and 70 × 20/90 t from CC. With BB's tariff on AA,
 //! CC's idle stock goes to BB first: 20 t from CC, 50 t from AA.
 
-use critmin_model::{Element, Form, Idx, Model, Price};
+use critmin_model::{Element, Form, Model};
 use critmin_sim::{MonthlyRecorder, Network, Overlay, RunSummary, simulate_with};
 
 mod common;
@@ -17,13 +17,7 @@ mod common;
 fn chain() -> Model {
     let mut m = common::chain(&[("AA", 360.0), ("BB", 840.0), ("CC", 0.0)], 1.0);
     common::add_producer(&mut m, "CC", 240.0);
-    m.prices.push(Price {
-        element: Element::Nd,
-        form: Form::Oxide,
-        usd_per_kg: 50.0,
-        year: 2024,
-        source: Idx::new(0),
-    });
+    common::price_nd_oxide(&mut m, 50.0);
     m
 }
 

@@ -196,3 +196,15 @@ pub fn add_producer(m: &mut Model, code: &str, capacity_t_per_yr: f64) {
         *feed = vec![FeedRef::Facility(Idx::new(n))];
     }
 }
+
+/// Gives Nd oxide a 2024 baseline price, USD/kg (the tests that value
+/// flows need one).
+pub fn price_nd_oxide(m: &mut Model, usd_per_kg: f64) {
+    m.prices.push(critmin_model::Price {
+        element: Element::Nd,
+        form: Form::Oxide,
+        usd_per_kg,
+        year: 2024,
+        source: Idx::new(0),
+    });
+}
