@@ -148,6 +148,7 @@ pub const FILES: &[&str] = &[
     "benchmarks.csv",
     "prices.csv",
     "magnet_prices.csv",
+    "concentrate_prices.csv",
     "processing_costs.csv",
     "governance.csv",
     "criticality.csv",
@@ -203,7 +204,7 @@ macro_rules! dataset_files {
             "recipes.csv", "facilities.csv", "capacity_trends.csv", "inventories.csv",
             "demand.csv", "growth.csv", "stockpiles.csv", "stockpile_targets.csv",
             "projects.csv", "mine_production.csv", "benchmarks.csv", "prices.csv",
-            "magnet_prices.csv", "processing_costs.csv", "governance.csv", "criticality.csv", "sectors.csv", "price_response.csv",
+            "magnet_prices.csv", "concentrate_prices.csv", "processing_costs.csv", "governance.csv", "criticality.csv", "sectors.csv", "price_response.csv",
             "demand_response.csv", "supply_response.csv", "precautionary.csv")
     };
     (@ $dir:literal; $($f:literal),+) => {

@@ -11,12 +11,12 @@ use crate::manifest::{self, Manifest};
 use crate::table::{RowCtx, Schema, Table, clip};
 use crate::{DatasetSource, Diagnostic, Diagnostics};
 use critmin_model::{
-    Benchmark, BenchmarkMetric, CapacityTrend, Composition, Confidence, Country, CountryCode,
-    DemandResponse, DemandRow, Element, ElementRisk, ElementSet, Facility, Form, Funding, Good,
-    Governance, GrowthPath, GrowthRule, Idx, InventoryPolicy, MagnetPrice, MagnetRecipe,
-    MineProduction, Model, PerElement, Precaution, Price, PriceResponse, ProcessingCost, Project,
-    Sector, SectorValue, Source, Stage, Status, Stockpile, StockpileTarget, SupplyResponse,
-    ValueAdded,
+    Benchmark, BenchmarkMetric, CapacityTrend, Composition, ConcentratePrice, ConcentrateStock,
+    Confidence, Country, CountryCode, DemandResponse, DemandRow, Element, ElementRisk, ElementSet,
+    Facility, Form, Funding, Good, Governance, GrowthPath, GrowthRule, Idx, InventoryPolicy,
+    MagnetPrice, MagnetRecipe, MineProduction, Model, PerElement, Precaution, Price, PriceResponse,
+    Process, ProcessingCost, Project, Sector, SectorValue, Source, Stage, Status, Stockpile,
+    StockpileTarget, SupplyResponse, ValueAdded,
 };
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
@@ -286,6 +286,7 @@ pub(crate) fn load(src: &dyn DatasetSource, diags: &mut Diagnostics) -> Option<M
     b.benchmarks(&reader, diags);
     b.prices(&reader, diags);
     b.magnet_prices(&reader, diags);
+    b.concentrate_prices(&reader, diags);
     b.processing_costs(&reader, diags);
     b.governance(&reader, diags);
     b.element_risk(&reader, diags);
@@ -847,7 +848,7 @@ impl Builder {
     fn stockpiles(&mut self, r: &Reader, diags: &mut Diagnostics) {
         let schema = Schema {
             required: &["holder", "country", "form", "tonnes", "source"],
-            optional: &["element", "grade", "note"],
+            optional: &["element", "grade", "facility", "note"],
             element_columns: false,
         };
         let t = r.table("stockpiles.csv", false, &schema, diags);
@@ -856,6 +857,37 @@ impl Builder {
             let mut c = t.row(row, diags);
             let holder = c.id("holder").map(str::to_string);
             let country = c.country("country", &self.country_codes);
+            if c.text("form") == "concentrate" {
+                let mine = self.stock_mine(&mut c);
+                let tonnes = c.tonnes("tonnes", true);
+                let source = source_col(&mut c, self.src());
+                if let (Some(h), Some(m)) = (&holder, mine) {
+                    seen.claim(
+                        &mut c,
+                        "(row)",
+                        (h.clone(), format!("concentrate {m:?}")),
+                        || format!("holder `{h}` lists this mine's concentrate twice"),
+                    );
+                }
+                if let (true, Some(holder), Some(country), Some(mine), Some(reo_t), Some(source)) =
+                    (c.ok(), holder, country, mine, tonnes, source)
+                {
+                    self.model.concentrate_stocks.push(ConcentrateStock {
+                        holder,
+                        country,
+                        mine,
+                        reo_t,
+                        source,
+                    });
+                }
+                continue;
+            }
+            if !c.text("facility").is_empty() {
+                c.error(
+                    "facility",
+                    "only concentrate names a mine; oxides and metals name an element, magnets a grade",
+                );
+            }
             let good = self.good(&mut c);
             let tonnes = c.tonnes("tonnes", true);
             let source = source_col(&mut c, self.src());
@@ -876,6 +908,40 @@ impl Builder {
                 });
             }
         }
+    }
+
+    /// The mine a concentrate row names in its `facility` column (a
+    /// mining-stage facility); concentrate names no element or grade.
+    fn stock_mine(&self, c: &mut RowCtx) -> Option<Idx<Facility>> {
+        for key in ["element", "grade"] {
+            if !c.text(key).is_empty() {
+                c.error(
+                    key,
+                    "concentrate names the mine it comes from (`facility`), whose ore gives the elements",
+                );
+            }
+        }
+        let f = c.required("facility")?;
+        let i = resolve(
+            c,
+            "facility",
+            f,
+            self.facilities.as_ref().expect("read"),
+            "facility",
+            "facilities.csv",
+        )?;
+        let fac = &self.model.facilities[i.get()];
+        if !matches!(fac.process, Process::Mine { .. }) {
+            c.error(
+                "facility",
+                format!(
+                    "`{}` is not a mine; concentrate comes from a mining-stage facility",
+                    fac.id
+                ),
+            );
+            return None;
+        }
+        Some(i)
     }
 
     fn targets(&mut self, r: &Reader, diags: &mut Diagnostics) {
@@ -1200,6 +1266,40 @@ impl Builder {
                 self.model.magnet_prices.push(MagnetPrice {
                     grade,
                     usd_per_kg,
+                    year,
+                    source,
+                });
+            }
+        }
+    }
+
+    /// Concentrate prices by mine (optional).
+    fn concentrate_prices(&mut self, r: &Reader, diags: &mut Diagnostics) {
+        let schema = Schema {
+            required: &["facility", "usd_per_kg_reo", "year", "source"],
+            optional: &["note"],
+            element_columns: false,
+        };
+        let t = r.table("concentrate_prices.csv", false, &schema, diags);
+        let mut seen = UniqueKeys::new();
+        for row in &t.rows {
+            let mut c = t.row(row, diags);
+            let name = c.text("facility").to_string();
+            let mine = self.stock_mine(&mut c);
+            let usd = c.number("usd_per_kg_reo", true, 0.0, 1.0e6);
+            let year = c.year("year", true);
+            let source = source_col(&mut c, self.src());
+            if let (Some(m), Some(y)) = (mine, year) {
+                seen.claim(&mut c, "(row)", (m.get(), y), || {
+                    format!("mine `{name}` {y} appears twice")
+                });
+            }
+            if let (true, Some(mine), Some(usd_per_kg_reo), Some(year), Some(source)) =
+                (c.ok(), mine, usd, year, source)
+            {
+                self.model.concentrate_prices.push(ConcentratePrice {
+                    mine,
+                    usd_per_kg_reo,
                     year,
                     source,
                 });

@@ -13,22 +13,31 @@
 //! [[stockpile]]
 //! holder = "jogmec"
 //! country = "JP"
-//! form = "oxide"          # oxide | metal | magnet
-//! element = "Dy"          # oxide and metal; magnets name a `grade`
+//! form = "oxide"          # oxide | metal | magnet | concentrate
+//! element = "Dy"          # oxide and metal; magnets name a `grade`,
+//!                         # concentrate the mine (`facility`)
 //! tonnes = 120.5          # in the form's unit (t REO, t metal, t magnet)
+//!
+//! [[tolling]]
+//! holder = "jogmec"
+//! converters = ["JP"]     # default: the holder's country
+//! stages = ["metal", "magnet"]  # default: separation, metal, magnet
 //! ```
 //!
 //! A plan entry passes the same checks as the dataset row it stands for
 //! (`stockpiles.csv`): ids in the dataset's id syntax, tonnes within
-//! [`MAX_TONNES`], an element for oxide and metal and a grade for magnets
-//! (never both), one row per holder and good; a funded project is known,
+//! [`MAX_TONNES`], an element for oxide and metal, a grade for magnets and
+//! a mine for concentrate (never two of them), one row per holder and
+//! good; a tolling entry names known countries and stages, one per
+//! holder; a funded project is known,
 //! funded once and starts within the calendar and not before its earliest
 //! start. [`to_toml`] writes a plan that [`parse`] reads back unchanged.
 
 use crate::read::{At, Doc, Obj, TableRef, sorted};
 use critmin_model::limits::MAX_TONNES;
 use critmin_model::{
-    CountryCode, Diagnostic, Element, Good, Idx, Model, Month, Overlay, Plan, Project, Stockpile,
+    ConcentrateStock, CountryCode, Diagnostic, Element, Good, Idx, Model, Month, Overlay, Plan,
+    Process, Project, Stockpile, TollStages, Tolling,
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -54,6 +63,8 @@ pub enum GoodSpec {
     Metal(Element),
     /// Magnets of a grade of `recipes.csv` (t magnet).
     Magnet(At<String>),
+    /// Concentrate of a mine of `facilities.csv` (t REO).
+    Concentrate(At<String>),
 }
 
 impl GoodSpec {
@@ -64,6 +75,7 @@ impl GoodSpec {
             GoodSpec::Oxide(e) => format!("oxide:{e}"),
             GoodSpec::Metal(e) => format!("metal:{e}"),
             GoodSpec::Magnet(g) => format!("magnet:{}", g.value),
+            GoodSpec::Concentrate(f) => format!("concentrate:{}", f.value),
         }
     }
 }
@@ -85,6 +97,145 @@ pub struct StockpileSpec {
     pub entry: usize,
 }
 
+/// A `[[tolling]]` arrangement, countries unresolved.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TollingSpec {
+    /// Holder id.
+    pub holder: At<String>,
+    /// Converter countries or groups (`None`: the holder's country).
+    pub converters: Option<At<Vec<String>>>,
+    /// Stages.
+    pub stages: TollStages,
+    /// 1-based position among the file's `[[tolling]]` entries.
+    pub entry: usize,
+}
+
+/// Reads a `[[tolling]]` (plan) or `[[policy.tolling]]` (scenario) table:
+/// a holder id, converter countries and stages. Shared by both formats so
+/// that they check the same things.
+pub(crate) fn read_tolling(doc: &mut Doc, o: &mut Obj, entry: usize) -> Option<TollingSpec> {
+    let holder = o.str(doc, "holder", true);
+    let converters = o.strings(doc, "converters", false);
+    let stages = o.strings(doc, "stages", false);
+    o.finish(doc, "holder, converters, stages");
+    let stages = match stages {
+        None => TollStages::ALL,
+        Some(a) => {
+            let mut out = TollStages {
+                separation: false,
+                metal: false,
+                magnet: false,
+            };
+            for n in &a.value {
+                if !out.add(n) {
+                    doc.error(
+                        a.line,
+                        &o.field("stages"),
+                        format!("`{n}` is not a tolling stage: {}", TollStages::NAMES),
+                    );
+                    return None;
+                }
+            }
+            if a.value.is_empty() {
+                doc.error(
+                    a.line,
+                    &o.field("stages"),
+                    format!("name at least one stage: {}", TollStages::NAMES),
+                );
+                return None;
+            }
+            out
+        }
+    };
+    if let Some(c) = &converters {
+        if c.value.is_empty() {
+            doc.error(
+                c.line,
+                &o.field("converters"),
+                "name at least one country, or leave the key out for the holder's own",
+            );
+            return None;
+        }
+    }
+    Some(TollingSpec {
+        holder: holder?,
+        converters,
+        stages,
+        entry,
+    })
+}
+
+/// Reads every `key` table of `o` as a tolling arrangement (fields named
+/// `prefix[N].…`), one per holder.
+pub(crate) fn read_tollings(
+    doc: &mut Doc,
+    o: &mut Obj,
+    key: &str,
+    prefix: &str,
+) -> Vec<TollingSpec> {
+    let mut out = Vec::new();
+    let mut tolled: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, t) in o.tables(doc, key).into_iter().enumerate() {
+        let mut r = Obj::new(doc, t, &format!("{prefix}[{}].", i + 1));
+        let Some(t) = read_tolling(doc, &mut r, i + 1) else {
+            continue;
+        };
+        if let Some(first) = tolled.get(&t.holder.value) {
+            doc.error(
+                t.holder.line,
+                &r.field("holder"),
+                format!(
+                    "holder `{}` already has a tolling arrangement (line {first}); give one per holder",
+                    t.holder.value
+                ),
+            );
+            continue;
+        }
+        tolled.insert(t.holder.value.clone(), t.holder.line);
+        out.push(t);
+    }
+    out
+}
+
+/// Resolves a tolling entry's converters against `model` (the holder's
+/// `country` when it names none); `Err` carries the line, field and
+/// message of the first unknown name.
+pub(crate) fn resolve_tolling(
+    t: &TollingSpec,
+    country: CountryCode,
+    model: &Model,
+    prefix: &str,
+) -> Result<Tolling, (usize, String, String)> {
+    let converters = match &t.converters {
+        // As if the holder's code were written (a code that names a group
+        // too stands for the group).
+        None => model.as_read_back(&[country]),
+        Some(a) => {
+            let mut out = Vec::new();
+            for n in &a.value {
+                match model.resolve_region(n) {
+                    Some(v) => out.extend(v),
+                    None => {
+                        return Err((
+                            a.line,
+                            format!("{prefix}converters"),
+                            format!("`{n}` is neither a country of the dataset nor a group"),
+                        ));
+                    }
+                }
+            }
+            out.sort();
+            out.dedup();
+            out
+        }
+    };
+    Ok(Tolling {
+        holder: t.holder.value.clone(),
+        converters,
+        stages: t.stages,
+    })
+}
+
 /// A plan file as written: values checked, ids not yet resolved.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlanSpec {
@@ -96,6 +247,8 @@ pub struct PlanSpec {
     pub fund: Vec<FundSpec>,
     /// Stockpile purchases.
     pub stockpile: Vec<StockpileSpec>,
+    /// Tolling arrangements.
+    pub tolling: Vec<TollingSpec>,
 }
 
 /// Reads a plan file: every problem of syntax, type, range or structure,
@@ -145,6 +298,7 @@ fn read(file: &str, bytes: &[u8]) -> (Option<PlanSpec>, Vec<Diagnostic>) {
         name: name.unwrap_or_default(),
         fund: Vec::new(),
         stockpile: Vec::new(),
+        tolling: Vec::new(),
     };
     // Duplicates are found through maps, so a file of n entries costs
     // O(n log n), never O(n²).
@@ -190,7 +344,8 @@ fn read(file: &str, bytes: &[u8]) -> (Option<PlanSpec>, Vec<Diagnostic>) {
             spec.stockpile.push(s);
         }
     }
-    top.finish(&mut doc, "name, fund, stockpile");
+    spec.tolling = read_tollings(&mut doc, &mut top, "tolling", "tolling");
+    top.finish(&mut doc, "name, fund, stockpile, tolling");
     (Some(spec), doc.finish())
 }
 
@@ -200,8 +355,22 @@ fn read_stockpile(doc: &mut Doc, o: &mut Obj, entry: usize) -> Option<StockpileS
     let form = o.str(doc, "form", true);
     let element = o.str(doc, "element", false);
     let grade = o.str(doc, "grade", false);
+    let facility = o.str(doc, "facility", false);
     let tonnes = o.number(doc, "tonnes", true, 0.0, MAX_TONNES);
-    o.finish(doc, "holder, country, form, element, grade, tonnes");
+    o.finish(
+        doc,
+        "holder, country, form, element, grade, facility, tonnes",
+    );
+    let form_name = form.as_ref().map(|f| f.value.as_str());
+    if let Some(f) = &facility {
+        if form_name != Some("concentrate") {
+            doc.error(
+                f.line,
+                &o.field("facility"),
+                "only concentrate names a mine; oxides and metals name an element, magnets a grade",
+            );
+        }
+    }
     let holder = holder.and_then(|h| {
         if is_id(&h.value) {
             Some(h.value)
@@ -279,12 +448,32 @@ fn read_stockpile(doc: &mut Doc, o: &mut Obj, entry: usize) -> Option<StockpileS
                 Some(g) => Some(GoodSpec::Magnet(g)),
             }
         }
+        Some("concentrate") => {
+            for (key, a) in [("element", &element), ("grade", &grade)] {
+                if let Some(a) = a {
+                    doc.error(
+                        a.line,
+                        &o.field(key),
+                        "concentrate names the mine it comes from (`facility`), whose ore gives the elements",
+                    );
+                }
+            }
+            match facility {
+                None => {
+                    doc.error(o.line, &o.field("facility"), "is required for concentrate");
+                    None
+                }
+                Some(f) => Some(GoodSpec::Concentrate(f)),
+            }
+        }
         Some(other) => {
             let line = form.as_ref().map_or(o.line, |f| f.line);
             doc.error(
                 line,
                 &o.field("form"),
-                format!("`{other}` is not a stockpile form; use oxide, metal or magnet"),
+                format!(
+                    "`{other}` is not a stockpile form; use oxide, metal, magnet or concentrate"
+                ),
             );
             None
         }
@@ -356,6 +545,31 @@ impl PlanSpec {
                     ),
                 );
             }
+            if let GoodSpec::Concentrate(f) = &s.good {
+                let mine = model
+                    .facility_idx(&f.value)
+                    .filter(|&i| matches!(model.at(i).process, Process::Mine { .. }));
+                if mine.is_none() {
+                    error(
+                        f.line,
+                        format!("{prefix}facility"),
+                        format!(
+                            "`{}` is not a mine of the dataset (facilities.csv)",
+                            f.value
+                        ),
+                    );
+                }
+                if let (Some(country), Some(mine)) = (country, mine) {
+                    plan.concentrate_stocks.push(ConcentrateStock {
+                        holder: s.holder.clone(),
+                        country,
+                        mine,
+                        reo_t: s.tonnes,
+                        source: Idx::new(0),
+                    });
+                }
+                continue;
+            }
             let good = match &s.good {
                 GoodSpec::Oxide(e) => Some(Good::Oxide { element: *e }),
                 GoodSpec::Metal(e) => Some(Good::Metal { element: *e }),
@@ -376,6 +590,7 @@ impl PlanSpec {
                         None
                     }
                 },
+                GoodSpec::Concentrate(_) => None,
             };
             if let (Some(country), Some(good)) = (country, good) {
                 plan.stockpiles.push(Stockpile {
@@ -387,13 +602,49 @@ impl PlanSpec {
                 });
             }
         }
+        for t in &self.tolling {
+            let prefix = format!("tolling[{}].", t.entry);
+            // The holder's country: from its purchases in the plan, else
+            // the dataset's stocks.
+            let country = plan
+                .stockpiles
+                .iter()
+                .map(|s| (&s.holder, s.country))
+                .chain(
+                    plan.concentrate_stocks
+                        .iter()
+                        .map(|s| (&s.holder, s.country)),
+                )
+                .chain(model.stockpiles.iter().map(|s| (&s.holder, s.country)))
+                .chain(
+                    model
+                        .concentrate_stocks
+                        .iter()
+                        .map(|s| (&s.holder, s.country)),
+                )
+                .find(|(h, _)| **h == t.holder.value)
+                .map(|(_, c)| c);
+            let Some(country) = country else {
+                error(
+                    t.holder.line,
+                    format!("{prefix}holder"),
+                    format!(
+                        "holder `{}` holds nothing in the plan or the dataset",
+                        t.holder.value
+                    ),
+                );
+                continue;
+            };
+            match resolve_tolling(t, country, model, &prefix) {
+                Ok(x) => plan.tolling.push(x),
+                Err((line, field, message)) => error(line, field, message),
+            }
+        }
         if !diags.is_empty() {
             return Err(sorted(diags));
         }
-        let overlay = Overlay {
-            funded,
-            stockpiles: plan.stockpiles.clone(),
-        };
+        let overlay = plan.overlay(model);
+        let overlay = Overlay { funded, ..overlay };
         Ok((plan, overlay))
     }
 }
@@ -427,6 +678,28 @@ pub fn to_toml(plan: &Plan, model: &Model) -> String {
             }
         }
         let _ = writeln!(out, "tonnes = {:.3}", s.tonnes);
+    }
+    for s in &plan.concentrate_stocks {
+        let _ = writeln!(out, "\n[[stockpile]]");
+        let _ = writeln!(out, "holder = {}", quote(&s.holder));
+        let _ = writeln!(out, "country = \"{}\"", s.country);
+        let _ = writeln!(out, "form = \"concentrate\"");
+        let id = model.facilities.get(s.mine.get()).map_or("", |f| &f.id);
+        let _ = writeln!(out, "facility = {}", quote(id));
+        let _ = writeln!(out, "tonnes = {:.3}", s.reo_t);
+    }
+    for t in &plan.tolling {
+        let _ = writeln!(out, "\n[[tolling]]");
+        let _ = writeln!(out, "holder = {}", quote(&t.holder));
+        let list = |v: Vec<String>| v.iter().map(|x| quote(x)).collect::<Vec<_>>().join(", ");
+        let converters = t
+            .converters
+            .iter()
+            .map(|c| c.as_str().to_string())
+            .collect();
+        let _ = writeln!(out, "converters = [{}]", list(converters));
+        let stages = t.stages.names().into_iter().map(str::to_string).collect();
+        let _ = writeln!(out, "stages = [{}]", list(stages));
     }
     out
 }

@@ -86,6 +86,8 @@ pub struct PolicySpec {
     pub stockpile: Vec<ReleaseRuleSpec>,
     /// Sharing agreements.
     pub sharing: Vec<SharingSpec>,
+    /// Tolling arrangements.
+    pub tolling: Vec<crate::plan::TollingSpec>,
 }
 
 /// A scenario file as written: values checked, ids not yet resolved.
@@ -465,7 +467,8 @@ fn read_policy(doc: &mut Doc, o: &mut Obj) -> PolicySpec {
             });
         }
     }
-    o.finish(doc, "priority, stockpile, sharing");
+    policy.tolling = crate::plan::read_tollings(doc, o, "tolling", "policy.tolling");
+    o.finish(doc, "priority, stockpile, sharing, tolling");
     policy
 }
 
@@ -525,7 +528,7 @@ impl Resolver<'_> {
     }
 
     fn holder(&mut self, field: &str, a: &At<String>) -> Option<String> {
-        if self.model.stockpiles.iter().any(|s| s.holder == a.value) {
+        if self.holder_country(&a.value).is_some() {
             Some(a.value.clone())
         } else {
             self.error(
@@ -535,6 +538,18 @@ impl Resolver<'_> {
             );
             None
         }
+    }
+
+    /// The country of a stockpile holder of the dataset (of its stocks
+    /// of market goods or of concentrate).
+    fn holder_country(&self, holder: &str) -> Option<CountryCode> {
+        let m = self.model;
+        m.stockpiles
+            .iter()
+            .map(|s| (&s.holder, s.country))
+            .chain(m.concentrate_stocks.iter().map(|s| (&s.holder, s.country)))
+            .find(|(h, _)| *h == holder)
+            .map(|(_, c)| c)
     }
 
     fn importers(&mut self, field: &str, a: &Option<At<Vec<String>>>) -> Option<Importers> {
@@ -870,6 +885,19 @@ impl Resolver<'_> {
                 members,
                 rule: s.rule,
             });
+        }
+        for t in &p.tolling {
+            let prefix = format!("policy.tolling[{}].", t.entry);
+            let Some(holder) = self.holder(&format!("{prefix}holder"), &t.holder) else {
+                continue;
+            };
+            let Some(country) = self.holder_country(&holder) else {
+                continue;
+            };
+            match crate::plan::resolve_tolling(t, country, self.model, &prefix) {
+                Ok(x) => policy.tolling.push(x),
+                Err((line, field, message)) => self.error(line, &field, message),
+            }
         }
         policy
     }

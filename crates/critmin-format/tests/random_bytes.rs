@@ -77,6 +77,8 @@ proptest! {
         fund in proptest::collection::vec(any::<prop::sample::Index>(), 0..4),
         delays in proptest::collection::vec(0i32..60, 4),
         buys in proptest::collection::vec((0usize..3, 0usize..17, any::<prop::sample::Index>(), 0u64..10_000_000_000), 0..5),
+        conc in proptest::collection::vec((any::<prop::sample::Index>(), 0u64..10_000_000_000), 0..3),
+        tolls in proptest::collection::vec((0u8..8, proptest::collection::vec(any::<prop::sample::Index>(), 0..3)), 0..4),
     ) {
         let m = model();
         let mut plan = Plan { name, ..Plan::default() };
@@ -103,6 +105,37 @@ proptest! {
                 source: Idx::new(0),
             };
             plan.stockpiles.push(s);
+        }
+        // Concentrate of a mine and tolling arrangements for some holders.
+        let mines: Vec<usize> = (0..m.facilities.len())
+            .filter(|&i| matches!(m.facilities[i].process, critmin_model::Process::Mine { .. }))
+            .collect();
+        for (k, (c, milli)) in conc.iter().enumerate() {
+            plan.concentrate_stocks.push(critmin_model::ConcentrateStock {
+                holder: format!("conc-{k}"),
+                country: m.countries[c.index(m.countries.len())].code,
+                mine: Idx::new(mines[c.index(mines.len())]),
+                reo_t: *milli as f64 / 1000.0,
+                source: Idx::new(0),
+            });
+        }
+        let holders: Vec<(String, critmin_model::CountryCode)> = plan
+            .stockpiles
+            .iter()
+            .map(|s| (s.holder.clone(), s.country))
+            .chain(plan.concentrate_stocks.iter().map(|s| (s.holder.clone(), s.country)))
+            .collect();
+        for ((h, own), (stages, with)) in holders.iter().zip(&tolls) {
+            let stages = critmin_model::TollStages {
+                separation: stages & 1 != 0,
+                metal: stages & 2 != 0,
+                magnet: stages & 4 != 0 || *stages == 0,
+            };
+            let mut converters = vec![*own];
+            converters.extend(with.iter().map(|c| m.countries[c.index(m.countries.len())].code));
+            // Codes that name a group too read back as the group.
+            let converters = m.as_read_back(&converters);
+            plan.tolling.push(critmin_model::Tolling { holder: h.clone(), converters, stages });
         }
         let text = critmin_format::plan::to_toml(&plan, m);
         let (again, overlay) = critmin_format::plan::parse("p.toml", text.as_bytes(), m)

@@ -62,13 +62,13 @@ pub use project::{Funding, Project};
 pub use risk::{Dist, Risk, RiskTemplate, Uncertainty};
 pub use scenario::{
     Event, EventKind, FormSet, Importers, Policy, ReleaseRule, Scenario, SharingAgreement,
-    SharingRule,
+    SharingRule, TollStages, Tolling,
 };
 pub use source::{Confidence, Source};
 pub use stats::{
     Benchmark, BenchmarkMetric, DemandResponse, MagnetPrice, MineProduction, Precaution, Price,
     PriceResponse, ProcessingCost, SupplyResponse, ValueAdded,
 };
-pub use stock::{InventoryPolicy, Stockpile, StockpileTarget};
+pub use stock::{ConcentratePrice, ConcentrateStock, InventoryPolicy, Stockpile, StockpileTarget};
 pub use time::{MAX_YEAR, MIN_YEAR, Month, MonthParseError};
 pub use trend::CapacityTrend;

@@ -2,10 +2,11 @@
 //! state" everything else in critmin is derived from.
 
 use crate::{
-    Benchmark, CapacityTrend, Composition, Country, CountryCode, DemandResponse, DemandRow,
-    ElementRisk, Facility, Governance, Group, GrowthPath, Idx, InventoryPolicy, MagnetPrice,
-    MagnetRecipe, MineProduction, Month, Precaution, Price, PriceResponse, ProcessingCost, Project,
-    SectorValue, Source, Stockpile, StockpileTarget, SupplyResponse,
+    Benchmark, CapacityTrend, Composition, ConcentratePrice, ConcentrateStock, Country,
+    CountryCode, DemandResponse, DemandRow, ElementRisk, Facility, Governance, Group, GrowthPath,
+    Idx, InventoryPolicy, MagnetPrice, MagnetRecipe, MineProduction, Month, Precaution, Price,
+    PriceResponse, ProcessingCost, Project, SectorValue, Source, Stockpile, StockpileTarget,
+    SupplyResponse,
 };
 use serde::Serialize;
 
@@ -46,6 +47,8 @@ pub struct Model {
     pub growth_paths: Vec<GrowthPath>,
     /// Strategic stockpiles.
     pub stockpiles: Vec<Stockpile>,
+    /// Strategic stocks of concentrate.
+    pub concentrate_stocks: Vec<ConcentrateStock>,
     /// Stockpile targets.
     pub stockpile_targets: Vec<StockpileTarget>,
     /// The project pipeline.
@@ -59,6 +62,9 @@ pub struct Model {
     /// Finished-magnet prices by grade (none: magnets are valued at their
     /// metal content).
     pub magnet_prices: Vec<MagnetPrice>,
+    /// Concentrate prices by mine (none: the stockpile optimiser offers no
+    /// concentrate).
+    pub concentrate_prices: Vec<ConcentratePrice>,
     /// Value added and allied cost premium by stage (none: portfolios
     /// report no premium).
     pub processing_costs: Vec<ProcessingCost>,
@@ -134,6 +140,19 @@ impl Model {
         self.country(code).map(|c| vec![c.code])
     }
 
+    /// Countries as a scenario or plan file would read them back when
+    /// written as codes: each code resolved as a region name (a code that
+    /// is also a group's name stands for the group), sorted, each once.
+    pub fn as_read_back(&self, codes: &[CountryCode]) -> Vec<CountryCode> {
+        let mut out: Vec<CountryCode> = codes
+            .iter()
+            .flat_map(|c| self.resolve_region(c.as_str()).unwrap_or_else(|| vec![*c]))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// The facility with this id.
     pub fn facility_idx(&self, id: &str) -> Option<Idx<Facility>> {
         self.facilities
@@ -179,6 +198,26 @@ impl Model {
             .filter(|t| t.applies_to(f.country, f.stage))
             .map(|t| t.factor(month))
             .product()
+    }
+
+    /// How long idle capacity of `stage` in `country` takes to restart,
+    /// months: its `supply_response.csv` row (its own, else `*`); 0
+    /// without one.
+    pub fn restart_lag_months(&self, country: CountryCode, stage: crate::Stage) -> f64 {
+        let rows = self.supply_response.iter().filter(|r| r.stage == stage);
+        let own = rows.clone().find(|r| r.country == Some(country));
+        own.or_else(|| rows.clone().find(|r| r.country.is_none()))
+            .map_or(0.0, |r| r.restart_lag_months)
+    }
+
+    /// A mine's concentrate price, USD per kg of REO contained (the latest
+    /// year given), if `concentrate_prices.csv` lists it.
+    pub fn concentrate_price(&self, mine: Idx<Facility>) -> Option<f64> {
+        self.concentrate_prices
+            .iter()
+            .filter(|p| p.mine == mine)
+            .max_by_key(|p| p.year)
+            .map(|p| p.usd_per_kg_reo)
     }
 
     /// Iterates over facilities with their indices.

@@ -4,7 +4,7 @@
 //! data: the plan file format lives in `critmin-format`, folding a plan
 //! into a model for the static metrics in `critmin-opt`.
 
-use crate::{Idx, Model, Month, Project, Stockpile};
+use crate::{ConcentrateStock, Idx, Model, Month, Project, Stockpile, scenario::Tolling};
 use serde::Serialize;
 
 /// Decisions laid over a dataset: projects the fund finances and extra
@@ -15,6 +15,10 @@ pub struct Overlay {
     pub funded: Vec<(Idx<Project>, Month)>,
     /// Stockpile holdings added to the dataset's.
     pub stockpiles: Vec<Stockpile>,
+    /// Concentrate holdings added to the dataset's.
+    pub concentrate_stocks: Vec<ConcentrateStock>,
+    /// Tolling arrangements added to the scenario's.
+    pub tolling: Vec<Tolling>,
 }
 
 /// A plan: the decisions an optimiser took, projects named by id.
@@ -27,6 +31,10 @@ pub struct Plan {
     pub fund: Vec<(String, Month)>,
     /// Stockpile purchases (their `source` is unused: a plan cites none).
     pub stockpiles: Vec<Stockpile>,
+    /// Concentrate purchases (their `source` is unused).
+    pub concentrate_stocks: Vec<ConcentrateStock>,
+    /// Tolling arrangements the plan relies on.
+    pub tolling: Vec<Tolling>,
 }
 
 impl Plan {
@@ -47,6 +55,8 @@ impl Plan {
                 })
                 .collect(),
             stockpiles: self.stockpiles.clone(),
+            concentrate_stocks: self.concentrate_stocks.clone(),
+            tolling: self.tolling.clone(),
         }
     }
 }

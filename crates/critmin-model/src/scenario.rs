@@ -296,6 +296,70 @@ pub struct SharingAgreement {
     pub rule: SharingRule,
 }
 
+/// A tolling arrangement (`[[policy.tolling]]`): plants convert a
+/// holder's stock for it in an emergency and return the product to its
+/// stock instead of selling it — concentrate into oxide at separation
+/// plants, oxide into metal at metal/alloy plants, metal into magnets at
+/// magnet plants — out of the capacity they have spare, ramping up over
+/// their country's restart lag (`docs/simulation.md`, "Tolling").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Tolling {
+    /// The holder whose stock is converted.
+    pub holder: String,
+    /// Countries whose plants convert it (the holder's own country when
+    /// the entry names none).
+    pub converters: Vec<CountryCode>,
+    /// Stages that convert: separation, metal/alloy, magnet.
+    pub stages: TollStages,
+}
+
+/// The stages of a tolling arrangement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct TollStages {
+    /// Concentrate → oxide at separation plants.
+    pub separation: bool,
+    /// Oxide → metal at metal/alloy plants.
+    pub metal: bool,
+    /// Metal → magnets at magnet plants.
+    pub magnet: bool,
+}
+
+impl TollStages {
+    /// Every stage.
+    pub const ALL: TollStages = TollStages {
+        separation: true,
+        metal: true,
+        magnet: true,
+    };
+
+    /// The stage names a scenario file uses.
+    pub const NAMES: &'static str = "separation, metal, magnet";
+
+    /// Adds the stage named `name`; false for an unknown name.
+    pub fn add(&mut self, name: &str) -> bool {
+        match name {
+            "separation" => self.separation = true,
+            "metal" => self.metal = true,
+            "magnet" => self.magnet = true,
+            _ => return false,
+        }
+        true
+    }
+
+    /// The stages' names, in chain order.
+    pub fn names(self) -> Vec<&'static str> {
+        [
+            (self.separation, "separation"),
+            (self.metal, "metal"),
+            (self.magnet, "magnet"),
+        ]
+        .into_iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, n)| n)
+        .collect()
+    }
+}
+
 /// How the partners respond.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Policy {
@@ -308,6 +372,8 @@ pub struct Policy {
     pub release_rules: Vec<ReleaseRule>,
     /// Sharing agreements.
     pub sharing: Vec<SharingAgreement>,
+    /// Tolling arrangements.
+    pub tolling: Vec<Tolling>,
 }
 
 impl Policy {
@@ -359,6 +425,7 @@ impl Default for Policy {
             tiers: Policy::default_tiers(),
             release_rules: Vec::new(),
             sharing: Vec::new(),
+            tolling: Vec::new(),
         }
     }
 }

@@ -291,7 +291,7 @@ impl PortfolioResult {
                 .iter()
                 .map(|s| (s.project.clone(), s.start))
                 .collect(),
-            stockpiles: Vec::new(),
+            ..Plan::default()
         }
     }
 }
@@ -1000,7 +1000,7 @@ impl Portfolio {
                         .map(|i| (Idx::new(i), s.start))
                 })
                 .collect(),
-            stockpiles: Vec::new(),
+            ..Overlay::default()
         };
         let measures = self.measures(model, &selected);
         let path = r.scenarios.first().map_or("steady", |d| d.path.as_str());

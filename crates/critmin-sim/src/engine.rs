@@ -51,6 +51,8 @@ pub const BALANCE_REL_TOLERANCE: f64 = 1e-9;
 /// almost no throughput still get a gram of room.
 pub const BALANCE_ABS_TOLERANCE_T: f64 = 1e-6;
 
+mod toll;
+
 /// Per-element mass balance of one month, t REO-eq.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Balance {
@@ -153,6 +155,9 @@ pub struct MonthStats {
     pub tariff_paid_usd: Vec<f64>,
     /// Per tariff: tonnes diverted off its routes to untariffed sellers.
     pub tariff_diverted_t: Vec<f64>,
+    /// Per tolling arrangement: what it made this month for its holder by
+    /// stage (separation, metal, magnet), t REO-eq.
+    pub tolled: Vec<[f64; 3]>,
     /// Released from stockpiles this month (by holder country).
     pub released: Vec<f64>,
     /// Extra cost of the month's purchases at scarcity prices, USD, by country.
@@ -344,6 +349,10 @@ pub struct BuyerAudit {
     /// Whether a sourcing ban in force limits the sellers it may buy from
     /// (it may then be short while lower tiers of its country are served).
     pub segment: bool,
+    /// Which clearing of the month it was in (a good's market can clear
+    /// more than once a month — concentrate in several passes — and
+    /// priority holds within each).
+    pub clearing: u32,
 }
 
 /// What a price floor paid over a run.
@@ -380,6 +389,19 @@ pub struct TariffSummary {
     pub diverted_t: f64,
 }
 
+/// What a tolling arrangement made for its holder over a run.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TollSummary {
+    /// The holder and its converter countries (`"us_nds: US, JP"`).
+    pub arrangement: String,
+    /// Oxide separated from the holder's concentrate, t REO-eq.
+    pub separated_t: f64,
+    /// Metal made from its oxide, t REO-eq.
+    pub metal_t: f64,
+    /// Magnets made from its metal, t REO-eq.
+    pub magnet_t: f64,
+}
+
 /// Receives every month's statistics as the run goes.
 pub trait Recorder {
     /// Called once per month, in order.
@@ -397,6 +419,8 @@ pub struct RunSummary {
     pub price_floors: Vec<FloorSummary>,
     /// Tariffs: what each levied and diverted over the run.
     pub tariffs: Vec<TariffSummary>,
+    /// Tolling arrangements: what each made for its holder.
+    pub tolling: Vec<TollSummary>,
     /// Largest per-element, per-month mass-balance error, t.
     pub max_balance_error_t: f64,
     /// Largest per-element, per-month mass-balance error as a fraction of
@@ -461,6 +485,8 @@ pub(crate) struct SummaryRecorder {
     floors: Vec<(f64, f64, usize)>,
     /// Per tariff: tariffed t, paid USD, diverted t.
     tariffs: Vec<(f64, f64, f64)>,
+    /// Per tolling arrangement: made by stage, t REO-eq.
+    tolled: Vec<[f64; 3]>,
     max_err: f64,
     max_err_ratio: f64,
 }
@@ -515,6 +541,14 @@ impl Recorder for SummaryRecorder {
             x.0 += s.tariff_t.get(k).copied().unwrap_or(0.0);
             x.1 += s.tariff_paid_usd.get(k).copied().unwrap_or(0.0);
             x.2 += s.tariff_diverted_t.get(k).copied().unwrap_or(0.0);
+        }
+        if self.tolled.len() < s.tolled.len() {
+            self.tolled.resize(s.tolled.len(), [0.0; 3]);
+        }
+        for (x, m) in self.tolled.iter_mut().zip(&s.tolled) {
+            for (a, b) in x.iter_mut().zip(m) {
+                *a += b;
+            }
         }
         for e in Element::ALL {
             for f in FormIx::ALL {
@@ -585,11 +619,27 @@ impl SummaryRecorder {
                 }
             })
             .collect();
+        let tolling = net
+            .tolls
+            .iter()
+            .enumerate()
+            .map(|(k, t)| {
+                let [separated_t, metal_t, magnet_t] =
+                    self.tolled.get(k).copied().unwrap_or([0.0; 3]);
+                TollSummary {
+                    arrangement: t.label.clone(),
+                    separated_t,
+                    metal_t,
+                    magnet_t,
+                }
+            })
+            .collect();
         RunSummary {
             by_element,
             by_country,
             price_floors,
             tariffs,
+            tolling,
             max_balance_error_t: self.max_err,
             max_balance_error_ratio: self.max_err_ratio,
         }
@@ -705,6 +755,10 @@ impl Recorder for Both<'_> {
     }
 }
 
+/// A release scope: a sharing agreement (or none), the holder's country
+/// (outside any agreement), and whether it releases what tolling made.
+type Scope = (Option<usize>, usize, bool);
+
 /// A buyer in the current market and whom it stands for.
 #[derive(Debug, Clone, Copy)]
 enum Who {
@@ -768,8 +822,24 @@ struct Engine<'n> {
     tariff_factor: Vec<f64>,
     tariff_cells: Vec<u32>,
     stock_left: Vec<f64>,
+    /// Per stock node: what it gave up this month (releases and tolling),
+    /// so tolling keeps within its release rule.
+    stock_out: Vec<f64>,
+    /// Per concentrate stock: t REO left.
+    conc_left: Vec<f64>,
+    /// Per tolling arrangement: the first month its scope was short
+    /// (`usize::MAX`: not yet), from which its plants' spare capacity ramps
+    /// up.
+    toll_first: Vec<usize>,
+    /// Per (country, good), with tolling only: the shortfall of final
+    /// demand (unmet before stockpile releases) this month and last, in
+    /// the good's unit.
+    unmet_now: Vec<f64>,
+    unmet_prev: Vec<f64>,
     /// The month being stepped (index).
     t_now: usize,
+    /// Market clearings audited so far (numbers each clearing's buyers).
+    clearings: u32,
     /// Per stock node: the most it has held (initial, or more after
     /// purchases): what release rules take their monthly share of.
     stock_peak: Vec<f64>,
@@ -998,8 +1068,14 @@ impl<'n> Engine<'n> {
             group_extra: vec![0.0; net.demand_groups.len()],
             group_use: vec![0.0; net.demand_groups.len()],
             stock_left,
+            stock_out: vec![0.0; net.stocks.len()],
+            conc_left: net.conc_stocks.iter().map(|c| c.initial).collect(),
+            toll_first: vec![usize::MAX; net.tolls.len()],
+            unmet_now: toll::unmet_cells(nc, net.n_goods(), !net.tolls.is_empty()),
+            unmet_prev: toll::unmet_cells(nc, net.n_goods(), !net.tolls.is_empty()),
             stock_peak,
             t_now: 0,
+            clearings: 0,
             price: vec![1.0; nc * N_ELEMENTS * FORMS.len()],
             world_price: vec![1.0; N_ELEMENTS * FORMS.len()],
             free_price: vec![1.0; N_ELEMENTS * FORMS.len()],
@@ -1373,6 +1449,11 @@ impl<'n> Engine<'n> {
         if self.net.balance_check {
             self.stats.balance.inventory_start = self.inventory_total();
         }
+        if self.tolling() {
+            self.stats.tolled.clear();
+            self.stats.tolled.resize(net.tolls.len(), [0.0; 3]);
+            self.toll_start(t);
+        }
 
         // Capacity factors by facility: growth trend × outage share × what
         // prices have built.
@@ -1662,6 +1743,9 @@ impl<'n> Engine<'n> {
                 self.separate_intake();
             }
         }
+        if self.tolling() {
+            self.toll_separation(t);
+        }
         for (s, sep) in net.seps.iter().enumerate() {
             if self.runs(sep.facility, sep.first, sep.last, t) {
                 self.stats.facility_use.push((
@@ -1745,6 +1829,7 @@ impl<'n> Engine<'n> {
                 &mut self.out.served,
             );
             if net.audit {
+                self.clearings += 1;
                 for (b, &served) in self.buyers.iter().zip(&self.out.served) {
                     self.stats.audit.push(BuyerAudit {
                         good,
@@ -1753,6 +1838,7 @@ impl<'n> Engine<'n> {
                         demand: b.demand,
                         served,
                         segment: false,
+                        clearing: self.clearings,
                     });
                 }
             }
@@ -2412,6 +2498,7 @@ impl<'n> Engine<'n> {
     fn record_market(&mut self, good: usize) {
         let net = self.net;
         if net.audit {
+            self.clearings += 1;
             for (k, (b, &served)) in self.buyers.iter().zip(&self.out.served).enumerate() {
                 self.stats.audit.push(BuyerAudit {
                     good,
@@ -2420,6 +2507,7 @@ impl<'n> Engine<'n> {
                     demand: b.demand,
                     served,
                     segment: !net.sourcing.is_empty() && self.seg_index.contains(&k),
+                    clearing: self.clearings,
                 });
             }
         }
@@ -2486,6 +2574,9 @@ impl<'n> Engine<'n> {
         }
         for e in Element::ALL {
             self.oxide_market(t, e, &cap_by_ce);
+        }
+        if self.tolling() {
+            self.toll_metal(t);
         }
         for (k, m) in net.metals.iter().enumerate() {
             if self.runs(m.facility, m.first, m.last, t) {
@@ -2674,6 +2765,7 @@ impl<'n> Engine<'n> {
     fn make_magnets(&mut self, t: usize) {
         let net = self.net;
         let ng = self.ng;
+        let mut made_by = vec![0.0; if self.tolling() { net.magnets.len() } else { 0 }];
         for (k, m) in net.magnets.iter().enumerate() {
             if self.magnet_target_t[k] <= 0.0 {
                 continue;
@@ -2697,8 +2789,25 @@ impl<'n> Engine<'n> {
                 self.offtake(m.facility, m.country, MAGNET0 + m.grade, made)
             };
             self.magnet_inv[m.country * ng + m.grade] += kept;
-            let cap = m.cap_month * self.growth_factor(m.facility, t);
-            self.stats.facility_use.push((m.facility.get(), made, cap));
+            if made_by.is_empty() {
+                let cap = m.cap_month * self.growth_factor(m.facility, t);
+                self.stats.facility_use.push((m.facility.get(), made, cap));
+            } else {
+                made_by[k] = made;
+            }
+        }
+        if !made_by.is_empty() {
+            // Tolling uses the room the plants' own orders left; their
+            // capacity use counts both.
+            self.toll_magnets(t, &mut made_by);
+            for (k, m) in net.magnets.iter().enumerate() {
+                if self.magnet_target_t[k] > 0.0 || made_by[k] > 0.0 {
+                    let cap = m.cap_month * self.growth_factor(m.facility, t);
+                    self.stats
+                        .facility_use
+                        .push((m.facility.get(), made_by[k], cap));
+                }
+            }
         }
     }
 
@@ -2865,6 +2974,9 @@ impl<'n> Engine<'n> {
     fn record_final(&mut self, d: usize, g: usize, demand: f64, served: f64) {
         let net = self.net;
         let c = net.demand_groups[d].0;
+        if !self.unmet_now.is_empty() {
+            self.unmet_now[c * net.n_goods() + g] += (demand - served).max(0.0);
+        }
         let f = self.form_slot(g);
         let content = &net.good_content[g];
         let total = net.good_content_total[g];
@@ -2916,20 +3028,24 @@ impl<'n> Engine<'n> {
         if releasable.is_empty() {
             return;
         }
-        // Group by scope: agreement index, or the holder's own country.
-        let mut scopes: Vec<(Option<usize>, usize)> = releasable
+        // Group by scope: agreement index, or the holder's own country;
+        // what tolling made goes to final demand alone, so it is a scope
+        // of its own.
+        let mut scopes: Vec<Scope> = releasable
             .iter()
             .map(|&(s, _)| {
-                let h = &net.holders[net.stocks[s].holder];
-                (h.agreement, h.country)
+                let node = &net.stocks[s];
+                let h = &net.holders[node.holder];
+                (h.agreement, h.country, node.tolled)
             })
             .collect();
         scopes.sort();
         scopes.dedup_by(|a, b| {
-            a.0.is_some() && a.0 == b.0 || a.0.is_none() && b.0.is_none() && a.1 == b.1
+            a.2 == b.2
+                && (a.0.is_some() && a.0 == b.0 || a.0.is_none() && b.0.is_none() && a.1 == b.1)
         });
-        for (agreement, country) in scopes {
-            self.release_in_scope(g, f, elements, &releasable, agreement, country);
+        for scope in scopes {
+            self.release_in_scope(g, f, elements, &releasable, scope);
         }
     }
 
@@ -2980,7 +3096,10 @@ impl<'n> Engine<'n> {
                     .any(|&c| elements.iter().any(|e| self.market_price(c, e, f) > x))
             });
             let mut amount = 0.0;
-            if by_unmet || by_price {
+            if (by_unmet || by_price) && node.tolled {
+                // Made by tolling for this shortage: all of it.
+                amount += self.stock_left[s];
+            } else if by_unmet || by_price {
                 // Of the most it has held: what it bought counts too.
                 amount += rule.max_release_share_per_month * self.stock_peak[s];
             }
@@ -3007,8 +3126,7 @@ impl<'n> Engine<'n> {
         f: usize,
         elements: ElementSet,
         releasable: &[(usize, f64)],
-        agreement: Option<usize>,
-        country: usize,
+        (agreement, country, tolled): Scope,
     ) {
         let net = self.net;
         let members: Vec<usize> = match agreement {
@@ -3018,10 +3136,11 @@ impl<'n> Engine<'n> {
         let rule = agreement.map(|a| net.agreements[a].rule);
         let in_scope = |s: usize| {
             let h = &net.holders[net.stocks[s].holder];
-            match agreement {
-                Some(a) => h.agreement == Some(a),
-                None => h.agreement.is_none() && h.country == country,
-            }
+            net.stocks[s].tolled == tolled
+                && match agreement {
+                    Some(a) => h.agreement == Some(a),
+                    None => h.agreement.is_none() && h.country == country,
+                }
         };
         // Unmet buyers in scope.
         let unmet: Vec<(usize, f64)> = self
@@ -3030,7 +3149,11 @@ impl<'n> Engine<'n> {
             .enumerate()
             .filter(|(k, b)| {
                 members.contains(&b.country)
-                    && !matches!(self.who[*k], Who::Hoard(_) | Who::Purchase(_))
+                    && match self.who[*k] {
+                        Who::Hoard(_) | Who::Purchase(_) => false,
+                        Who::Demand(_) => true,
+                        _ => !tolled,
+                    }
             })
             .map(|(k, b)| (k, (b.demand - self.out.served[k]).max(0.0)))
             .filter(|(_, u)| *u > 1e-12)
@@ -3048,7 +3171,7 @@ impl<'n> Engine<'n> {
             self.coordinated_offers(&members, shortfall, &mut offer);
         }
         let pool: f64 = offer.iter().map(|(_, a)| a).sum();
-        if pool <= 0.0 {
+        if pool <= 0.0 || unmet.is_empty() {
             return;
         }
         let (given, left) = self.share_release(rule, &unmet, pool);
@@ -3057,6 +3180,10 @@ impl<'n> Engine<'n> {
             self.out.served[*k] += given[j];
             if let Who::Demand(d) = self.who[*k] {
                 let c = net.demand_groups[d].0;
+                if !self.unmet_now.is_empty() {
+                    // Tolling answers the shortfall before any release.
+                    self.unmet_now[c * net.n_goods() + g] += given[j];
+                }
                 let mut q = PerElement::ZERO;
                 net.reo_of(g, given[j], &mut q);
                 for e in elements.iter() {
@@ -3069,6 +3196,7 @@ impl<'n> Engine<'n> {
         for &(s, a) in &offer {
             let take = used * a / pool;
             self.stock_left[s] -= take;
+            self.stock_out[s] += take;
             let holder_country = net.holders[net.stocks[s].holder].country;
             let mut q = PerElement::ZERO;
             net.reo_of(g, take, &mut q);
@@ -3131,6 +3259,10 @@ impl<'n> Engine<'n> {
         match rule {
             Some(SharingRule::ProRata | SharingRule::Coordinated) => {
                 let total: f64 = unmet.iter().map(|(_, u)| u).sum();
+                // (An empty sum is −0.0: no one to share with.)
+                if total <= 0.0 {
+                    return (given, left);
+                }
                 let k = (left / total).min(1.0);
                 for (j, (_, u)) in unmet.iter().enumerate() {
                     given[j] = u * k;
@@ -3289,6 +3421,9 @@ impl<'n> Engine<'n> {
 
     fn finish_stats(&mut self) {
         let net = self.net;
+        if self.tolling() {
+            self.roll_unmet();
+        }
         if self.any_precaution {
             for (k, &(c, _, g)) in net.demand_groups.iter().enumerate() {
                 if self.group_stock[k] > 0.0 {

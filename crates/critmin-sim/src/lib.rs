@@ -27,13 +27,14 @@ mod output;
 pub mod risk;
 pub mod scenario;
 mod tariff;
+mod toll;
 
 pub use alloc::{Allocation, Allocator, Buyer, Cap, Flow, Market};
 pub use critmin_model::Overlay;
 pub use engine::{
     BALANCE_ABS_TOLERANCE_T, BALANCE_REL_TOLERANCE, BuyerAudit, Cell, CountrySummary,
-    ElementSummary, FORMS, FormIx, NormalFlows, TariffSummary, normal_flows, run_months,
-    simulate_against,
+    ElementSummary, FORMS, FormIx, NormalFlows, TariffSummary, TollSummary, normal_flows,
+    run_months, simulate_against,
 };
 pub use engine::{Balance, MonthStats, Recorder, RunSummary, simulate, simulate_with};
 pub use network::{CountryIx, Network, NetworkError, PriceParams, Tariff};

@@ -326,6 +326,9 @@ pub(crate) struct StockNode {
     pub good: usize,
     /// Initial quantity, engine unit.
     pub initial: f64,
+    /// Whether it holds what tolling made for the holder (released to
+    /// final demand only, all of it once the holder's rule triggers).
+    pub tolled: bool,
 }
 
 /// A stockpile holder with its release rule.
@@ -481,6 +484,10 @@ pub struct Network {
     pub(crate) groups_by_good: Vec<Vec<usize>>,
     pub(crate) stocks: Vec<StockNode>,
     pub(crate) holders: Vec<Holder>,
+    /// Holders' concentrate stocks, and the tolling arrangements that
+    /// convert stock for them (`docs/simulation.md`, "Tolling").
+    pub(crate) conc_stocks: Vec<crate::toll::ConcNode>,
+    pub(crate) tolls: Vec<crate::toll::Toll>,
     pub(crate) agreements: Vec<Agreement>,
     /// Home group per country: the first member of its sharing agreement,
     /// or itself. Markets serve a home group's buyers from its own stock
@@ -722,8 +729,23 @@ impl Network {
         let layout = GoodsLayout::of(model);
         let demand = build_demand(model, path, &tiers, cix, start, horizon);
         let agreements = build_agreements(scenario, cix);
-        let (holders, mut stocks) = build_stockpiles(model, scenario, overlay, &agreements, cix);
+        let (mut holders, mut stocks) =
+            build_stockpiles(model, scenario, overlay, &agreements, cix);
         let purchases = build_purchases(scenario, &holders, &mut stocks, start, horizon);
+        let (conc_stocks, tolls) = crate::toll::build(
+            &crate::toll::Inputs {
+                model,
+                scenario,
+                overlay,
+                countries: &countries,
+                agreements: &agreements,
+                seps: &plants.seps,
+                metals: &plants.metals,
+                magnets: &plants.magnets,
+            },
+            &mut holders,
+            &mut stocks,
+        );
         let events = build_events(scenario, &holders, cix, start, horizon);
         let (inv_months, inv_default) = build_inventories(model, cix);
         // The simulator values scarcity at the dataset's prices with no
@@ -814,6 +836,8 @@ impl Network {
             precaution,
             stocks,
             holders,
+            conc_stocks,
+            tolls,
             agreements,
             home,
             restrictions: events.restrictions,
@@ -1256,18 +1280,7 @@ fn build_stockpiles(
     let mut stocks: Vec<StockNode> = Vec::new();
     for s in model.stockpiles.iter().chain(&overlay.stockpiles) {
         let country = cix.of(s.country);
-        let h = match holders.iter().position(|h| h.name == s.holder) {
-            Some(h) => h,
-            None => {
-                holders.push(Holder {
-                    name: s.holder.clone(),
-                    country,
-                    rule: scenario.policy.rule_for(&s.holder),
-                    agreement: agreements.iter().position(|a| a.members.contains(&country)),
-                });
-                holders.len() - 1
-            }
-        };
+        let h = holder_index(&mut holders, &s.holder, country, scenario, agreements);
         let good = good_index(s.good);
         match stocks.iter_mut().find(|x| x.holder == h && x.good == good) {
             Some(x) => x.initial += engine_qty(s.good, s.tonnes),
@@ -1276,10 +1289,32 @@ fn build_stockpiles(
                 country,
                 good,
                 initial: engine_qty(s.good, s.tonnes),
+                tolled: false,
             }),
         }
     }
     (holders, stocks)
+}
+
+/// The index of holder `name` (of `country`), added with the scenario's
+/// rule for it and its country's agreement if it is new.
+pub(crate) fn holder_index(
+    holders: &mut Vec<Holder>,
+    name: &str,
+    country: usize,
+    scenario: &Scenario,
+    agreements: &[Agreement],
+) -> usize {
+    if let Some(h) = holders.iter().position(|h| h.name == name) {
+        return h;
+    }
+    holders.push(Holder {
+        name: name.to_string(),
+        country,
+        rule: scenario.policy.rule_for(name),
+        agreement: agreements.iter().position(|a| a.members.contains(&country)),
+    });
+    holders.len() - 1
 }
 
 /// The scenario's stockpile purchase rules, one per element bought, each
@@ -1320,7 +1355,10 @@ fn build_purchases(
                 Form::Metal => METAL0 + el.index(),
                 _ => critmin_model::goods::OXIDE0 + el.index(),
             };
-            let node = match stocks.iter().position(|x| x.holder == h && x.good == good) {
+            let node = match stocks
+                .iter()
+                .position(|x| x.holder == h && x.good == good && !x.tolled)
+            {
                 Some(n) => n,
                 None => {
                     stocks.push(StockNode {
@@ -1328,6 +1366,7 @@ fn build_purchases(
                         country: holders[h].country,
                         good,
                         initial: 0.0,
+                        tolled: false,
                     });
                     stocks.len() - 1
                 }

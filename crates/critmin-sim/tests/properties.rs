@@ -8,10 +8,10 @@
 //! Case counts are modest by default; `PROPTEST_CASES` raises them.
 
 use critmin_model::{
-    CapacityTrend, Composition, Confidence, Country, CountryCode, DemandResponse, DemandRow,
-    Element, ElementSet, Facility, FeedRef, Form, Funding, Good, Group, GrowthPath, GrowthRule,
-    Idx, InventoryPolicy, MagnetRecipe, Model, Month, PerElement, Precaution, Process, Project,
-    Sector, Source, Stage, Status, Stockpile, SupplyResponse,
+    CapacityTrend, Composition, ConcentrateStock, Confidence, Country, CountryCode, DemandResponse,
+    DemandRow, Element, ElementSet, Facility, FeedRef, Form, Funding, Good, Group, GrowthPath,
+    GrowthRule, Idx, InventoryPolicy, MagnetRecipe, Model, Month, PerElement, Precaution, Process,
+    Project, Sector, Source, Stage, Status, Stockpile, SupplyResponse, TollStages, Tolling,
 };
 use critmin_sim::scenario::{Event, EventKind, FormSet, Importers, SharingAgreement, SharingRule};
 use critmin_sim::{
@@ -353,6 +353,19 @@ fn random_model(g: &mut Gen) -> Model {
                 source: src,
             });
         }
+        // Concentrate of a random mine, for tolling to separate.
+        let mines: Vec<usize> = (0..m.facilities.len())
+            .filter(|&i| matches!(m.facilities[i].process, Process::Mine { .. }))
+            .collect();
+        if g.chance(0.3) && !mines.is_empty() {
+            m.concentrate_stocks.push(ConcentrateStock {
+                holder: format!("h{c}"),
+                country: code(c),
+                mine: Idx::new(mines[g.below(mines.len())]),
+                reo_t: g.range(1.0, 500.0),
+                source: src,
+            });
+        }
     }
     // A capacity trend (growth or decline) on some country and stage.
     if g.chance(0.5) {
@@ -568,6 +581,25 @@ fn random_scenario(g: &mut Gen, m: &Model) -> Scenario {
             line: 0,
         });
     }
+    // A tolling arrangement for a holder, by random converters and stages.
+    let holders: Vec<String> = m
+        .stockpiles
+        .iter()
+        .map(|x| x.holder.clone())
+        .chain(m.concentrate_stocks.iter().map(|x| x.holder.clone()))
+        .collect();
+    if g.chance(0.5) && !holders.is_empty() {
+        let converters = (0..nc).filter(|_| g.chance(0.6)).map(code).collect();
+        s.policy.tolling.push(Tolling {
+            holder: holders[g.below(holders.len())].clone(),
+            converters,
+            stages: TollStages {
+                separation: g.chance(0.7),
+                metal: g.chance(0.7),
+                magnet: g.chance(0.7),
+            },
+        });
+    }
     if g.chance(0.4) && nc >= 2 {
         s.policy.sharing.push(SharingAgreement {
             name: "pact".into(),
@@ -685,6 +717,7 @@ impl Recorder for Checker {
                 // A segment under a sourcing ban may buy only from some
                 // sellers: its shortfall does not hold back the others.
                 if b.good == a.good
+                    && b.clearing == a.clearing
                     && b.country == a.country
                     && !b.segment
                     && b.tier < a.tier

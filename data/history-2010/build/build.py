@@ -595,6 +595,12 @@ copy_table("demand_response.csv")
 copy_table("supply_response.csv")
 copy_table("precautionary.csv")
 copy_table("magnet_prices.csv")
+copy_table("processing_costs.csv")
+for r in read("processing_costs.csv"):
+    keep_src(r["premium_source"])
+# No concentrate is priced in the 2010 dataset: the stockpile optimiser
+# offers none there.
+write("concentrate_prices.csv", ["facility", "usd_per_kg_reo", "year", "source", "note"], [])
 for cid in KEEP_COMP:
     keep_src(base_comp[cid]["source"])
 
@@ -772,8 +778,9 @@ for fname in os.listdir(OUT):
     if fname.endswith(".csv") and fname not in ("sources.csv", "observed-2009-2014.csv"):
         with open(os.path.join(OUT, fname), newline="") as f:
             for r in csv.DictReader(f):
-                if r.get("source"):
-                    cited.add(r["source"])
+                for key in ("source", "premium_source"):
+                    if r.get(key):
+                        cited.add(r[key])
 missing = cited - set(SOURCES)
 assert not missing, missing
 unused = [k for k in SOURCES if k not in cited]

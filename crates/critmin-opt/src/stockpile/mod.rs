@@ -212,6 +212,7 @@ impl StockpileResult {
             ),
             fund: Vec::new(),
             stockpiles,
+            ..Plan::default()
         }
     }
 }
