@@ -29,6 +29,7 @@ fn request(model: &Model) -> StockpileRequest {
         holding_cost_pct_per_yr: 2.0,
         holding_years: 7.0,
         credit_conversion: false,
+        toll_in: Vec::new(),
         min_months: Vec::new(),
         purchase_years: None,
     }
@@ -215,16 +216,51 @@ fn the_least_cost_12_month_cover_removes_at_least_80_percent_of_what_it_claims()
     }
 }
 
+/// Tolling: the partners' own plants convert their concentrate, oxide and
+/// metal for them. The 12-month cover then buys Mountain Pass concentrate
+/// for the US and costs less than without tolling; the plan carries the
+/// tolling arrangements and the concentrate, the simulation of the plan
+/// tolls, and it removes at least 80 % of what the optimiser claims.
 #[test]
-fn counting_on_conversion_that_the_market_does_not_deliver_is_flagged() {
-    // With the partners' spare metal and magnet capacity counted on, the
-    // optimiser buys cheaper oxide and metal for the US; the simulation
-    // delivers much less of the claim (the plants sell into the world
-    // market), and the check flags it.
-    let checks = cover_plan_checks("china-total-ban-12m.toml", true);
-    let us = checks.iter().find(|c| c.country.as_str() == "US").unwrap();
-    assert!(us.agreement.unwrap() < 0.8, "{us:?}");
-    assert!(us.flag.as_deref().unwrap().contains("claimed"), "{us:?}");
+fn a_tolled_cover_plan_buys_concentrate_costs_less_and_passes_its_check() {
+    let model = critmin_data::baseline();
+    let mut req = request(&model);
+    req.target_months = Some(12.0);
+    req.scenarios = vec![scenario(&model, "china-total-ban-12m.toml")];
+    let plain = optimise(&model, &req).unwrap();
+    req.credit_conversion = true;
+    let tolled = optimise(&model, &req).unwrap();
+    assert!(
+        tolled.cost_musd < plain.cost_musd,
+        "tolled USD {:.1}m, plain USD {:.1}m",
+        tolled.cost_musd,
+        plain.cost_musd
+    );
+    let conc: f64 = tolled
+        .holdings
+        .iter()
+        .filter(|h| h.form == critmin_model::Form::Concentrate && h.country.as_str() == "US")
+        .map(|h| h.tonnes)
+        .sum();
+    assert!(conc > 100.0, "{:?}", tolled.holdings);
+    assert_eq!(tolled.tolling.len(), 2);
+    let overlay = tolled.plan(&model).overlay(&model);
+    assert_eq!(overlay.tolling.len(), 2);
+    assert!(!overlay.concentrate_stocks.is_empty());
+    let checks = critmin_opt::check_plan(&model, &req, &overlay, &tolled.claims).unwrap();
+    let (removed, claimed) = checks_hold(&checks);
+    let net = critmin_sim::Network::build(&model, &req.scenarios[0], &overlay).unwrap();
+    let summary = critmin_sim::simulate(&net);
+    let us = summary
+        .tolling
+        .iter()
+        .find(|t| t.arrangement.starts_with("us_nds"))
+        .unwrap();
+    assert!(us.separated_t > 1.0 && us.magnet_t > 1.0, "{us:?}");
+    eprintln!(
+        "tolled 12-month cover: USD {:.1}m (plain {:.1}m), {conc:.0} t US concentrate, removes {removed:.0} t of {claimed:.0} claimed; US tolling {us:?}",
+        tolled.cost_musd, plain.cost_musd
+    );
 }
 
 /// `pooled` puts the partners in one agreement, out of any other;

@@ -521,9 +521,13 @@ pub struct StockpileRequest {
     pub holding_cost_pct_per_yr: f64,
     /// Years the stock is held.
     pub holding_years: f64,
-    /// Count on spare metal and magnet plant capacity to convert upstream
-    /// stock in an emergency.
+    /// Toll: the partners' plants (and `toll_in`'s) convert their upstream
+    /// stock for them in an emergency; the goals count on it, concentrate
+    /// is offered, and the plan carries the tolling arrangements.
     pub credit_conversion: bool,
+    /// Countries (or groups) whose plants toll for every partner besides
+    /// its own, with `credit_conversion`.
+    pub toll_in: Vec<String>,
     /// Per-partner minimum months of cover of its own holdings, e.g.
     /// `JP` 2 (JOGMEC's 60 days).
     pub min_months: Vec<(String, f64)>,
@@ -555,6 +559,7 @@ impl Default for StockpileRequest {
             holding_cost_pct_per_yr: 2.0,
             holding_years: 7.0,
             credit_conversion: false,
+            toll_in: Vec::new(),
             min_months: Vec::new(),
             pool: None,
             purchase_years: Some(DEFAULT_PURCHASE_YEARS),
@@ -586,9 +591,13 @@ pub struct StockpileResponse {
     /// The plan simulated under each scenario, with and without it, per
     /// partner (empty without scenarios).
     pub checks: Vec<critmin_opt::PlanCheck>,
-    /// Each partner's emergency conversion capacity (spare metal and
-    /// magnet plant capacity in its scenarios' months of shortage).
+    /// Each partner's emergency conversion capacity (spare separation,
+    /// metal and magnet plant capacity of its converter countries in its
+    /// scenarios' months of shortage).
     pub conversion: Vec<critmin_opt::Conversion>,
+    /// The tolling arrangements the plan relies on (with tolling; empty
+    /// otherwise): the plan file carries them and the checks simulate them.
+    pub tolling: Vec<critmin_model::Tolling>,
     /// Per-partner minimum months of cover (the request's).
     pub min_months: BTreeMap<String, f64>,
     /// Whether the plan was sized on pooled release (a sharing agreement
@@ -652,6 +661,22 @@ pub(crate) fn solve_stockpile(
     let elements = ElementSet::parse(&req.elements.replace(',', ";")).map_err(|bad| {
         AppError::bad("--elements", format!("`{bad}` is not a rare earth element"))
     })?;
+    let mut toll_in = Vec::new();
+    for n in &req.toll_in {
+        let cs = model.resolve_region(n.trim()).ok_or_else(|| {
+            AppError::bad(
+                "--toll-in",
+                format!("`{n}` is neither a country of the dataset nor a group"),
+            )
+        })?;
+        toll_in.extend(cs);
+    }
+    if !toll_in.is_empty() && !req.credit_conversion {
+        return Err(AppError::bad(
+            "--toll-in",
+            "tolling abroad needs --toll: without it no plant converts the partners' stock",
+        ));
+    }
     let mut min_months = Vec::new();
     for (p, m) in &req.min_months {
         let c = CountryCode::parse(p.trim())
@@ -703,6 +728,7 @@ pub(crate) fn solve_stockpile(
         holding_cost_pct_per_yr: req.holding_cost_pct_per_yr,
         holding_years: req.holding_years,
         credit_conversion: req.credit_conversion,
+        toll_in,
     };
     ctx.cancel.check()?;
     let res = critmin_opt::optimise_stockpile(model, &opt_req)?;
@@ -754,6 +780,7 @@ pub(crate) fn solve_stockpile(
                 .collect(),
             checks,
             conversion: res.conversion,
+            tolling: res.tolling.clone(),
             min_months: opt_req
                 .min_months
                 .iter()

@@ -120,11 +120,17 @@ pub(crate) struct StockpileArgs {
     /// Years the stock is held.
     #[arg(long, default_value_t = StockpileRequest::default().holding_years)]
     holding_years: f64,
-    /// Count on the partners' spare metal and magnet plant capacity to
-    /// convert oxide and metal stock in an emergency (the check by
-    /// simulation shows how far that holds).
-    #[arg(long)]
-    credit_conversion: bool,
+    /// Toll: the partners' own separation, metal and magnet plants convert
+    /// their concentrate, oxide and metal stock for them out of their spare
+    /// capacity in an emergency; the plan counts on it, may buy
+    /// concentrate, and carries the tolling arrangements its check
+    /// simulates.
+    #[arg(long, alias = "credit-conversion")]
+    toll: bool,
+    /// Countries or groups whose plants also toll for every partner, e.g.
+    /// `JP,EU` (with --toll).
+    #[arg(long, value_name = "CC,...", value_delimiter = ',')]
+    toll_in: Vec<String>,
     /// Per-partner minimum months of cover of its own holdings, e.g.
     /// `JP=2,KR=3.3` (JOGMEC's 60 days, KOMIR's 100; stockpile_targets.csv).
     #[arg(long, value_name = "CC=MONTHS,...")]
@@ -267,7 +273,8 @@ fn stockpile(a: &StockpileArgs, ctx: &Context, out: &mut Out) -> Result {
         cover_year: a.cover_year,
         holding_cost_pct_per_yr: a.holding_cost_pct_per_yr,
         holding_years: a.holding_years,
-        credit_conversion: a.credit_conversion,
+        credit_conversion: a.toll,
+        toll_in: a.toll_in.clone(),
         pool: a.pool.clone(),
         purchase_years: if a.at_baseline_prices {
             None
@@ -726,15 +733,28 @@ fn stockpile_text(env: &Envelope<StockpileResponse>) -> String {
         out.push_str(&t.render());
         for c in &r.conversion {
             out.push_str(&format!(
-                "{} spare conversion capacity in its months of shortage: metal {:.0}, magnets {:.0} t REO-eq/month ({})\n",
+                "{} spare conversion capacity in its months of shortage: separation {:.0}, metal {:.0}, magnets {:.0} t REO-eq/month ({})\n",
                 c.country,
+                c.separation_reo_t_per_month,
                 c.metal_reo_t_per_month,
                 c.magnet_reo_t_per_month,
                 if c.credited {
-                    "counted on"
+                    "counted on: the plan tolls through it"
                 } else {
-                    "not counted on: plants sell what they make into the market; --credit-conversion counts it"
+                    "not counted on: plants sell what they make into the market; --toll has them convert the stock for its holder"
                 }
+            ));
+        }
+        for t in &r.tolling {
+            out.push_str(&format!(
+                "Tolling: {}'s stock is converted by the plants of {} ({}); the check simulates it\n",
+                t.holder,
+                t.converters
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                t.stages.names().join(", ")
             ));
         }
         if let Some(c) = &r.coordination {

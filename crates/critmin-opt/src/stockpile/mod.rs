@@ -35,8 +35,8 @@ use crate::chain::{
 };
 use crate::plan::Plan;
 use critmin_model::{
-    CountryCode, Element, ElementSet, Form, Good, Idx, Model, N_ELEMENTS, PerElement, Stage,
-    Stockpile, good_elements,
+    ConcentrateStock, CountryCode, Element, ElementSet, Facility, Form, Good, Idx, Model,
+    N_ELEMENTS, PerElement, Process, Stage, Status, Stockpile, TollStages, Tolling, good_elements,
 };
 use critmin_sim::{MonthStats, Network, Overlay, Recorder, Scenario, simulate_with};
 use good_lp::{
@@ -68,10 +68,16 @@ pub struct StockpileRequest {
     pub holding_cost_pct_per_yr: f64,
     /// Years the stock is held.
     pub holding_years: f64,
-    /// Count on the partners' spare metal and magnet plant capacity to
-    /// convert upstream stock in an emergency (off by default: see
-    /// [`Conversion::credited`]).
+    /// Toll: the plants of each partner's converter countries (its own and
+    /// `toll_in`) convert its upstream stock — concentrate, oxide, metal —
+    /// for it out of their spare capacity in an emergency, the goals and
+    /// claims count on it, concentrate is offered, and the plan carries the
+    /// tolling arrangements so that the check simulates them (off by
+    /// default: see [`Conversion::credited`]).
     pub credit_conversion: bool,
+    /// Countries whose plants toll for every partner besides its own (with
+    /// `credit_conversion`).
+    pub toll_in: Vec<CountryCode>,
     /// Per-partner minimum months of cover of its own holdings (e.g.
     /// JOGMEC's 60 days: `JP = 2`); a partner's goal is the larger of
     /// this and `target_months`.
@@ -105,9 +111,9 @@ pub struct Holding {
     pub holder: String,
     /// Country.
     pub country: CountryCode,
-    /// Form (`oxide`, `metal`, `magnet`).
+    /// Form (`oxide`, `metal`, `magnet`, `concentrate`).
     pub form: Form,
-    /// Element (oxide, metal) or grade (magnet).
+    /// Element (oxide, metal), grade (magnet) or mine (concentrate).
     pub element: String,
     /// Tonnes to buy, in the form's unit.
     pub tonnes: f64,
@@ -164,6 +170,9 @@ pub struct StockpileResult {
     pub conversion: Vec<Conversion>,
     /// What the plan claims to remove, per scenario and partner.
     pub claims: Vec<ScenarioClaim>,
+    /// The tolling arrangements the plan relies on (with
+    /// `credit_conversion`; empty otherwise).
+    pub tolling: Vec<Tolling>,
     /// Whether any scenario pools two or more partners' releases (a
     /// sharing agreement), so the plan was sized on pooled release.
     pub pooled: bool,
@@ -190,7 +199,7 @@ impl StockpileResult {
                     Form::Magnet => Good::Magnet {
                         grade: model.recipe_idx(&h.element)?,
                     },
-                    // Holdings are only ever oxide, metal or magnet.
+                    // Concentrate is a holding of its own kind.
                     Form::Concentrate | Form::Product => return None,
                 };
                 Some(Stockpile {
@@ -212,7 +221,21 @@ impl StockpileResult {
             ),
             fund: Vec::new(),
             stockpiles,
-            ..Plan::default()
+            concentrate_stocks: self
+                .holdings
+                .iter()
+                .filter(|h| h.form == Form::Concentrate)
+                .filter_map(|h| {
+                    Some(ConcentrateStock {
+                        holder: h.holder.clone(),
+                        country: h.country,
+                        mine: model.facility_idx(&h.element)?,
+                        reo_t: h.tonnes,
+                        source: Idx::new(0),
+                    })
+                })
+                .collect(),
+            tolling: self.tolling.clone(),
         }
     }
 }
@@ -250,9 +273,12 @@ struct Profile {
     unmet: Vec<PerElement>,
     /// `[partner][month]` magnets served from stockpiles, t REO-eq per element.
     magnet_released: Vec<Vec<PerElement>>,
-    /// `[partner][month]` spare capacity of the partner's metal plants
-    /// (nameplate less output), t REO-eq, and of its magnet plants, t magnet.
-    spare_metal: Vec<Vec<f64>>,
+    /// `[partner][month]` spare capacity of the partner's converter
+    /// countries' separation plants (nameplate less output), t REO, of their
+    /// metal plants, t REO-eq, and of their magnet plants, t magnet.
+    spare_sep: Vec<Vec<f64>>,
+    /// (Metal: per element, each plant's spare × its product mix.)
+    spare_metal: Vec<Vec<PerElement>>,
     spare_magnet: Vec<Vec<f64>>,
 }
 
@@ -262,9 +288,11 @@ struct ShortfallRecorder<'a> {
     grade_demand: &'a dyn Fn(usize, usize, i32) -> f64,
     n_goods: usize,
     grades: usize,
-    /// Per model facility: the partner it belongs to and its stage (1
-    /// metal/alloy, 2 magnet), if it is a partner's conversion plant.
-    conversion: &'a [Option<(usize, u8)>],
+    /// Per model facility: the partners it converts for and its stage (0
+    /// separation, 1 metal/alloy, 2 magnet).
+    conversion: &'a [Vec<(usize, u8)>],
+    /// Per model facility: a metal plant's product mix (by REO share).
+    metal_mix: &'a [PerElement],
     out: Profile,
 }
 
@@ -277,20 +305,29 @@ impl Recorder for ShortfallRecorder<'_> {
             self.out.consumption = vec![vec![0.0; self.n_goods]; self.partners.len()];
             self.out.unmet = vec![PerElement::ZERO; self.partners.len()];
             self.out.magnet_released = vec![Vec::new(); self.partners.len()];
+            self.out.spare_sep = vec![Vec::new(); self.partners.len()];
             self.out.spare_metal = vec![Vec::new(); self.partners.len()];
             self.out.spare_magnet = vec![Vec::new(); self.partners.len()];
         }
         for k in 0..self.partners.len() {
-            self.out.spare_metal[k].push(0.0);
+            self.out.spare_sep[k].push(0.0);
+            self.out.spare_metal[k].push(PerElement::ZERO);
             self.out.spare_magnet[k].push(0.0);
         }
         for &(f, made, cap) in &s.facility_use {
-            if let Some(&Some((k, stage))) = self.conversion.get(f) {
+            for &(k, stage) in self.conversion.get(f).map_or(&[][..], Vec::as_slice) {
                 let spare = (cap - made).max(0.0);
-                let series = if stage == 1 {
-                    &mut self.out.spare_metal[k]
-                } else {
-                    &mut self.out.spare_magnet[k]
+                let series = match stage {
+                    0 => &mut self.out.spare_sep[k],
+                    1 => {
+                        if let (Some(x), Some(mix)) =
+                            (self.out.spare_metal[k].last_mut(), self.metal_mix.get(f))
+                        {
+                            x.add_scaled(mix, spare);
+                        }
+                        continue;
+                    }
+                    _ => &mut self.out.spare_magnet[k],
                 };
                 if let Some(x) = series.last_mut() {
                     *x += spare;
@@ -344,8 +381,9 @@ fn profile_probed(
     scenario: &Scenario,
     overlay: &Overlay,
     partners: &[CountryCode],
+    converters: &[Vec<CountryCode>],
 ) -> Result<Profile, OptError> {
-    let mut base = profile(model, scenario, overlay, partners)?;
+    let mut base = profile(model, scenario, overlay, partners, converters)?;
     let grade_reo: Vec<PerElement> = model.recipes.iter().map(|r| r.reo_t_per_t()).collect();
     for (g, reo) in grade_reo.iter().enumerate() {
         let content = reo.total();
@@ -382,7 +420,7 @@ fn profile_probed(
         if !any {
             continue;
         }
-        let with = profile(model, scenario, &probe, partners)?;
+        let with = profile(model, scenario, &probe, partners, converters)?;
         for k in 0..partners.len() {
             let months = base.magnet_released[k].len();
             let mut series = Vec::with_capacity(months);
@@ -402,12 +440,14 @@ fn profile_probed(
     Ok(base)
 }
 
-/// Runs `scenario` with `overlay` and records each partner's shortfall.
+/// Runs `scenario` with `overlay` and records each partner's shortfall,
+/// and the spare capacity of the plants of its `converters` countries.
 fn profile(
     model: &Model,
     scenario: &Scenario,
     overlay: &Overlay,
     partners: &[CountryCode],
+    converters: &[Vec<CountryCode>],
 ) -> Result<Profile, OptError> {
     let net = Network::build(model, scenario, overlay).map_err(|e| OptError::Simulation {
         scenario: scenario.name.clone(),
@@ -430,16 +470,28 @@ fn profile(
             })
             .sum()
     };
-    let conversion: Vec<Option<(usize, u8)>> = model
+    let conversion: Vec<Vec<(usize, u8)>> = model
         .facilities
         .iter()
         .map(|f| {
-            let k = partners.iter().position(|c| *c == f.country)?;
-            match f.stage {
-                Stage::MetalAlloy => Some((k, 1)),
-                Stage::Magnet => Some((k, 2)),
-                _ => None,
-            }
+            let stage = match f.stage {
+                Stage::Separation => 0,
+                Stage::MetalAlloy => 1,
+                Stage::Magnet => 2,
+                _ => return Vec::new(),
+            };
+            (0..converters.len())
+                .filter(|&k| converters[k].contains(&f.country))
+                .map(|k| (k, stage))
+                .collect()
+        })
+        .collect();
+    let metal_mix: Vec<PerElement> = model
+        .facilities
+        .iter()
+        .map(|f| match f.process {
+            Process::MetalAlloy { product, .. } => model.at(product).shares,
+            _ => PerElement::ZERO,
         })
         .collect();
     let mut rec = ShortfallRecorder {
@@ -448,6 +500,7 @@ fn profile(
         n_goods: n_goods(model),
         grades: model.recipes.len(),
         conversion: &conversion,
+        metal_mix: &metal_mix,
         out: Profile::default(),
     };
     simulate_with(&net, &mut rec);
@@ -473,7 +526,7 @@ pub fn simulated_unmet_share(
 ) -> Result<Vec<Vec<PerElement>>, OptError> {
     let mut out = Vec::new();
     for s in &request.scenarios {
-        let p = profile(model, s, overlay, &request.partners)?;
+        let p = profile(model, s, overlay, &request.partners, &[])?;
         out.push(
             p.unmet
                 .iter()
@@ -570,6 +623,9 @@ struct Solved<'a> {
     existing: Vec<Vec<f64>>,
     /// Purchase variable per partner and good (`None`: not allowed).
     h: Vec<Vec<Option<Variable>>>,
+    /// Per partner, its concentrate slots and their purchase variables.
+    conc: &'a [Vec<ConcSlot>],
+    hc: Vec<Vec<Option<(Variable, f64)>>>,
     /// The price impact's premium per engine unit bought of each good,
     /// USD million (0 when it is not counted).
     premium_per_unit: Vec<f64>,
@@ -616,12 +672,19 @@ pub fn optimise(model: &Model, r: &StockpileRequest) -> Result<StockpileResult, 
     }
     let t0 = Instant::now();
     let mut profiles = Vec::new();
-    let lags: Vec<[f64; 2]> = countries
+    // Whose plants convert for each partner: its own, and with tolling
+    // the countries it tolls in.
+    let converters: Vec<Vec<CountryCode>> = r
+        .partners
         .iter()
-        .map(|&c| forms::restart_lags(model, c))
+        .map(|&c| converters_of(model, r, c))
+        .collect();
+    let lags: Vec<[f64; 3]> = converters
+        .iter()
+        .map(|cs| forms::restart_lags(model, cs))
         .collect();
     for s in &r.scenarios {
-        let mut p = profile_probed(model, s, &Overlay::default(), &countries)?;
+        let mut p = profile_probed(model, s, &Overlay::default(), &countries, &converters)?;
         forms::ramp_spare(&mut p, &lags);
         profiles.push(p);
     }
@@ -634,6 +697,12 @@ pub fn optimise(model: &Model, r: &StockpileRequest) -> Result<StockpileResult, 
             restart_lag_months: lags[k],
             ..forms::conversion(&profiles, k, *c, magnet_reo_per_t(model, *c))
         })
+        .collect();
+    let conc: Vec<Vec<ConcSlot>> = r
+        .partners
+        .iter()
+        .zip(&converters)
+        .map(|(&c, cs)| concentrate_slots(model, r, c, cs))
         .collect();
     let simulate_seconds = t0.elapsed().as_secs_f64();
 
@@ -653,6 +722,7 @@ pub fn optimise(model: &Model, r: &StockpileRequest) -> Result<StockpileResult, 
         all_scopes: &all_scopes,
         profiles: &profiles,
         conversion: &conversion,
+        conc: &conc,
     };
     let t1 = Instant::now();
     let (lp, sol) = {
@@ -677,6 +747,7 @@ pub fn optimise(model: &Model, r: &StockpileRequest) -> Result<StockpileResult, 
     let solve_seconds = t1.elapsed().as_secs_f64();
     let Lp {
         h,
+        hc,
         cover_cons,
         share_cons,
         premium,
@@ -695,6 +766,8 @@ pub fn optimise(model: &Model, r: &StockpileRequest) -> Result<StockpileResult, 
         holders,
         existing,
         h,
+        conc: &conc,
+        hc,
         premium_per_unit,
         monthly,
         cover_cons,
@@ -716,9 +789,127 @@ pub fn optimise(model: &Model, r: &StockpileRequest) -> Result<StockpileResult, 
         binding_element: binding_cost.first().map(|(_, s)| s.clone()),
         conversion,
         claims,
+        tolling: if r.credit_conversion {
+            r.partners
+                .iter()
+                .enumerate()
+                .map(|(k, _)| Tolling {
+                    holder: solved.holders[k].clone(),
+                    converters: converters[k].clone(),
+                    stages: TollStages::ALL,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
         pooled,
         price_impact,
     })
+}
+
+/// The countries whose plants convert partner `c`'s stock: its own, and
+/// with tolling the request's `toll_in` — as a plan file reads them back
+/// (a code that is also a group's name stands for the group).
+fn converters_of(model: &Model, r: &StockpileRequest, c: CountryCode) -> Vec<CountryCode> {
+    let mut cs = vec![c];
+    if r.credit_conversion {
+        cs.extend(r.toll_in.iter().copied());
+    }
+    model.as_read_back(&cs)
+}
+
+/// Concentrate held, as a claim replays it: `(t REO, oxide of each element
+/// a t yields)`.
+type ConcHeld = (f64, PerElement);
+
+/// A concentrate a partner holds or may buy: the mine, its composition
+/// (t of each element per t REO), the oxide a t yields at the partner's
+/// converters' separation plants, what the dataset already holds (t REO)
+/// and its price (USD per t REO; `None`: not for sale).
+struct ConcSlot {
+    mine: Idx<Facility>,
+    comp: PerElement,
+    yields: PerElement,
+    existing: f64,
+    usd_per_t: Option<f64>,
+}
+
+/// Partner `c`'s concentrate slots: with tolling, every priced mine
+/// (`concentrate_prices.csv`) and every mine whose concentrate it already
+/// holds; none without (its concentrate could reach no demand).
+fn concentrate_slots(
+    model: &Model,
+    r: &StockpileRequest,
+    c: CountryCode,
+    converters: &[CountryCode],
+) -> Vec<ConcSlot> {
+    if !r.credit_conversion {
+        return Vec::new();
+    }
+    let mut mines: Vec<Idx<Facility>> = model
+        .concentrate_prices
+        .iter()
+        .map(|p| p.mine)
+        .chain(
+            model
+                .concentrate_stocks
+                .iter()
+                .filter(|s| s.country == c)
+                .map(|s| s.mine),
+        )
+        .collect();
+    mines.sort();
+    mines.dedup();
+    mines
+        .into_iter()
+        .filter_map(|mine| {
+            let Process::Mine { ore, .. } = model.at(mine).process else {
+                return None;
+            };
+            let comp = model.at(ore).shares;
+            Some(ConcSlot {
+                mine,
+                comp,
+                yields: separation_yield(model, converters, comp),
+                existing: model
+                    .concentrate_stocks
+                    .iter()
+                    .filter(|s| s.country == c && s.mine == mine)
+                    .map(|s| s.reo_t)
+                    .sum(),
+                usd_per_t: model.concentrate_price(mine).map(|p| p * 1000.0),
+            })
+        })
+        .collect()
+}
+
+/// Oxide of each element one t REO of concentrate of composition `comp`
+/// yields at the separation plants of `converters`: its share × the
+/// capacity-weighted recovery of the plants that separate the element.
+fn separation_yield(model: &Model, converters: &[CountryCode], comp: PerElement) -> PerElement {
+    let mut out = PerElement::ZERO;
+    for (e, share) in comp.iter() {
+        let (mut cap, mut rec) = (0.0, 0.0);
+        for f in model
+            .facilities
+            .iter()
+            .filter(|f| converters.contains(&f.country))
+        {
+            if let Process::Separation {
+                recovery, elements, ..
+            } = &f.process
+            {
+                if elements.contains(e) && f.status != Status::Closed {
+                    cap += f.capacity_t_per_yr;
+                    rec += f.capacity_t_per_yr * recovery;
+                }
+            }
+        }
+        if cap > 0.0 {
+            out[e] = share * rec / cap;
+        }
+    }
+    out
 }
 
 /// What the purchases do to prices, per good bought, and the premium per
@@ -783,6 +974,8 @@ struct LpInputs<'a> {
     all_scopes: &'a [Vec<pool::Scope>],
     profiles: &'a [Profile],
     conversion: &'a [Conversion],
+    /// Per partner, its concentrate slots (empty without tolling).
+    conc: &'a [Vec<ConcSlot>],
 }
 
 /// A built stockpile LP.
@@ -791,6 +984,9 @@ struct Lp {
     cons: Vec<good_lp::Constraint>,
     /// Purchase variable per country and good (`None`: not allowed).
     h: Vec<Vec<Option<Variable>>>,
+    /// Concentrate purchase per partner and slot, with its price (USD per
+    /// t REO).
+    hc: Vec<Vec<Option<(Variable, f64)>>>,
     cover_cons: Vec<(usize, Element, Expression, f64)>,
     share_cons: Vec<pool::ShareCon>,
     /// Per good bought, its purchase tranches: `(variable, index)`.
@@ -809,6 +1005,7 @@ impl LpInputs<'_> {
             all_scopes,
             profiles,
             conversion,
+            conc,
         } = *self;
         let np = r.partners.len();
         let ng = n_goods(model);
@@ -824,6 +1021,15 @@ impl LpInputs<'_> {
                     .collect()
             })
             .collect();
+        let hc: Vec<Vec<Option<(Variable, f64)>>> = conc
+            .iter()
+            .map(|slots| {
+                slots
+                    .iter()
+                    .map(|s| s.usd_per_t.map(|p| (vars.add(variable().min(0.0)), p)))
+                    .collect()
+            })
+            .collect();
         let mut cover_cons = Vec::new();
         for k in 0..np {
             if let Some(m) = r.months_for(r.partners[k]) {
@@ -834,6 +1040,8 @@ impl LpInputs<'_> {
                     h: &h[k],
                     existing: &existing[k],
                     grade_reo,
+                    conc: conc.get(k).map_or(&[][..], Vec::as_slice),
+                    hc: hc.get(k).map_or(&[][..], Vec::as_slice),
                 };
                 for (e, expr, n) in goal.add(conversion[k], m, &mut vars, &mut cons) {
                     cover_cons.push((k, e, expr, n));
@@ -881,6 +1089,7 @@ impl LpInputs<'_> {
             vars,
             cons,
             h,
+            hc,
             cover_cons,
             share_cons,
             premium,
@@ -896,6 +1105,9 @@ impl Lp {
             if let Some(v) = v {
                 e += *v * (prices[g] * cost_factor / 1e6);
             }
+        }
+        for (v, usd_per_t) in self.hc.get(k).into_iter().flatten().flatten() {
+            e += *v * (usd_per_t * cost_factor / 1e6);
         }
         e
     }
@@ -1012,6 +1224,9 @@ struct PartnerCover<'a> {
     h: &'a [Option<Variable>],
     existing: &'a [f64],
     grade_reo: &'a [PerElement],
+    /// Its concentrate slots and their purchase variables.
+    conc: &'a [ConcSlot],
+    hc: &'a [Option<(Variable, f64)>],
 }
 
 impl PartnerCover<'_> {
@@ -1037,16 +1252,53 @@ impl PartnerCover<'_> {
             }
         }
         let magnets: Vec<Expression> = (MAGNET0..self.h.len()).map(held).collect();
+        let from_concentrate = self.separated(conversion, months, vars, cons);
         let c = r.partners[self.k];
         let all = consumption_by_form(model, c, r.cover_year, &r.path);
         let inputs = CoverInputs {
             held: &by_form,
+            from_concentrate: &from_concentrate,
             magnets: &magnets,
             need: &[all[0], all[1]],
             magnet_need: &magnet_consumption(model, c, r.cover_year, &r.path),
             grade_reo: self.grade_reo,
         };
         add_cover_goal(&inputs, r.elements, conversion, months, vars, cons)
+    }
+}
+
+impl PartnerCover<'_> {
+    /// Oxide of each element the partner's concentrate yields within the
+    /// cover window: what is separated of each slot is at most what it
+    /// holds, and all of it at most the window's spare separation
+    /// capacity, t REO.
+    fn separated(
+        &self,
+        conversion: Conversion,
+        months: f64,
+        vars: &mut ProblemVariables,
+        cons: &mut Vec<good_lp::Constraint>,
+    ) -> [Expression; N_ELEMENTS] {
+        let mut out: [Expression; N_ELEMENTS] = std::array::from_fn(|_| Expression::from(0.0));
+        if self.conc.is_empty() {
+            return out;
+        }
+        let mut made = Expression::from(0.0);
+        for (j, slot) in self.conc.iter().enumerate() {
+            let held = match self.hc.get(j).copied().flatten() {
+                Some((v, _)) => v + slot.existing,
+                None => Expression::from(slot.existing),
+            };
+            let x = vars.add(variable().min(0.0));
+            cons.push(constraint!(x <= held));
+            made += x * slot.yields.total_of(self.r.elements);
+            for (e, y) in slot.yields.iter() {
+                out[e.index()] += x * y;
+            }
+        }
+        let [separation, _, _] = conversion.usable();
+        cons.push(constraint!(made <= months * separation));
+        out
     }
 }
 
@@ -1137,8 +1389,51 @@ impl Solved<'_> {
                     cost_musd: x * (prices[g] * cost_factor / 1e6 + self.premium_per_unit[g]),
                 });
             }
+            for (j, slot) in self.conc.get(k).into_iter().flatten().enumerate() {
+                let Some((v, usd_per_t)) = self.hc[k][j] else {
+                    continue;
+                };
+                let x = sol.value(v);
+                if x <= 1e-6 {
+                    continue;
+                }
+                holdings.push(Holding {
+                    holder: holders[k].clone(),
+                    country: *c,
+                    form: Form::Concentrate,
+                    element: model.at(slot.mine).id.clone(),
+                    tonnes: x,
+                    existing_tonnes: slot.existing,
+                    cost_musd: x * usd_per_t * cost_factor / 1e6,
+                });
+            }
         }
         holdings
+    }
+
+    /// Per partner, its concentrate as `(t REO, yields)`: what the dataset
+    /// holds, plus what the solution buys (with `sol`).
+    fn concentrate_held(
+        &self,
+        sol: Option<&dyn Fn(Variable) -> f64>,
+    ) -> Vec<Vec<(f64, PerElement)>> {
+        (0..self.r.partners.len())
+            .map(|k| {
+                self.conc
+                    .get(k)
+                    .into_iter()
+                    .flatten()
+                    .enumerate()
+                    .map(|(j, slot)| {
+                        let bought = match (sol, self.hc[k][j]) {
+                            (Some(value), Some((v, _))) => value(v).max(0.0),
+                            _ => 0.0,
+                        };
+                        (slot.existing + bought, slot.yields)
+                    })
+                    .collect()
+            })
+            .collect()
     }
 
     /// What the plan claims to remove under each scenario, per partner:
@@ -1164,8 +1459,17 @@ impl Solved<'_> {
                     .collect()
             })
             .collect();
-        let with = self.replay(&held, profiles, all_scopes, rate, conversion);
-        let base = self.replay(&self.existing, profiles, all_scopes, rate, conversion);
+        let value = |v: Variable| sol.value(v);
+        let conc_with = self.concentrate_held(Some(&value));
+        let conc_base = self.concentrate_held(None);
+        let with = self.replay((&held, &conc_with), profiles, all_scopes, rate, conversion);
+        let base = self.replay(
+            (&self.existing, &conc_base),
+            profiles,
+            all_scopes,
+            rate,
+            conversion,
+        );
         let mut out = Vec::new();
         for (si, (row, base_row)) in with.into_iter().zip(base).enumerate() {
             for (k, (cl, b)) in row.into_iter().zip(base_row).enumerate() {
@@ -1188,7 +1492,7 @@ impl Solved<'_> {
     /// partner's claim.
     fn replay(
         &self,
-        held: &[Vec<f64>],
+        (held, conc): (&[Vec<f64>], &[Vec<ConcHeld>]),
         profiles: &[Profile],
         all_scopes: &[Vec<pool::Scope>],
         rate: &[Vec<f64>],
@@ -1201,10 +1505,14 @@ impl Solved<'_> {
             for scope in &all_scopes[si] {
                 if let [k] = scope[..] {
                     if k < np {
+                        let held = forms::Held {
+                            goods: &held[k],
+                            concentrate: conc.get(k).map_or(&[][..], Vec::as_slice),
+                        };
                         by_partner[si][k] = Some(forms::claim(
                             p,
                             k,
-                            &held[k],
+                            &held,
                             rate[si][k],
                             &self.grade_reo,
                             r.elements,
@@ -1256,6 +1564,10 @@ impl Solved<'_> {
                         held_t += (x + existing[k][g]) * q;
                         spent += x * prices[g] * cost_factor / 1e6 * q;
                     }
+                }
+                for (j, slot) in self.conc.get(k).into_iter().flatten().enumerate() {
+                    let bought = self.hc[k][j].map_or(0.0, |(v, _)| sol.value(v));
+                    held_t += (slot.existing + bought) * slot.comp[e];
                 }
                 let mut binding = Vec::new();
                 for (kk, ee, expr, need) in cover_cons.iter() {

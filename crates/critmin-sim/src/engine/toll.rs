@@ -3,16 +3,18 @@
 //! short of, out of the capacity they have left after their own orders,
 //! and return the product to the holder's stock — concentrate into oxide
 //! at separation plants, oxide into metal at metal plants, metal into
-//! magnets at magnet plants. What a stage converts is capped by
+//! magnets of the grade the scope is short of at magnet plants (a grade is
+//! a recipe: under contract a plant makes its client's grade). What a stage converts is capped by
 //!
 //! - the holder's release rule (a month's share of what a stock node has
 //!   held; all of what tolling itself made),
-//! - the plants' spare capacity, ramped up from the first month the scope
-//!   was short by `1 − (1 − a)ⁿ`, `a = 1 / (1 + restart lag)` (the
+//! - the plants' spare capacity (nameplate less what they made), ramped up
+//!   from the first month the scope was short by `1 − (1 − a)ⁿ`, `a = 1 / (1 + restart lag)` (the
 //!   stock optimiser's ramp, `critmin-opt`'s `forms::ramp_spare`),
 //! - and last month's shortfall of final demand in the scope (unmet
 //!   before any stockpile release) for what the product leads to, less
-//!   what the holder already holds further down the chain.
+//!   what the holder's stock further down the chain can release in a
+//!   month.
 //!
 //! Mass balance: what leaves a stock is `released`, the product going back
 //! into stock is `stockpiled`, and the difference is a process loss.
@@ -49,40 +51,50 @@ impl Engine<'_> {
             .sum()
     }
 
-    /// What arrangement `k`'s holder holds of good `g` (every node), in
-    /// the good's unit.
-    fn held(&self, k: usize, g: usize) -> f64 {
+    /// What arrangement `k`'s holder can release of good `g` in a month
+    /// (every node: its rule's share of what it has held, all of what
+    /// tolling made), in the good's unit.
+    fn releasable(&self, k: usize, g: usize) -> f64 {
         let h = self.net.tolls[k].holder;
+        let rate = self.net.holders[h].rule.max_release_share_per_month;
         self.net
             .stocks
             .iter()
             .enumerate()
             .filter(|(_, n)| n.holder == h && n.good == g)
-            .map(|(s, _)| self.stock_left[s])
+            .map(|(s, n)| {
+                if n.tolled {
+                    self.stock_left[s]
+                } else {
+                    (rate * self.stock_peak[s]).min(self.stock_left[s])
+                }
+            })
             .sum()
     }
 
-    /// Need for element `e` made into `form` (0 oxide, 1 metal): the
-    /// scope's shortfall last month for it in that form and every form
-    /// after it (magnets by their content), less the holder's stock of it
-    /// in those forms, t REO-eq.
+    /// Need for element `e` made into `form` (0 oxide, 1 metal), t REO-eq:
+    /// what the scope was short of last month that the holder's stock of
+    /// that form and after it cannot release in a month, stage by stage —
+    /// each magnet grade's shortfall beyond its magnets' release, plus the
+    /// metal shortfall, beyond what its metal can release; for oxide, that
+    /// plus the oxide shortfall beyond what its oxide can release.
     fn element_need(&self, k: usize, e: Element, form: usize) -> f64 {
         let net = self.net;
-        let mut need = 0.0;
-        let mut held = 0.0;
-        if form == 0 {
-            need += self.scope_unmet(k, OXIDE0 + e.index());
-            held += self.held(k, OXIDE0 + e.index());
-        }
-        need += self.scope_unmet(k, METAL0 + e.index());
-        held += self.held(k, METAL0 + e.index());
+        let mut magnets = 0.0;
         for (g, reo) in net.grade_reo.iter().enumerate() {
             if reo[e] > 0.0 {
-                need += self.scope_unmet(k, MAGNET0 + g) * reo[e];
-                held += self.held(k, MAGNET0 + g) * reo[e];
+                let good = MAGNET0 + g;
+                magnets += (self.scope_unmet(k, good) - self.releasable(k, good)).max(0.0) * reo[e];
             }
         }
-        (need - held).max(0.0)
+        let metal = METAL0 + e.index();
+        let need_metal =
+            (self.scope_unmet(k, metal) + magnets - self.releasable(k, metal)).max(0.0);
+        if form == 1 {
+            return need_metal;
+        }
+        let oxide = OXIDE0 + e.index();
+        (self.scope_unmet(k, oxide) + need_metal - self.releasable(k, oxide)).max(0.0)
     }
 
     /// What stock node `s` may give tolling this month: all of it if
@@ -157,7 +169,13 @@ impl Engine<'_> {
                 let mut avail = (rate * node.initial).min(self.conc_left[j]);
                 for &(s, a) in &toll.seps {
                     let sep = &net.seps[s];
-                    let room = self.sep_room[s].max(0.0) * self.ramp(k, t, a);
+                    if !self.runs(sep.facility, sep.first, sep.last, t) {
+                        continue;
+                    }
+                    // Nameplate less what it made: tolling pays to run
+                    // capacity idle at the plant's own utilisation.
+                    let cap = sep.cap_month * self.capacity_factor(sep.facility);
+                    let room = (cap - self.sep_made[s]).max(0.0) * self.ramp(k, t, a);
                     let out_per_t = sep.recovery * node.comp.total_of(sep.elements);
                     if avail <= 1e-12 || room <= 1e-12 || out_per_t <= 0.0 {
                         continue;
@@ -226,7 +244,11 @@ impl Engine<'_> {
                 };
                 for &(p, a) in &toll.metals {
                     let m = &net.metals[p];
-                    if m.mix[e] <= 0.0 || avail <= 1e-12 || need <= 1e-12 {
+                    if m.mix[e] <= 0.0
+                        || avail <= 1e-12
+                        || need <= 1e-12
+                        || !self.runs(m.facility, m.first, m.last, t)
+                    {
                         continue;
                     }
                     let cap = m.cap_month * self.capacity_factor(m.facility);
@@ -252,9 +274,10 @@ impl Engine<'_> {
     }
 
     /// Metal into magnets: each arrangement with a magnet stage has the
-    /// converter countries' magnet plants of a grade make it from its
-    /// holder's metal, in the grade's recipe, out of their room left, up
-    /// to the magnets its scope needs. `made[plant]` is what each plant
+    /// converter countries' magnet plants make the grades its scope is
+    /// short of from its holder's metal, in each grade's recipe, out of
+    /// their room left (t magnet, whatever grade they make for their own
+    /// market), up to the magnets its scope needs. `made[plant]` is what each plant
     /// made for the market this month, t magnet.
     pub(super) fn toll_magnets(&mut self, t: usize, made: &mut [f64]) {
         let net = self.net;
@@ -265,7 +288,7 @@ impl Engine<'_> {
             }
             for g in 0..net.grade_reo.len() {
                 let good = MAGNET0 + g;
-                let mut need = (self.scope_unmet(k, good) - self.held(k, good)).max(0.0);
+                let mut need = (self.scope_unmet(k, good) - self.releasable(k, good)).max(0.0);
                 if need <= 1e-12 {
                     continue;
                 }
@@ -283,8 +306,10 @@ impl Engine<'_> {
                     .map(|s| s.iter().map(|&(_, a)| a).sum())
                     .collect();
                 for &(p, a) in &toll.magnets {
+                    // A grade is a recipe, not a line: under contract a
+                    // plant makes the grade its client is short of.
                     let m = &net.magnets[p];
-                    if m.grade != g || need <= 1e-12 {
+                    if need <= 1e-12 || !self.runs(m.facility, m.first, m.last, t) {
                         continue;
                     }
                     let cap = m.cap_month * self.capacity_factor(m.facility);
