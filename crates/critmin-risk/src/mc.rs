@@ -194,6 +194,8 @@ pub struct OutcomeStats {
     pub unmet_share_mean: f64,
     /// Its standard error.
     pub unmet_share_mean_se: f64,
+    /// Unmet share: 5th percentile (a good future).
+    pub unmet_share_p5: f64,
     /// Unmet share: median.
     pub unmet_share_p50: f64,
     /// Unmet share: 95th percentile.
@@ -613,6 +615,7 @@ impl<'m> MonteCarlo<'m> {
                     unmet_cvar95_t: du.cvar95,
                     unmet_share_mean: ds.mean,
                     unmet_share_mean_se: ds.se,
+                    unmet_share_p5: ds.p5,
                     unmet_share_p50: ds.p50,
                     unmet_share_p95: ds.p95,
                     unmet_share_p99: ds.p99,

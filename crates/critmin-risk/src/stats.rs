@@ -10,6 +10,8 @@ pub struct Distribution {
     pub mean: f64,
     /// Standard error of the mean (sample sd ÷ √n).
     pub se: f64,
+    /// 5th percentile.
+    pub p5: f64,
     /// Median.
     pub p50: f64,
     /// 95th percentile.
@@ -38,6 +40,7 @@ pub fn distribution(values: &[f64]) -> Distribution {
         return Distribution {
             mean: 0.0,
             se: 0.0,
+            p5: 0.0,
             p50: 0.0,
             p95: 0.0,
             p99: 0.0,
@@ -58,6 +61,7 @@ pub fn distribution(values: &[f64]) -> Distribution {
     Distribution {
         mean,
         se: (var / n as f64).sqrt(),
+        p5: quantile_sorted(&sorted, 0.05),
         p50: quantile_sorted(&sorted, 0.5),
         p95: quantile_sorted(&sorted, 0.95),
         p99: quantile_sorted(&sorted, 0.99),
