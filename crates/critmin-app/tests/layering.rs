@@ -25,6 +25,8 @@ const LAYERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("critmin-report", &["critmin-model", "critmin-metrics"]),
+    ("critmin-intel", &["critmin-model"]),
+    ("critmin-store", &["critmin-intel"]),
     (
         "critmin-app",
         &[
@@ -36,12 +38,15 @@ const LAYERS: &[(&str, &[&str])] = &[
             "critmin-risk",
             "critmin-opt",
             "critmin-report",
+            "critmin-intel",
+            "critmin-store",
         ],
     ),
     (
         "critmin-cli",
         &[
             "critmin-app",
+            "critmin-intel",
             "critmin-model",
             "critmin-metrics",
             "critmin-risk",

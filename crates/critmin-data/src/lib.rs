@@ -212,6 +212,37 @@ macro_rules! dataset_files {
     };
 }
 
+/// The built-in alias table of the intelligence gazetteer
+/// (`data/intel/aliases.csv`: short forms, demonyms, capitals, Japanese
+/// names), compiled into the binary.
+pub const INTEL_ALIASES: &str = include_str!("../../../data/intel/aliases.csv");
+
+/// The built-in sample intelligence feed (`data/intel/sample-2025-2026.jsonl`:
+/// six sourced events of 2025, China's licensing of April 2025 to the
+/// suspension that ends on 2026-11-10), which `assess` shows when given no
+/// store.
+pub const INTEL_SAMPLE_FEED: (&str, &str) = (
+    "data/intel/sample-2025-2026.jsonl",
+    include_str!("../../../data/intel/sample-2025-2026.jsonl"),
+);
+
+/// The sample alert rules evaluated on the sample feed
+/// (`data/intel/rules/`), one file per organisation.
+pub const INTEL_SAMPLE_RULES: &[(&str, &str)] = &[
+    (
+        "data/intel/rules/jp.toml",
+        include_str!("../../../data/intel/rules/jp.toml"),
+    ),
+    (
+        "data/intel/rules/us.toml",
+        include_str!("../../../data/intel/rules/us.toml"),
+    ),
+];
+
+/// When the sample rules are evaluated on the sample feed: 26 days before
+/// the suspension of China's October 2025 controls ends.
+pub const INTEL_SAMPLE_NOW: &str = "2026-10-15T00:00Z";
+
 /// The files of the built-in baseline, compiled into the binary.
 pub const BASELINE_FILES: &[(&str, &[u8])] = dataset_files!("baseline");
 
