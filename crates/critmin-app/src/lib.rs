@@ -25,6 +25,7 @@
 //! # Ok::<(), critmin_app::AppError>(())
 //! ```
 
+pub mod access;
 mod context;
 mod error;
 pub mod inputs;

@@ -176,6 +176,95 @@ fn every_json_and_csv_field_is_documented() {
         let doc: Value = serde_json::from_slice(&run(&args, tmp.path())).unwrap();
         gaps.extend(missing(id, &doc, &docs, true));
     }
+    // The intelligence commands, on a store of the sample feed and rules
+    // (an AMBER item too, so every marking's fields show).
+    let root = root();
+    let feed = root.join("data/intel/sample-2025-2026.jsonl");
+    let db = tmp.path().join("intel.db");
+    let (feed, db) = (feed.to_str().unwrap(), db.to_str().unwrap());
+    for rules in ["jp.toml", "us.toml"] {
+        let f = root.join("data/intel/rules").join(rules);
+        run(
+            &["intel", "rules", "set", f.to_str().unwrap(), "--db", db],
+            tmp.path(),
+        );
+    }
+    let intel_cases: Vec<(&str, Vec<&str>)> = vec![
+        (
+            "intel-ingest",
+            vec![
+                "intel",
+                "ingest",
+                feed,
+                "--db",
+                db,
+                "--now",
+                "2026-10-15T00:00Z",
+                "--output",
+                "json",
+            ],
+        ),
+        (
+            "intel-list",
+            vec!["intel", "list", "--db", db, "--format", "json"],
+        ),
+        (
+            "intel-assess",
+            vec![
+                "intel",
+                "assess",
+                "--db",
+                db,
+                "--runs",
+                "8",
+                "--horizon",
+                "12",
+                "--format",
+                "json",
+            ],
+        ),
+        (
+            "intel-rules",
+            vec!["intel", "rules", "list", "--db", db, "--format", "json"],
+        ),
+        (
+            "intel-evaluate",
+            vec![
+                "intel",
+                "evaluate",
+                "--db",
+                db,
+                "--now",
+                "2026-10-16T00:00Z",
+                "--format",
+                "json",
+            ],
+        ),
+        (
+            "intel-alerts",
+            vec!["intel", "alerts", "--db", db, "--format", "json"],
+        ),
+        (
+            "intel-export",
+            vec![
+                "intel", "export", "--format", "stix", "--out", "x.json", "--db", db, "--output",
+                "json",
+            ],
+        ),
+    ];
+    for (id, args) in intel_cases {
+        let doc: Value = serde_json::from_slice(&run(&args, tmp.path())).unwrap();
+        gaps.extend(missing(id, &doc, &docs, true));
+    }
+    let listed: Value = serde_json::from_slice(&run(
+        &["intel", "list", "--db", db, "--format", "json"],
+        tmp.path(),
+    ))
+    .unwrap();
+    let id = listed["events"][0]["id"].as_str().unwrap().to_string();
+    let doc: Value =
+        serde_json::from_slice(&run(&["intel", "show", &id, "--db", db], tmp.path())).unwrap();
+    gaps.extend(missing("intel-show", &doc, &docs, true));
     // The assess report's JSON and CSV files, metrics CSV and simulate's.
     run(&["assess", "--out", "a", "--risk-runs", "8"], tmp.path());
     run(&["metrics", "--format", "csv", "--out", "m"], tmp.path());

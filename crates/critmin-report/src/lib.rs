@@ -17,6 +17,7 @@ pub mod assess;
 pub mod backtest;
 pub mod csv;
 pub mod html;
+pub mod intel;
 pub mod optimization;
 pub mod risk;
 pub mod simulation;

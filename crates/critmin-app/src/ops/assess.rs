@@ -34,8 +34,24 @@ pub struct AssessRequest {
     pub projection: ProjectionRequest,
     /// Futures in the risk section (0 leaves it out).
     pub risk_runs: usize,
-    /// The risk section's seed.
+    /// The risk section's seed (and the intelligence section's).
     pub seed: u64,
+    /// The intelligence section's events.
+    pub intel: IntelRef,
+}
+
+/// Where the intelligence section's events come from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IntelRef {
+    /// No intelligence section.
+    None,
+    /// The built-in sample feed and rules, evaluated at
+    /// [`critmin_data::INTEL_SAMPLE_NOW`] in a store in memory.
+    Sample,
+    /// A store, read as it is (its alerts as raised; nothing evaluated or
+    /// written).
+    Store(std::path::PathBuf),
 }
 
 impl Default for AssessRequest {
@@ -45,6 +61,7 @@ impl Default for AssessRequest {
             projection: ProjectionRequest::default(),
             risk_runs: 1000,
             seed: 1,
+            intel: IntelRef::Sample,
         }
     }
 }
@@ -135,6 +152,8 @@ pub struct AssessResponse {
     /// The least-cost stockpile for 12 and 24 months of cover: months, USD
     /// million.
     pub stockpiles: Vec<(f64, f64)>,
+    /// The intelligence section's figures (`None` when left out).
+    pub intelligence: Option<crate::ops::intel::ReportIntel>,
     /// The files to write (`report.html`, JSON, CSV).
     pub files: Vec<OutputFile>,
 }
@@ -218,6 +237,15 @@ pub fn assess(req: &AssessRequest, ctx: &Context) -> Result<Envelope<AssessRespo
     timings.insert("optimisation_seconds".into(), t0.elapsed().as_secs_f64());
     sections.push(section);
 
+    let mut intelligence = None;
+    if req.intel != IntelRef::None {
+        let t0 = Instant::now();
+        let (section, figures) = crate::ops::intel::report_intel(&ds, &req.intel, req.seed, ctx)?;
+        timings.insert("intelligence_seconds".into(), t0.elapsed().as_secs_f64());
+        sections.push(section);
+        intelligence = Some(figures);
+    }
+
     let inputs = AssessInputs {
         model: m,
         base: &base,
@@ -264,6 +292,7 @@ pub fn assess(req: &AssessRequest, ctx: &Context) -> Result<Envelope<AssessRespo
         backtest,
         portfolios,
         stockpiles,
+        intelligence,
         files,
     };
     let mut env = Envelope::new(prov, r);

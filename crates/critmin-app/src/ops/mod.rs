@@ -2,10 +2,13 @@
 //! holds the one copy of each default), a response struct and a function
 //! from one to the other.
 
+pub mod alerts;
 pub mod assess;
 pub mod backtest;
 pub mod data;
+pub mod fetch;
 pub(crate) mod futures;
+pub mod intel;
 pub(crate) mod library;
 pub mod metrics;
 pub mod montecarlo;

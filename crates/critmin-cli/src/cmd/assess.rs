@@ -6,7 +6,7 @@ use super::{AssessArgs, Result, write_out};
 use crate::output::{Out, opt_pct, pct};
 use critmin_app::Context;
 use critmin_app::Envelope;
-use critmin_app::ops::assess::{AssessRequest, AssessResponse};
+use critmin_app::ops::assess::{AssessRequest, AssessResponse, IntelRef};
 use critmin_metrics::TARGETS;
 use critmin_metrics::targets::TargetValue;
 use critmin_model::Stage;
@@ -16,6 +16,11 @@ pub(crate) fn assess(args: &AssessArgs, ctx: &Context, out: &mut Out) -> Result 
         dataset: args.data.dataset(),
         projection: args.projection.request(),
         risk_runs: args.risk_runs,
+        intel: match args.intel.as_str() {
+            "sample" => IntelRef::Sample,
+            "none" => IntelRef::None,
+            path => IntelRef::Store(path.into()),
+        },
         ..Default::default()
     };
     // Refuse a bad --out before minutes of work, not after.
@@ -101,6 +106,21 @@ pub(crate) fn assess(args: &AssessArgs, ctx: &Context, out: &mut Out) -> Result 
     ))?;
 
     print_runs(&env, out)?;
+    if let Some(i) = &r.intelligence {
+        out.line(&format!(
+            "\nIntelligence ({}): {} events in force at {}, {} alerts raised; what they add over 24 months (single run; P5–P95 of unmet share with them over {} futures):",
+            i.source, i.events_in_force, i.as_of, i.alerts, i.runs
+        ))?;
+        for p in &i.partners {
+            out.line(&format!(
+                "  {:<3} +{}  ({}–{})",
+                p.country,
+                pct(p.added_unmet_share),
+                pct(p.unmet_share_p5),
+                pct(p.unmet_share_p95)
+            ))?;
+        }
+    }
     out.line(&format!(
         "\nwrote {} (open it in a browser), metrics.json, summary.json and CSV tables",
         args.out.join("report.html").display()

@@ -6,6 +6,7 @@ mod assess;
 mod backtest;
 mod bench;
 mod data;
+mod intel;
 mod metrics;
 mod montecarlo;
 mod optimize;
@@ -79,6 +80,10 @@ enum Command {
     Data(DataCommand),
     /// Time the Monte Carlo engine: futures × months per second.
     Bench(bench::BenchArgs),
+    /// Intelligence: ingest feeds into the event store, search and assess
+    /// events, alert rules and alerts, export for partners (STIX, MISP).
+    #[command(subcommand)]
+    Intel(intel::IntelCommand),
 }
 
 #[derive(Subcommand, Debug)]
@@ -124,6 +129,11 @@ pub(crate) struct AssessArgs {
     /// Futures in the report's Monte Carlo risk section (0 leaves it out).
     #[arg(long, default_value_t = critmin_app::ops::assess::AssessRequest::default().risk_runs)]
     pub risk_runs: usize,
+    /// The intelligence section's events: `sample` (the built-in sample
+    /// feed and rules), `none`, or the path of an intelligence store (read
+    /// as it is).
+    #[arg(long, value_name = "sample|none|DB", default_value = "sample")]
+    pub intel: String,
 }
 
 /// An error at the edge, with the exit status it maps to.
@@ -182,6 +192,7 @@ pub fn run(cli: Cli, invocation: String) -> Result {
     };
     on_interrupt(&ctx.cancel);
     match cli.command {
+        Command::Intel(c) => intel::run(&c, &ctx, &mut out),
         Command::Data(DataCommand::Validate(a)) => data::validate(&a, &ctx, &mut out),
         Command::Data(DataCommand::Summary(a)) => data::summary(&a, &ctx, &mut out),
         Command::Data(DataCommand::Export(a)) => data::export(&a, &ctx, &mut out),
