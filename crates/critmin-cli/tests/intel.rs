@@ -26,7 +26,7 @@ fn ok(o: &Output) -> String {
 }
 
 const NOTICE: &str = r#"{"id":"mofcom-2025-18","source":"MOFCOM","title":"MOFCOM adds dysprosium and terbium to export control list","body":"Exporters of Dy and Tb oxide, metal and magnets need a licence; Japanese and US buyers expect delays.","published":"2025-04-04","kind":"export_control","admiralty":"A1","tlp":"TLP:CLEAR","facts":{"allowed_share":0.3}}
-{"id":"nk-1","source":"Nikkei","title":"MOFCOM adds dysprosium and terbium to its export control list","body":"Exporters of Dy and Tb need a licence from April.","published":"2025-04-05","kind":"export_control"}
+{"id":"nk-1","source":"Nikkei","title":"MOFCOM adds dysprosium and terbium to its export control list","body":"Exporters of Dy and Tb need a licence from April.","published":"2025-04-05","kind":"export_control","tlp":"TLP:CLEAR"}
 {"id":"disc-1","source":"Junior miner","title":"Drilling finds new rare earth deposit in Greenland","body":"Assays show high grades of NdPr in a new zone.","published":"2025-04-02","kind":"discovery"}
 "#;
 

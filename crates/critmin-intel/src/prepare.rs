@@ -286,12 +286,39 @@ fn story_words(text: &str) -> BTreeSet<String> {
     out
 }
 
+/// Whether `new` may be merged into the stored event `stored` without
+/// showing it to anyone its own marking does not allow.
+fn may_join(stored: &Event, new: &Event) -> bool {
+    use crate::event::Tlp;
+    match new.tlp {
+        Tlp::Clear => true,
+        Tlp::Green => stored.tlp != Tlp::Clear,
+        _ => {
+            let mut sa = stored.share_with.clone();
+            let mut sb = new.share_with.clone();
+            sa.sort();
+            sb.sort();
+            stored.tlp == new.tlp && stored.owner.eq_ignore_ascii_case(&new.owner) && sa == sb
+        }
+    }
+}
+
 /// Whether two events tell the same story: the same kind, published
-/// within three days of each other (or either undated), the same linked
+/// within three days of each other (or either undated), markings that let
+/// `b` join `a` (`a` is the stored event; see `may_join`), the same linked
 /// entities of the model where both have any, and headlines and texts
 /// that share at least half their distinctive words (Jaccard ≥ 0.5).
 pub fn same_story(a: &Event, b: &Event) -> bool {
     if a.kind != b.kind {
+        return false;
+    }
+    // A new item joins a stored story only if everyone who may read the
+    // stored event may read the new item: a CLEAR item joins anything, a
+    // GREEN one anything but a CLEAR event, and an AMBER, AMBER+STRICT or
+    // RED one only an event under the very same marking. Otherwise the
+    // stored event's readers would learn who else reported it, or an
+    // owner's item would be handed to another owner's event.
+    if !may_join(a, b) {
         return false;
     }
     if let (Some(x), Some(y)) = (a.published, b.published) {

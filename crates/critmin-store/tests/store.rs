@@ -283,3 +283,47 @@ fn an_alert_is_raised_once_and_delivered_once() {
     assert_eq!(all[0].1.as_deref(), Some(due.as_str()));
     assert!(s.alerts(Some("US"), None, None).unwrap().is_empty());
 }
+
+#[test]
+fn the_same_story_under_another_marking_stays_its_own_event() {
+    let mut s = Store::in_memory().unwrap();
+    let a = event(
+        "ev-a",
+        "mofcom",
+        "n18",
+        "China adds dysprosium to export control list",
+        "2025-04-04",
+    );
+    s.ingest("a", "jsonl", &[a], 0).unwrap();
+    // The same words, but RED, AMBER for KR, or another owner's AMBER:
+    // each a new event, and the GREEN one keeps its one source.
+    let mut red = event(
+        "ev-r",
+        "desk",
+        "r1",
+        "China adds dysprosium to its export control list",
+        "2025-04-05",
+    );
+    red.tlp = Tlp::Red;
+    let mut amber = event(
+        "ev-m",
+        "desk",
+        "m1",
+        "China adds dysprosium to its export control list",
+        "2025-04-05",
+    );
+    amber.tlp = Tlp::Amber;
+    amber.share_with = vec!["KR".into()];
+    let mut other = event(
+        "ev-o",
+        "desk",
+        "o1",
+        "China adds dysprosium to its export control list",
+        "2025-04-05",
+    );
+    other.owner = "dla".into();
+    other.tlp = Tlp::Amber;
+    let r = s.ingest("b", "jsonl", &[red, amber, other], 0).unwrap();
+    assert_eq!((r.added, r.merged), (3, 0));
+    assert_eq!(s.get("ev-a").unwrap().unwrap().sources.len(), 1);
+}
