@@ -35,6 +35,13 @@ pub enum AppError {
     /// cannot all hold).
     #[error("infeasible: {0}")]
     Infeasible(String),
+    /// No valid identity came with the request (no or a bad session or
+    /// token, a wrong password).
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// The caller may see the item but not do what it asked.
+    #[error("{0}")]
+    Forbidden(String),
     /// The caller cancelled the operation.
     #[error("cancelled")]
     Cancelled,

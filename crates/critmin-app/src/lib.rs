@@ -34,6 +34,9 @@ pub mod output;
 pub mod provenance;
 
 pub use context::{CancelToken, Context, Progress};
+/// The store the accounts, events and alerts live in (opened by
+/// [`ops::accounts::open`]).
+pub use critmin_store::Store;
 pub use error::AppError;
 pub use inputs::{DatasetRef, PlanRef, ScenarioRef};
 pub use provenance::{Envelope, Provenance, SCHEMA_VERSION};

@@ -42,10 +42,12 @@ const LAYERS: &[(&str, &[&str])] = &[
             "critmin-store",
         ],
     ),
+    ("critmin-server", &["critmin-app", "critmin-intel"]),
     (
         "critmin-cli",
         &[
             "critmin-app",
+            "critmin-server",
             "critmin-intel",
             "critmin-model",
             "critmin-metrics",

@@ -6,7 +6,9 @@
 //! transaction: an ingest stores all of a file's events or none, and a
 //! crash at any point leaves the store as the last commit left it. It
 //! depends on `critmin-intel` for the event model and must not depend on
-//! the simulator, the application layer or any front end.
+//! the simulator, the application layer or any front end. Besides events
+//! it keeps the alert rules and alerts (schema v2) and the partner
+//! workspace's accounts ([`accounts`], v3).
 
 use critmin_intel::alert::Alert;
 use critmin_intel::event::{
@@ -40,6 +42,14 @@ pub enum StoreError {
         /// The newest this build knows.
         known: i64,
     },
+    /// A name is taken, or what it refers to does not exist.
+    #[error("{path}: {what}")]
+    Conflict {
+        /// The store's file.
+        path: String,
+        /// What.
+        what: String,
+    },
     /// A stored value does not read back.
     #[error("{path}: event {id}: {message}")]
     Corrupt {
@@ -51,6 +61,8 @@ pub enum StoreError {
         message: String,
     },
 }
+
+pub mod accounts;
 
 /// The schema, one migration per version: version `n` is reached by
 /// applying `MIGRATIONS[n - 1]`. Append only; never edit a released step.
@@ -102,6 +114,35 @@ pub const MIGRATIONS: &[&str] = &[
      CREATE INDEX alerts_due ON alerts(delivered_at, deliver_after);
      CREATE TABLE impacts (
         key TEXT PRIMARY KEY, event_id TEXT NOT NULL, body TEXT NOT NULL
+     ) STRICT;",
+    // 3: the partner workspace's accounts: organisations, sharing groups,
+    // users (argon2 hashes), API tokens and sessions (SHA-256 of their
+    // secrets, never the secrets), and the audit log.
+    "CREATE TABLE orgs (
+        name TEXT PRIMARY KEY, title TEXT NOT NULL, created TEXT NOT NULL
+     ) STRICT;
+     CREATE TABLE sharing_groups (
+        name TEXT NOT NULL, org TEXT NOT NULL REFERENCES orgs(name),
+        PRIMARY KEY (name, org)
+     ) STRICT;
+     CREATE TABLE users (
+        name TEXT PRIMARY KEY, org TEXT NOT NULL REFERENCES orgs(name),
+        role TEXT NOT NULL, password_hash TEXT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0, created TEXT NOT NULL
+     ) STRICT;
+     CREATE TABLE tokens (
+        id TEXT PRIMARY KEY, user TEXT NOT NULL REFERENCES users(name),
+        secret_sha256 TEXT NOT NULL, label TEXT NOT NULL,
+        created TEXT NOT NULL, expires TEXT, revoked INTEGER NOT NULL DEFAULT 0
+     ) STRICT;
+     CREATE TABLE sessions (
+        id_sha256 TEXT PRIMARY KEY, user TEXT NOT NULL REFERENCES users(name),
+        csrf TEXT NOT NULL, created TEXT NOT NULL, expires TEXT NOT NULL,
+        revoked INTEGER NOT NULL DEFAULT 0
+     ) STRICT;
+     CREATE TABLE audit (
+        id INTEGER PRIMARY KEY, at TEXT NOT NULL, user TEXT NOT NULL, org TEXT NOT NULL,
+        action TEXT NOT NULL, item TEXT NOT NULL, marking TEXT NOT NULL, decision TEXT NOT NULL
      ) STRICT;",
 ];
 

@@ -416,8 +416,8 @@ pub struct ListResponse {
     pub events: Vec<Event>,
 }
 
-/// Lists or searches the store.
-pub fn list(req: &ListRequest, ctx: &Context) -> Result<Envelope<ListResponse>, AppError> {
+/// The store query a listing asks for.
+pub(crate) fn query_of(req: &ListRequest) -> Result<Query, AppError> {
     let mut q = Query {
         text: req.text.clone(),
         limit: req.limit,
@@ -447,6 +447,12 @@ pub fn list(req: &ListRequest, ctx: &Context) -> Result<Envelope<ListResponse>, 
             AppError::bad("--since", format!("`{s}` is not a date (YYYY-MM-DD)"))
         })?);
     }
+    Ok(q)
+}
+
+/// Lists or searches the store.
+pub fn list(req: &ListRequest, ctx: &Context) -> Result<Envelope<ListResponse>, AppError> {
+    let q = query_of(req)?;
     let db = existing_db(req.db.as_deref())?;
     let store = open_store(&db)?;
     let events = store.find(&q).map_err(|e| match e {

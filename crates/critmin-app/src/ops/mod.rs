@@ -2,6 +2,7 @@
 //! holds the one copy of each default), a response struct and a function
 //! from one to the other.
 
+pub mod accounts;
 pub mod alerts;
 pub mod assess;
 pub mod backtest;
@@ -15,6 +16,7 @@ pub mod montecarlo;
 pub mod optimize;
 pub mod scenarios;
 pub mod simulate;
+pub mod workspace;
 
 use crate::AppError;
 use critmin_model::Model;

@@ -2,6 +2,7 @@
 //! command that turns its arguments into a `critmin-app` request, calls the
 //! one application function for it and renders the response.
 
+mod admin;
 mod assess;
 mod backtest;
 mod bench;
@@ -84,6 +85,26 @@ enum Command {
     /// events, alert rules and alerts, export for partners (STIX, MISP).
     #[command(subcommand)]
     Intel(intel::IntelCommand),
+    /// The partner workspace's organisations, users and API tokens.
+    #[command(subcommand)]
+    Admin(admin::AdminCommand),
+    /// Serve the partner workspace: the REST API under /api/v1 (OpenAPI at
+    /// /api/v1/openapi.json) over the store, until SIGTERM or Ctrl-C.
+    Serve(ServeArgs),
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct ServeArgs {
+    /// Address to listen on (a port of 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
+    /// The store (default: $XDG_DATA_HOME/critmin/intel.db, else
+    /// ~/.local/share/critmin/intel.db).
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Behind a TLS-terminating proxy: Secure cookies and HSTS.
+    #[arg(long)]
+    pub behind_tls: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -193,6 +214,17 @@ pub fn run(cli: Cli, invocation: String) -> Result {
     on_interrupt(&ctx.cancel);
     match cli.command {
         Command::Intel(c) => intel::run(&c, &ctx, &mut out),
+        Command::Admin(c) => admin::run(&c, &ctx, &mut out),
+        Command::Serve(a) => critmin_server::run(critmin_server::Options {
+            addr: a.addr,
+            db: a.db,
+            behind_tls: a.behind_tls,
+            ..Default::default()
+        })
+        .map_err(|e| match e {
+            critmin_server::ServeError::Store(e) => CliError::App(e),
+            e => CliError::App(AppError::Internal(e.to_string())),
+        }),
         Command::Data(DataCommand::Validate(a)) => data::validate(&a, &ctx, &mut out),
         Command::Data(DataCommand::Summary(a)) => data::summary(&a, &ctx, &mut out),
         Command::Data(DataCommand::Export(a)) => data::export(&a, &ctx, &mut out),
