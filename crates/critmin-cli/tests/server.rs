@@ -312,6 +312,196 @@ fn the_workspace_over_http() {
     assert_eq!(s, 200);
     assert!(b["provenance"]["dataset"].is_object(), "{b}");
 
+    // Scenarios and jobs.
+    let jp = [
+        ("cookie", cookie.as_str()),
+        ("x-csrf-token", csrf.as_str()),
+        ("content-type", "application/json"),
+    ];
+    let (s, b, _) = call(
+        &a,
+        "POST",
+        &u("/api/v1/scenarios"),
+        &jp,
+        Some(r#"{"name":"bad","toml":"name = \"x\"\nstart = \"2026-13\"\n"}"#),
+    );
+    assert_eq!(
+        (s, b["error"]["code"].as_str()),
+        (422, Some("invalid_input")),
+        "{b}"
+    );
+    assert!(
+        b["error"]["diagnostics"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("bad.toml:"),
+        "{b}"
+    );
+    let toml = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scenarios/china-ban-japan-12m.toml"
+    ))
+    .unwrap();
+    let body = serde_json::json!({"name": "jp-ban", "toml": toml, "tlp": "TLP:AMBER", "share_with": ["group:stockpilers"]}).to_string();
+    let (s, sc, _) = call(&a, "POST", &u("/api/v1/scenarios"), &jp, Some(&body));
+    assert_eq!(s, 201, "{sc}");
+    let sc_id = sc["id"].as_str().unwrap().to_string();
+    let stored = |hdr: (&str, &str)| -> usize {
+        call(&a, "GET", &u("/api/v1/scenarios"), &[hdr], None).1["stored"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(
+        (stored(("cookie", &mc)), stored(("authorization", &bearer))),
+        (1, 0)
+    );
+    assert_eq!(
+        call(
+            &a,
+            "GET",
+            &u(&format!("/api/v1/scenarios/{sc_id}")),
+            &[("authorization", &bearer)],
+            None
+        )
+        .0,
+        404
+    );
+    // A job on it asks for CLEAR but is marked AMBER (its input's marking).
+    let body = format!(r#"{{"kind":"simulate","scenario":"{sc_id}","tlp":"TLP:CLEAR"}}"#);
+    let (s, job, _) = call(&a, "POST", &u("/api/v1/jobs"), &jp, Some(&body));
+    assert_eq!(s, 202, "{job}");
+    assert_eq!(job["marking"]["tlp"], "TLP:AMBER");
+    let sim_id = job["id"].as_str().unwrap().to_string();
+    // A Monte Carlo job on a built-in scenario, the organisation's own.
+    let (s, job, _) = call(
+        &a,
+        "POST",
+        &u("/api/v1/jobs"),
+        &jp,
+        Some(r#"{"kind":"montecarlo","scenario":"risk-baseline","runs":64,"horizon_months":12}"#),
+    );
+    assert_eq!(s, 202, "{job}");
+    let mc_id = job["id"].as_str().unwrap().to_string();
+    // A viewer cannot submit; KR cannot see the AMBER+STRICT job.
+    let (kx_hdr, mc_hdr) = (
+        [
+            ("cookie", kc.as_str()),
+            ("x-csrf-token", kx.as_str()),
+            ("content-type", "application/json"),
+        ],
+        ("cookie", mc.as_str()),
+    );
+    assert_eq!(
+        call(
+            &a,
+            "POST",
+            &u("/api/v1/jobs"),
+            &kx_hdr,
+            Some(r#"{"kind":"simulate","scenario":"baseline"}"#)
+        )
+        .0,
+        403
+    );
+    assert_eq!(
+        call(
+            &a,
+            "POST",
+            &u(&format!("/api/v1/jobs/{mc_id}/cancel")),
+            &kx_hdr,
+            None
+        )
+        .0,
+        403
+    );
+    let wait = |id: &str| -> serde_json::Value {
+        for _ in 0..600 {
+            let (s, j, _) = call(
+                &a,
+                "GET",
+                &u(&format!("/api/v1/jobs/{id}")),
+                &[("cookie", &kc)],
+                None,
+            );
+            assert_eq!(s, 200, "{j}");
+            if ["done", "failed", "cancelled"].contains(&j["status"].as_str().unwrap()) {
+                return j;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("job {id} did not finish");
+    };
+    assert_eq!(wait(&mc_id)["status"], "done");
+    assert_eq!(wait(&sim_id)["status"], "done");
+    let (s, r, _) = call(
+        &a,
+        "GET",
+        &u(&format!("/api/v1/jobs/{mc_id}/result")),
+        &[("cookie", &kc)],
+        None,
+    );
+    assert_eq!(s, 200);
+    assert_eq!(r["provenance"]["seed"], 1);
+    assert_eq!(
+        r["runs"],
+        64,
+        "{}",
+        &r.to_string()[..300.min(r.to_string().len())]
+    );
+    assert_eq!(
+        call(
+            &a,
+            "GET",
+            &u(&format!("/api/v1/jobs/{mc_id}/result")),
+            &[mc_hdr],
+            None
+        )
+        .0,
+        404
+    );
+    // KR (in the group) reads the simulation derived from the AMBER scenario; US does not.
+    assert_eq!(
+        call(
+            &a,
+            "GET",
+            &u(&format!("/api/v1/jobs/{sim_id}/result")),
+            &[mc_hdr],
+            None
+        )
+        .0,
+        200
+    );
+    assert_eq!(
+        call(
+            &a,
+            "GET",
+            &u(&format!("/api/v1/jobs/{sim_id}/result")),
+            &[("authorization", &bearer)],
+            None
+        )
+        .0,
+        404
+    );
+    // A long job is cancelled while it runs.
+    let (_, job, _) = call(
+        &a,
+        "POST",
+        &u("/api/v1/jobs"),
+        &jp,
+        Some(r#"{"kind":"montecarlo","scenario":"risk-baseline","runs":100000}"#),
+    );
+    let long = job["id"].as_str().unwrap().to_string();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let (s, _, _) = call(
+        &a,
+        "POST",
+        &u(&format!("/api/v1/jobs/{long}/cancel")),
+        &jp,
+        None,
+    );
+    assert_eq!(s, 200);
+    assert_eq!(wait(&long)["status"], "cancelled");
+
     // The document lists exactly the routes.
     let (s, doc, _) = call(&a, "GET", &u("/api/v1/openapi.json"), &[], None);
     assert_eq!(s, 200);

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use critmin_app::access::Role;
-use critmin_app::ops::{accounts, workspace};
+use critmin_app::ops::{accounts, jobs, workspace};
 use critmin_intel::event::Tlp;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -36,6 +36,14 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/metrics"),
     ("get", "/api/v1/targets"),
     ("get", "/api/v1/scenarios"),
+    ("post", "/api/v1/scenarios"),
+    ("post", "/api/v1/scenarios/validate"),
+    ("get", "/api/v1/scenarios/{id}"),
+    ("get", "/api/v1/jobs"),
+    ("post", "/api/v1/jobs"),
+    ("get", "/api/v1/jobs/{id}"),
+    ("post", "/api/v1/jobs/{id}/cancel"),
+    ("get", "/api/v1/jobs/{id}/result"),
     ("get", "/api/v1/orgs"),
     ("get", "/api/v1/users"),
     ("get", "/api/v1/openapi.json"),
@@ -51,7 +59,16 @@ pub(crate) fn routes(state: Arc<State>) -> Router {
         .route("/api/v1/alerts", get(alerts))
         .route("/api/v1/metrics", get(metrics))
         .route("/api/v1/targets", get(targets))
-        .route("/api/v1/scenarios", get(scenarios))
+        .route("/api/v1/scenarios", get(scenarios).post(save_scenario))
+        .route(
+            "/api/v1/scenarios/validate",
+            axum::routing::post(validate_scenario),
+        )
+        .route("/api/v1/scenarios/{id}", get(get_scenario))
+        .route("/api/v1/jobs", get(list_jobs).post(submit_job))
+        .route("/api/v1/jobs/{id}", get(get_job))
+        .route("/api/v1/jobs/{id}/cancel", axum::routing::post(cancel_job))
+        .route("/api/v1/jobs/{id}/result", get(job_result))
         .route("/api/v1/orgs", get(orgs))
         .route("/api/v1/users", get(users))
         .route("/api/v1/openapi.json", get(openapi))
@@ -490,13 +507,203 @@ pub(crate) async fn targets(caller: Caller) -> Result<Response, ApiError> {
     Ok(Json(env).into_response())
 }
 
-/// The built-in scenario library, as `critmin scenarios list --format json`.
+/// The scenarios: the built-in library (as `critmin scenarios list
+/// --format json`) and the stored ones the caller may see.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Scenarios {
+    /// The built-in library's envelope.
+    #[schema(value_type = Object)]
+    pub builtin: serde_json::Value,
+    /// Stored scenarios the caller may see, newest first.
+    #[schema(value_type = Vec<Object>)]
+    pub stored: Vec<critmin_app::ops::jobs::ScenarioInfo>,
+}
+
+/// The built-in library and the stored scenarios the caller may see.
 #[utoipa::path(get, path = "/api/v1/scenarios",
-    responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]
-pub(crate) async fn scenarios(caller: Caller) -> Result<Response, ApiError> {
-    let _ = caller;
+    responses((status = 200, body = Scenarios), (status = 401, body = ErrorBody)))]
+pub(crate) async fn scenarios(
+    St(state): St<Arc<State>>,
+    caller: Caller,
+) -> Result<Json<Scenarios>, ApiError> {
+    let now = now()?;
     let env = critmin_app::ops::scenarios::list(&ctx())?;
-    Ok(Json(env).into_response())
+    let stored = with_store(&state, |s| jobs::list_scenarios(s, &caller.principal, now))?;
+    Ok(Json(Scenarios {
+        builtin: serde_json::to_value(env).unwrap_or_default(),
+        stored,
+    }))
+}
+
+/// A scenario to store.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct NewScenario {
+    /// Its name.
+    pub name: String,
+    /// Its TOML (`docs/scenarios.md`).
+    pub toml: String,
+    /// Its marking (default TLP:AMBER+STRICT).
+    #[schema(value_type = Option<String>)]
+    pub tlp: Option<Tlp>,
+    /// For AMBER: organisations and `group:NAME`s; for RED: `user:NAME`s.
+    #[serde(default)]
+    pub share_with: Vec<String>,
+}
+
+/// Stores a scenario for the caller's organisation (analysts), validated
+/// first: 422 with every problem at `file:line`.
+#[utoipa::path(post, path = "/api/v1/scenarios", request_body = NewScenario,
+    responses((status = 201, body = Object), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn save_scenario(
+    St(state): St<Arc<State>>,
+    caller: Caller,
+    Json(n): Json<NewScenario>,
+) -> Result<Response, ApiError> {
+    let now = now()?;
+    let info = with_store(&state, |s| {
+        jobs::save_scenario(
+            s,
+            &caller.principal,
+            &n.name,
+            &n.toml,
+            (n.tlp, n.share_with),
+            &state.dataset,
+            now,
+        )
+    })?;
+    Ok((StatusCode::CREATED, Json(info)).into_response())
+}
+
+/// A scenario to check.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct ScenarioText {
+    /// Its TOML.
+    pub toml: String,
+}
+
+/// Checks a scenario against the built-in dataset without storing it.
+#[utoipa::path(post, path = "/api/v1/scenarios/validate", request_body = ScenarioText,
+    responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn validate_scenario(
+    St(state): St<Arc<State>>,
+    caller: Caller,
+    Json(t): Json<ScenarioText>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let _ = caller;
+    jobs::validate_scenario("scenario.toml", &t.toml, &state.dataset)?;
+    Ok(Json(serde_json::json!({ "valid": true })))
+}
+
+/// One stored scenario with its TOML; 404 when hidden.
+#[utoipa::path(get, path = "/api/v1/scenarios/{id}", params(("id" = String, Path, description = "The scenario's id")),
+    responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn get_scenario(
+    St(state): St<Arc<State>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<critmin_app::ops::jobs::ScenarioInfo>, ApiError> {
+    let now = now()?;
+    Ok(Json(with_store(&state, |s| {
+        jobs::get_scenario(s, &caller.principal, &id, now)
+    })?))
+}
+
+/// A job and, while it runs, its progress.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Job {
+    /// The job (`id`, `spec`, `marking`, `status`, times, `error`).
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub job: critmin_app::ops::jobs::JobInfo,
+    /// Units done and in all (futures for a Monte Carlo), while it runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub progress: Option<[u64; 2]>,
+}
+
+fn with_progress(state: &State, job: critmin_app::ops::jobs::JobInfo) -> Job {
+    let progress = state.jobs.progress(&job.id).map(|(d, t)| [d, t]);
+    Job { job, progress }
+}
+
+/// Submits a simulation or Monte Carlo job (analysts): 202 at once, then
+/// poll it. Its result is marked as the most restrictive of the scenario's
+/// marking and the one asked for (default TLP:AMBER+STRICT).
+#[utoipa::path(post, path = "/api/v1/jobs", request_body(content = Object, description = "{kind: simulate|montecarlo, scenario, runs?, seed?, horizon_months?, tlp?, share_with?}"),
+    responses((status = 202, body = Job), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn submit_job(
+    St(state): St<Arc<State>>,
+    caller: Caller,
+    Json(spec): Json<critmin_app::ops::jobs::JobSpec>,
+) -> Result<Response, ApiError> {
+    let now = now()?;
+    let job = with_store(&state, |s| {
+        jobs::submit_job(s, &caller.principal, &spec, now)
+    })?;
+    crate::jobs::spawn(state.clone(), job.id.clone());
+    Ok((StatusCode::ACCEPTED, Json(with_progress(&state, job))).into_response())
+}
+
+/// The jobs the caller may see, newest first.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Jobs {
+    /// Newest first.
+    pub jobs: Vec<Job>,
+}
+
+/// The jobs the caller may see.
+#[utoipa::path(get, path = "/api/v1/jobs", responses((status = 200, body = Jobs), (status = 401, body = ErrorBody)))]
+pub(crate) async fn list_jobs(
+    St(state): St<Arc<State>>,
+    caller: Caller,
+) -> Result<Json<Jobs>, ApiError> {
+    let now = now()?;
+    let list = with_store(&state, |s| jobs::list_jobs(s, &caller.principal, now))?;
+    Ok(Json(Jobs {
+        jobs: list.into_iter().map(|j| with_progress(&state, j)).collect(),
+    }))
+}
+
+/// One job; 404 when hidden.
+#[utoipa::path(get, path = "/api/v1/jobs/{id}", params(("id" = String, Path, description = "The job's id")),
+    responses((status = 200, body = Job), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn get_job(
+    St(state): St<Arc<State>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Job>, ApiError> {
+    let now = now()?;
+    let j = with_store(&state, |s| jobs::get_job(s, &caller.principal, &id, now))?;
+    Ok(Json(with_progress(&state, j)))
+}
+
+/// Cancels a job (an analyst of its organisation): a queued one at once, a
+/// running one within a future.
+#[utoipa::path(post, path = "/api/v1/jobs/{id}/cancel", params(("id" = String, Path, description = "The job's id")),
+    responses((status = 200, body = Job), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn cancel_job(
+    St(state): St<Arc<State>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Job>, ApiError> {
+    let now = now()?;
+    let j = with_store(&state, |s| jobs::cancel_job(s, &caller.principal, &id, now))?;
+    state.jobs.cancel(&id);
+    Ok(Json(with_progress(&state, j)))
+}
+
+/// A finished job's result (the envelope `critmin simulate` or
+/// `critmin montecarlo --format json` prints); 400 until it is done.
+#[utoipa::path(get, path = "/api/v1/jobs/{id}/result", params(("id" = String, Path, description = "The job's id")),
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn job_result(
+    St(state): St<Arc<State>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let now = now()?;
+    Ok(Json(with_store(&state, |s| {
+        jobs::job_result(s, &caller.principal, &id, now)
+    })?))
 }
 
 /// The organisations of the partnership (names, titles, groups).

@@ -14,6 +14,7 @@
 mod api;
 mod auth;
 mod error;
+mod jobs;
 pub mod openapi;
 
 pub use api::ROUTES;
@@ -38,6 +39,8 @@ pub struct Options {
     pub behind_tls: bool,
     /// The longest a request may take.
     pub request_timeout: Duration,
+    /// Jobs run at once (the rest wait in the queue).
+    pub workers: usize,
 }
 
 impl Default for Options {
@@ -47,6 +50,7 @@ impl Default for Options {
             db: None,
             behind_tls: false,
             request_timeout: Duration::from_secs(30),
+            workers: 2,
         }
     }
 }
@@ -78,12 +82,18 @@ pub struct State {
     /// Failed logins per user name, for rate limiting.
     pub(crate) login_failures: Mutex<auth::Failures>,
     pub(crate) behind_tls: bool,
+    /// The job queue.
+    pub(crate) jobs: jobs::Queue,
 }
 
 /// The state for `opts`: the store opened (created and migrated if need
 /// be) and the built-in dataset loaded.
 pub fn state(opts: &Options) -> Result<Arc<State>, ServeError> {
-    let store = critmin_app::ops::accounts::open(opts.db.as_deref()).map_err(ServeError::Store)?;
+    let mut store =
+        critmin_app::ops::accounts::open(opts.db.as_deref()).map_err(ServeError::Store)?;
+    // Jobs a stopped server left unfinished will not finish: say so.
+    let now = critmin_app::ops::alerts::now_or(None).map_err(ServeError::Store)?;
+    critmin_app::ops::jobs::fail_unfinished(&mut store, now).map_err(ServeError::Store)?;
     let dataset = critmin_app::inputs::load_dataset(&critmin_app::DatasetRef::Builtin)
         .map_err(ServeError::Store)?;
     Ok(Arc::new(State {
@@ -91,6 +101,7 @@ pub fn state(opts: &Options) -> Result<Arc<State>, ServeError> {
         dataset,
         login_failures: Mutex::new(auth::Failures::default()),
         behind_tls: opts.behind_tls,
+        jobs: jobs::Queue::new(opts.workers),
     }))
 }
 

@@ -179,6 +179,40 @@ fn fixture() -> Fixture {
             e.id = id.as_str().unwrap().to_string();
         }
     }
+    // And one simulation job per marking, by each organisation's analyst:
+    // derived results, kept in `events` as their ids with the marking.
+    for owner in ORGS {
+        let other = ORGS.iter().find(|o| **o != owner).unwrap();
+        let token = &tokens[&user_name(owner, Role::Analyst)];
+        for (tlp, share) in [
+            ("TLP:GREEN", vec![]),
+            ("TLP:AMBER", vec![(*other).to_string()]),
+            ("TLP:AMBER+STRICT", vec![]),
+            (
+                "TLP:RED",
+                vec![format!("user:{}", user_name(owner, Role::Viewer))],
+            ),
+        ] {
+            let body = serde_json::json!({"kind": "simulate", "scenario": "baseline", "horizon_months": 1, "tlp": tlp, "share_with": share}).to_string();
+            let mut r = a
+                .post(&format!("{base}/api/v1/jobs"))
+                .header("authorization", &format!("Bearer {token}"))
+                .header("content-type", "application/json")
+                .send(body.as_str())
+                .unwrap();
+            let text = r.body_mut().read_to_string().unwrap();
+            assert_eq!(r.status().as_u16(), 202, "{text}");
+            let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let id = v["id"].as_str().unwrap().to_string();
+            events.push(Ev {
+                owner,
+                tlp,
+                share,
+                marker: id.clone(),
+                id,
+            });
+        }
+    }
     Fixture {
         base,
         tokens,
@@ -200,24 +234,47 @@ fn the_generated_table_and_ten_thousand_random_requests_leak_nothing() {
         for role in ROLES {
             let user = user_name(org, role);
             let token = &f.tokens[&user];
-            let (s, list) = get(&a, &format!("{}/api/v1/events?limit=1000", f.base), token);
+            let (s, events_list) = get(&a, &format!("{}/api/v1/events?limit=1000", f.base), token);
+            assert_eq!(s, 200);
+            let (s, jobs_list) = get(&a, &format!("{}/api/v1/jobs", f.base), token);
             assert_eq!(s, 200);
             for e in &f.events {
                 let see = may_see(&user, org, e);
-                let (gs, gbody) = get(&a, &format!("{}/api/v1/events/{}", f.base, e.id), token);
-                let (_, sbody) = get(
-                    &a,
-                    &format!("{}/api/v1/events?text={}", f.base, e.marker),
-                    token,
-                );
+                let job = e.id.starts_with("job-");
+                let (path, list) = if job {
+                    ("jobs", &jobs_list)
+                } else {
+                    ("events", &events_list)
+                };
+                let (gs, gbody) = get(&a, &format!("{}/api/v1/{path}/{}", f.base, e.id), token);
+                // For an event, a search for its marker word; for a job,
+                // its result.
+                let (third, tbody) = if job {
+                    let (s, b) = get(
+                        &a,
+                        &format!("{}/api/v1/jobs/{}/result", f.base, e.id),
+                        token,
+                    );
+                    (
+                        "result",
+                        if s == 200 || b.contains("not done") {
+                            1
+                        } else {
+                            0
+                        },
+                    )
+                } else {
+                    let (_, b) = get(
+                        &a,
+                        &format!("{}/api/v1/events?text={}", f.base, e.marker),
+                        token,
+                    );
+                    ("search", u16::from(b.contains(&e.marker)))
+                };
                 let checks = [
                     ("get", if see { 200 } else { 404 }, gs),
                     ("list", u16::from(see), u16::from(list.contains(&e.marker))),
-                    (
-                        "search",
-                        u16::from(see),
-                        u16::from(sbody.contains(&e.marker)),
-                    ),
+                    (third, u16::from(see), tbody),
                 ];
                 for (endpoint, want, got) in checks {
                     writeln!(
@@ -242,6 +299,7 @@ fn the_generated_table_and_ten_thousand_random_requests_leak_nothing() {
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/authz-table.csv");
     std::fs::write(&out, &table).unwrap();
     assert_eq!(cells, 9 * f.events.len() * 3);
+    assert_eq!(f.events.len(), 24 + 12);
 
     // (2) Random requests: a user, an endpoint, an event; nothing a user
     // may not see appears in any answer.

@@ -8,7 +8,8 @@
 //! depends on `critmin-intel` for the event model and must not depend on
 //! the simulator, the application layer or any front end. Besides events
 //! it keeps the alert rules and alerts (schema v2) and the partner
-//! workspace's accounts ([`accounts`], v3).
+//! workspace's accounts ([`accounts`], v3) and its scenarios and jobs
+//! ([`jobs`], v4).
 
 use critmin_intel::alert::Alert;
 use critmin_intel::event::{
@@ -63,6 +64,7 @@ pub enum StoreError {
 }
 
 pub mod accounts;
+pub mod jobs;
 
 /// The schema, one migration per version: version `n` is reached by
 /// applying `MIGRATIONS[n - 1]`. Append only; never edit a released step.
@@ -144,6 +146,19 @@ pub const MIGRATIONS: &[&str] = &[
         id INTEGER PRIMARY KEY, at TEXT NOT NULL, user TEXT NOT NULL, org TEXT NOT NULL,
         action TEXT NOT NULL, item TEXT NOT NULL, marking TEXT NOT NULL, decision TEXT NOT NULL
      ) STRICT;",
+    // 4: the workspace's scenarios and jobs, each with its marking (JSON
+    // of TLP, owner and share_with).
+    "CREATE TABLE scenarios (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, toml TEXT NOT NULL,
+        marking TEXT NOT NULL, created TEXT NOT NULL, created_by TEXT NOT NULL
+     ) STRICT;
+     CREATE TABLE jobs (
+        id TEXT PRIMARY KEY, spec TEXT NOT NULL, marking TEXT NOT NULL,
+        created_by TEXT NOT NULL, status TEXT NOT NULL,
+        created TEXT NOT NULL, started TEXT, finished TEXT,
+        result TEXT, error TEXT
+     ) STRICT;
+     CREATE INDEX jobs_by_status ON jobs(status, created);",
 ];
 
 /// The schema version this build writes.

@@ -214,7 +214,7 @@ pub fn create_token(
 }
 
 /// The principal of an enabled user.
-fn principal(store: &Store, user: &str) -> Result<Principal, AppError> {
+pub fn principal_of(store: &Store, user: &str) -> Result<Principal, AppError> {
     let unknown = || AppError::Unauthenticated("unknown or disabled user".into());
     let u = store.user(user).map_err(internal)?.ok_or_else(unknown)?;
     if u.disabled {
@@ -243,7 +243,7 @@ pub fn authenticate_token(store: &Store, token: &str, now: Stamp) -> Result<Prin
     if !same(&t.secret_sha256, &sha256_hex(secret)) || t.revoked || expired {
         return Err(bad());
     }
-    principal(store, &t.user)
+    principal_of(store, &t.user)
 }
 
 /// A new browser session.
@@ -281,7 +281,7 @@ pub fn login(
     if !ok {
         return Err(fail());
     }
-    let principal = principal(store, user)?;
+    let principal = principal_of(store, user)?;
     let id = random_hex(32)?;
     let csrf = random_hex(32)?;
     store
@@ -312,7 +312,7 @@ pub fn session(store: &Store, id: &str, now: Stamp) -> Result<(Principal, String
     if s.revoked || expired {
         return Err(bad());
     }
-    Ok((principal(store, &s.user)?, s.csrf))
+    Ok((principal_of(store, &s.user)?, s.csrf))
 }
 
 /// Whether a request's CSRF token matches its session's.
@@ -412,7 +412,7 @@ mod tests {
         use critmin_intel::event::Tlp;
         let mut s = store();
         let now = Stamp::parse("2026-12-01T00:00Z").unwrap();
-        let p = principal(&s, "aiko").unwrap();
+        let p = principal_of(&s, "aiko").unwrap();
         let mk = |tlp, owner: &str| Marking {
             tlp,
             owner: owner.into(),

@@ -10,6 +10,7 @@ pub mod data;
 pub mod fetch;
 pub(crate) mod futures;
 pub mod intel;
+pub mod jobs;
 pub(crate) mod library;
 pub mod metrics;
 pub mod montecarlo;
