@@ -72,6 +72,7 @@ pub(crate) fn routes(state: Arc<State>) -> Router {
         .route("/api/v1/orgs", get(orgs))
         .route("/api/v1/users", get(users))
         .route("/api/v1/openapi.json", get(openapi))
+        .merge(crate::taxii::routes())
         .fallback(|| async { ApiError::not_found() })
         .with_state(state)
 }
@@ -699,11 +700,10 @@ pub(crate) async fn job_result(
     St(state): St<Arc<State>>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let now = now()?;
-    Ok(Json(with_store(&state, |s| {
-        jobs::job_result(s, &caller.principal, &id, now)
-    })?))
+    let text = with_store(&state, |s| jobs::job_result(s, &caller.principal, &id, now))?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], text).into_response())
 }
 
 /// The organisations of the partnership (names, titles, groups).

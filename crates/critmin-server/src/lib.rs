@@ -16,6 +16,7 @@ mod auth;
 mod error;
 mod jobs;
 pub mod openapi;
+mod taxii;
 
 pub use api::ROUTES;
 pub use error::ApiError;

@@ -238,6 +238,32 @@ fn the_generated_table_and_ten_thousand_random_requests_leak_nothing() {
             assert_eq!(s, 200);
             let (s, jobs_list) = get(&a, &format!("{}/api/v1/jobs", f.base), token);
             assert_eq!(s, 200);
+            // Everything the user's TAXII collections hold, page by page.
+            let mut pulled = String::new();
+            let (s, cols) = get(&a, &format!("{}/taxii2/api/collections/", f.base), token);
+            assert_eq!(s, 200, "{cols}");
+            let cols: serde_json::Value = serde_json::from_str(&cols).unwrap();
+            for c in cols["collections"].as_array().unwrap() {
+                let cid = c["id"].as_str().unwrap();
+                let mut next: Option<String> = None;
+                loop {
+                    let url = format!(
+                        "{}/taxii2/api/collections/{cid}/objects/?limit=3{}",
+                        f.base,
+                        next.as_ref()
+                            .map(|n| format!("&next={n}"))
+                            .unwrap_or_default()
+                    );
+                    let (s, page) = get(&a, &url, token);
+                    assert_eq!(s, 200, "{page}");
+                    pulled.push_str(&page);
+                    let v: serde_json::Value = serde_json::from_str(&page).unwrap();
+                    match v["next"].as_str() {
+                        Some(n) if v["more"] == true => next = Some(n.to_string()),
+                        _ => break,
+                    }
+                }
+            }
             for e in &f.events {
                 let see = may_see(&user, org, e);
                 let job = e.id.starts_with("job-");
@@ -271,7 +297,13 @@ fn the_generated_table_and_ten_thousand_random_requests_leak_nothing() {
                     );
                     ("search", u16::from(b.contains(&e.marker)))
                 };
+                let taxii = (
+                    "taxii",
+                    u16::from(see && !job),
+                    u16::from(!job && pulled.contains(&e.marker)),
+                );
                 let checks = [
+                    taxii,
                     ("get", if see { 200 } else { 404 }, gs),
                     ("list", u16::from(see), u16::from(list.contains(&e.marker))),
                     (third, u16::from(see), tbody),
@@ -298,8 +330,90 @@ fn the_generated_table_and_ten_thousand_random_requests_leak_nothing() {
     }
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/authz-table.csv");
     std::fs::write(&out, &table).unwrap();
-    assert_eq!(cells, 9 * f.events.len() * 3);
+    assert_eq!(cells, 9 * f.events.len() * 4);
     assert_eq!(f.events.len(), 24 + 12);
+
+    // TAXII's discovery and API root; a collection of another group is not
+    // there for an organisation outside it.
+    let us = &f.tokens[&user_name("US", Role::Viewer)];
+    let mut r = a
+        .get(&format!("{}/taxii2/", f.base))
+        .header("authorization", &format!("Bearer {us}"))
+        .call()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(
+        r.headers().get("content-type").unwrap().to_str().unwrap(),
+        "application/taxii+json;version=2.1"
+    );
+    let d: serde_json::Value =
+        serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+    assert_eq!(d["api_roots"][0], "/taxii2/api/");
+    let (s, root) = get(&a, &format!("{}/taxii2/api/", f.base), us);
+    assert!(
+        s == 200 && root.contains("application/taxii+json;version=2.1"),
+        "{root}"
+    );
+    let (s, _) = get(
+        &a,
+        &format!(
+            "{}/taxii2/api/collections/group-stockpilers/objects/",
+            f.base
+        ),
+        us,
+    );
+    assert_eq!(s, 404);
+    let (s, _) = get(
+        &a,
+        &format!("{}/taxii2/api/collections/org-JP/", f.base),
+        us,
+    );
+    assert_eq!(s, 404);
+    assert_eq!(
+        a.get(&format!("{}/taxii2/", f.base))
+            .call()
+            .unwrap()
+            .status()
+            .as_u16(),
+        401
+    );
+    // added_after: nothing after the last object added.
+    let mut r = a
+        .get(&format!(
+            "{}/taxii2/api/collections/public/objects/",
+            f.base
+        ))
+        .header("authorization", &format!("Bearer {us}"))
+        .call()
+        .unwrap();
+    let last = r
+        .headers()
+        .get("x-taxii-date-added-last")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    let all = r.body_mut().read_to_string().unwrap();
+    assert!(all.contains("x-critmin-supply-event"));
+    let (s, after) = get(
+        &a,
+        &format!(
+            "{}/taxii2/api/collections/public/objects/?added_after={last}",
+            f.base
+        ),
+        us,
+    );
+    assert_eq!(s, 200);
+    let v: serde_json::Value = serde_json::from_str(&after).unwrap();
+    assert!(
+        v["objects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["type"] != "x-critmin-supply-event"),
+        "{after}"
+    );
+    assert_eq!(v["more"], false);
 
     // (2) Random requests: a user, an endpoint, an event; nothing a user
     // may not see appears in any answer.
@@ -315,12 +429,14 @@ fn the_generated_table_and_ten_thousand_random_requests_leak_nothing() {
         .flat_map(|o| ROLES.iter().map(move |r| (user_name(o, *r), *o)))
         .collect();
     let mut leaks = Vec::new();
+    let mut endpoints = std::collections::BTreeSet::new();
+    let mut timing: BTreeMap<String, (usize, f64)> = BTreeMap::new();
     let mut statuses: BTreeMap<u16, usize> = BTreeMap::new();
     for _ in 0..10_000 {
         let (user, org) = &users[(next() % users.len() as u64) as usize];
         let e = &f.events[(next() % f.events.len() as u64) as usize];
         let token = &f.tokens[user];
-        let url = match next() % 5 {
+        let url = match next() % 10 {
             0 => format!("{}/api/v1/events", f.base),
             1 => format!("{}/api/v1/events/{}", f.base, e.id),
             2 => format!("{}/api/v1/events?text={}", f.base, e.marker),
@@ -329,9 +445,39 @@ fn the_generated_table_and_ten_thousand_random_requests_leak_nothing() {
                 f.base,
                 1 + next() % 30
             ),
-            _ => format!("{}/api/v1/alerts", f.base),
+            4 => format!("{}/api/v1/jobs", f.base),
+            5 => format!("{}/api/v1/jobs/{}", f.base, e.id),
+            6 => format!("{}/api/v1/jobs/{}/result", f.base, e.id),
+            7 => format!("{}/api/v1/alerts", f.base),
+            8 => format!("{}/taxii2/api/collections/", f.base),
+            _ => {
+                let c = ["public", "org-JP", "org-KR", "org-US", "group-stockpilers"]
+                    [(next() % 5) as usize];
+                format!(
+                    "{}/taxii2/api/collections/{c}/objects/?limit={}",
+                    f.base,
+                    1 + next() % 20
+                )
+            }
         };
+        endpoints.insert(
+            url.split('?')
+                .next()
+                .unwrap_or_default()
+                .replace(&e.id, "{id}")
+                .replace(&f.base, ""),
+        );
+        let t0 = std::time::Instant::now();
         let (s, body) = get(&a, &url, token);
+        let kind = url
+            .split('?')
+            .next()
+            .unwrap_or_default()
+            .replace(&e.id, "{id}")
+            .replace(&f.base, "");
+        let slot = timing.entry(kind).or_insert((0usize, 0f64));
+        slot.0 += 1;
+        slot.1 += t0.elapsed().as_secs_f64();
         *statuses.entry(s).or_default() += 1;
         for hidden in f.events.iter().filter(|x| !may_see(user, org, x)) {
             // Its text or its id: either says it exists.
@@ -350,6 +496,9 @@ fn the_generated_table_and_ten_thousand_random_requests_leak_nothing() {
         statuses.get(&404).copied().unwrap_or(0) > 100,
         "{statuses:?}"
     );
+    for (k, (n, t)) in &timing {
+        eprintln!("  {k}: {n} requests, {:.2} ms each", 1000.0 * t / *n as f64);
+    }
     eprintln!(
         "10,000 random requests: statuses {statuses:?}, 0 leaks; table of {cells} cells in {}",
         out.display()

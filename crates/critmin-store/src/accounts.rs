@@ -383,6 +383,28 @@ impl Store {
             .map_err(self.sq())
     }
 
+    /// Appends several entries to the audit log in one transaction.
+    pub fn audit_many(&mut self, rows: &[AuditRow]) -> Result<(), StoreError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let path = self.path.clone();
+        let sq = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(sq)?;
+        for a in rows {
+            tx.execute(
+                "INSERT INTO audit (at, user, org, action, item, marking, decision)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![a.at, a.user, a.org, a.action, a.item, a.marking, a.decision],
+            )
+            .map_err(sq)?;
+        }
+        tx.commit().map_err(sq)
+    }
+
     /// The newest `limit` audit entries, newest first.
     pub fn audit_log(&self, limit: usize) -> Result<Vec<AuditRow>, StoreError> {
         let mut st = self

@@ -41,7 +41,7 @@ pub struct JobRow {
     pub started: Option<String>,
     /// When it ended.
     pub finished: Option<String>,
-    /// Its result, JSON, when done.
+    /// Its result, JSON, when done (only as stored; reads leave it out).
     pub result: Option<String>,
     /// Why it failed.
     pub error: Option<String>,
@@ -148,20 +148,28 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
-    /// The job `id`, if any.
+    /// A job's result (JSON), if it has one. [`Store::job`] and
+    /// [`Store::jobs`] leave results out: they can be large.
+    pub fn job_result(&self, id: &str) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_row("SELECT result FROM jobs WHERE id = ?1", [id], |r| r.get(0))
+            .map_err(|e| self.err(e))
+    }
+
+    /// The job `id`, if any (without its result).
     pub fn job(&self, id: &str) -> Result<Option<JobRow>, StoreError> {
         Ok(self
             .job_rows(
-                "SELECT id, spec, marking, created_by, status, created, started, finished, result, error FROM jobs WHERE id = ?1",
+                "SELECT id, spec, marking, created_by, status, created, started, finished, NULL, error FROM jobs WHERE id = ?1",
                 Some(id),
             )?
             .pop())
     }
 
-    /// Every job, newest first.
+    /// Every job, newest first (without results).
     pub fn jobs(&self) -> Result<Vec<JobRow>, StoreError> {
         self.job_rows(
-            "SELECT id, spec, marking, created_by, status, created, started, finished, result, error FROM jobs ORDER BY created DESC, id",
+            "SELECT id, spec, marking, created_by, status, created, started, finished, NULL, error FROM jobs ORDER BY created DESC, id",
             None,
         )
     }

@@ -159,6 +159,9 @@ pub const MIGRATIONS: &[&str] = &[
         result TEXT, error TEXT
      ) STRICT;
      CREATE INDEX jobs_by_status ON jobs(status, created);",
+    // 5: when each ingest was committed (what TAXII calls an object's
+    // date added).
+    "ALTER TABLE ingests ADD COLUMN at TEXT;",
 ];
 
 /// The schema version this build writes.
@@ -408,8 +411,8 @@ impl Store {
             s.new_ids.push(ev.id.clone());
         }
         tx.execute(
-            "INSERT INTO ingests (id, file, format, items, added, merged, updated, unchanged, filtered)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            "INSERT INTO ingests (id, file, format, items, added, merged, updated, unchanged, filtered, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
             params![
                 ingest_no,
                 file,
@@ -664,6 +667,22 @@ impl Store {
                 params![key, event, body],
             )
             .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Every event's id and when it was first stored (its ingest's commit
+    /// time, `YYYY-MM-DDTHH:MM:SS.sssZ`), in that order then by id.
+    pub fn added_times(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT e.id, COALESCE(i.at, '1970-01-01T00:00:00.000Z') FROM events e
+                 LEFT JOIN ingests i ON i.id = e.first_ingest ORDER BY 2, 1",
+            )
+            .map_err(|e| self.err(e))?;
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(|e| self.err(e))?
+            .collect::<Result<_, _>>()
             .map_err(|e| self.err(e))
     }
 

@@ -325,22 +325,27 @@ pub fn logout(store: &mut Store, id: &str) -> Result<(), AppError> {
     store.revoke_session(&sha256_hex(id)).map_err(internal)
 }
 
-/// [`decide`], audited: every denial and every granted access to an
-/// AMBER, AMBER+STRICT or RED item is written to the audit log.
-pub fn decide_audited(
-    store: &mut Store,
-    p: &Principal,
-    action: Action,
-    item: &str,
-    m: &Marking,
-    now: Stamp,
-) -> Result<Decision, AppError> {
-    use critmin_intel::event::Tlp;
-    let d = decide(p, action, m);
-    let sensitive = matches!(m.tlp, Tlp::Amber | Tlp::AmberStrict | Tlp::Red);
-    if d != Decision::Allow || sensitive {
-        store
-            .audit(&AuditRow {
+/// The audit entries of a request that reads many items, written
+/// together ([`AuditLog::write`]) in one transaction.
+#[derive(Debug, Default)]
+pub struct AuditLog(Vec<AuditRow>);
+
+impl AuditLog {
+    /// [`decide`], logged: every denial and every granted access to an
+    /// AMBER, AMBER+STRICT or RED item gets an entry.
+    pub fn decide(
+        &mut self,
+        p: &Principal,
+        action: Action,
+        item: &str,
+        m: &Marking,
+        now: Stamp,
+    ) -> Decision {
+        use critmin_intel::event::Tlp;
+        let d = decide(p, action, m);
+        let sensitive = matches!(m.tlp, Tlp::Amber | Tlp::AmberStrict | Tlp::Red);
+        if d != Decision::Allow || sensitive {
+            self.0.push(AuditRow {
                 at: now.to_string(),
                 user: p.user.clone(),
                 org: p.org.clone(),
@@ -353,9 +358,30 @@ pub fn decide_audited(
                     Decision::NotFound => "not_found",
                 }
                 .into(),
-            })
-            .map_err(internal)?;
+            });
+        }
+        d
     }
+
+    /// Writes the entries.
+    pub fn write(self, store: &mut Store) -> Result<(), AppError> {
+        store.audit_many(&self.0).map_err(internal)
+    }
+}
+
+/// [`decide`], audited at once: every denial and every granted access to
+/// an AMBER, AMBER+STRICT or RED item is written to the audit log.
+pub fn decide_audited(
+    store: &mut Store,
+    p: &Principal,
+    action: Action,
+    item: &str,
+    m: &Marking,
+    now: Stamp,
+) -> Result<Decision, AppError> {
+    let mut log = AuditLog::default();
+    let d = log.decide(p, action, item, m, now);
+    log.write(store)?;
     Ok(d)
 }
 

@@ -7,7 +7,7 @@
 
 use crate::access::{Action, Decision, Marking, Principal, Role};
 use crate::inputs::ScenarioRef;
-use crate::ops::accounts::{decide_audited, random_hex};
+use crate::ops::accounts::{AuditLog, decide_audited, random_hex};
 use crate::{AppError, Context};
 use critmin_intel::alert::Stamp;
 use critmin_intel::event::Tlp;
@@ -118,20 +118,15 @@ pub fn list_scenarios(
     now: Stamp,
 ) -> Result<Vec<ScenarioInfo>, AppError> {
     let mut out = Vec::new();
+    let mut log = AuditLog::default();
     for row in store.scenarios().map_err(internal)? {
         let m = marking_of(&row.marking)?;
-        if decide_audited(
-            store,
-            p,
-            Action::Read,
-            &format!("scenario:{}", row.id),
-            &m,
-            now,
-        )? == Decision::Allow
+        if log.decide(p, Action::Read, &format!("scenario:{}", row.id), &m, now) == Decision::Allow
         {
             out.push(info(row, false)?);
         }
     }
+    log.write(store)?;
     Ok(out)
 }
 
@@ -425,30 +420,32 @@ pub fn get_job(
 /// The jobs `p` may see, newest first.
 pub fn list_jobs(store: &mut Store, p: &Principal, now: Stamp) -> Result<Vec<JobInfo>, AppError> {
     let mut out = Vec::new();
+    let mut log = AuditLog::default();
     for row in store.jobs().map_err(internal)? {
         let info = job_info(&row)?;
-        if decide_audited(
-            store,
+        if log.decide(
             p,
             Action::Read,
             &format!("job:{}", row.id),
             &info.marking,
             now,
-        )? == Decision::Allow
+        ) == Decision::Allow
         {
             out.push(info);
         }
     }
+    log.write(store)?;
     Ok(out)
 }
 
-/// A finished job's result, if `p` may see it (400 until it is done).
+/// A finished job's result as stored (JSON text), if `p` may see it (400
+/// until it is done).
 pub fn job_result(
     store: &mut Store,
     p: &Principal,
     id: &str,
     now: Stamp,
-) -> Result<serde_json::Value, AppError> {
+) -> Result<String, AppError> {
     let info = get_job(store, p, id, now)?;
     if info.status != "done" {
         return Err(AppError::bad(
@@ -456,14 +453,10 @@ pub fn job_result(
             format!("job {id} is {}, not done", info.status),
         ));
     }
-    let row = store
-        .job(id)
+    store
+        .job_result(id)
         .map_err(internal)?
-        .ok_or_else(|| AppError::NotFound {
-            message: format!("no job `{id}`"),
-        })?;
-    serde_json::from_str(row.result.as_deref().unwrap_or("null"))
-        .map_err(|e| AppError::Internal(e.to_string()))
+        .ok_or_else(|| AppError::Internal(format!("job {id} is done but has no result")))
 }
 
 /// Whether `p` may cancel job `id` (an analyst of the organisation that

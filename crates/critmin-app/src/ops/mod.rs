@@ -17,6 +17,7 @@ pub mod montecarlo;
 pub mod optimize;
 pub mod scenarios;
 pub mod simulate;
+pub mod taxii;
 pub mod workspace;
 
 use crate::AppError;

@@ -5,7 +5,7 @@
 
 use crate::AppError;
 use crate::access::{Action, Decision, Marking, Principal, Role};
-use crate::ops::accounts::decide_audited;
+use crate::ops::accounts::{AuditLog, decide_audited};
 use crate::ops::intel::{ListRequest, query_of};
 use critmin_intel::alert::{Alert, Stamp};
 use critmin_intel::event::{Event, Tlp};
@@ -34,17 +34,17 @@ pub fn list_events(
         e => internal(e),
     })?;
     let mut out = Vec::new();
+    let mut log = AuditLog::default();
     for e in found {
         if req.limit.is_some_and(|n| out.len() >= n) {
             break;
         }
         let m = Marking::of(&e);
-        if decide_audited(store, p, Action::Read, &format!("event:{}", e.id), &m, now)?
-            == Decision::Allow
-        {
+        if log.decide(p, Action::Read, &format!("event:{}", e.id), &m, now) == Decision::Allow {
             out.push(e);
         }
     }
+    log.write(store)?;
     Ok(out)
 }
 
@@ -186,21 +186,22 @@ pub fn alerts_for(
 ) -> Result<Vec<(Alert, Option<String>)>, AppError> {
     let all = store.alerts(Some(&p.org), since, None).map_err(internal)?;
     let mut out = Vec::new();
+    let mut log = AuditLog::default();
     for (a, at) in all {
         let Some(e) = store.get(&a.event).map_err(internal)? else {
             continue;
         };
-        if decide_audited(
-            store,
+        if log.decide(
             p,
             Action::Read,
             &format!("alert:{}", a.id),
             &Marking::of(&e),
             now,
-        )? == Decision::Allow
+        ) == Decision::Allow
         {
             out.push((a, at));
         }
     }
+    log.write(store)?;
     Ok(out)
 }
