@@ -176,6 +176,12 @@ const NEEDS: &[Need] = &[
         present: has_chromium,
         apt: &["chromium"],
     },
+    Need {
+        what: "ChromeDriver",
+        why: "drives headless Chromium through WebDriver in the dashboard's browser test",
+        present: has_chromedriver,
+        apt: &["chromium-driver"],
+    },
 ];
 
 fn ensure_system_packages() -> Result {
@@ -272,6 +278,10 @@ fn has_cmake() -> bool {
 /// or `chromium` on the PATH.
 fn has_chromium() -> bool {
     Path::new("/usr/bin/chromium").is_file() || on_path("chromium")
+}
+
+fn has_chromedriver() -> bool {
+    Path::new("/usr/bin/chromedriver").is_file() || on_path("chromedriver")
 }
 
 fn has_cxx() -> bool {

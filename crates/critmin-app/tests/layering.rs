@@ -42,7 +42,10 @@ const LAYERS: &[(&str, &[&str])] = &[
             "critmin-store",
         ],
     ),
-    ("critmin-server", &["critmin-app", "critmin-intel"]),
+    (
+        "critmin-server",
+        &["critmin-app", "critmin-intel", "critmin-report"],
+    ),
     (
         "critmin-cli",
         &[

@@ -63,6 +63,7 @@ fn start(db: &Path) -> Server {
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
+        .max_redirects(0)
         .build()
         .into()
 }
@@ -501,6 +502,37 @@ fn the_workspace_over_http() {
     );
     assert_eq!(s, 200);
     assert_eq!(wait(&long)["status"], "cancelled");
+
+    // The dashboard's forms carry the CSRF token as a field: without the
+    // right one a form post is refused.
+    let form = [
+        ("cookie", cookie.as_str()),
+        ("content-type", "application/x-www-form-urlencoded"),
+    ];
+    let (s, b, _) = call(
+        &a,
+        "POST",
+        &u("/ui/jobs"),
+        &form,
+        Some("csrf=wrong&scenario=baseline&kind=simulate"),
+    );
+    assert_eq!((s, b["error"]["code"].as_str()), (403, Some("csrf")));
+    let (s, _, hs) = call(
+        &a,
+        "POST",
+        &u("/ui/jobs"),
+        &form,
+        Some(&format!("csrf={csrf}&scenario=baseline&kind=simulate")),
+    );
+    assert_eq!(s, 303);
+    assert!(
+        hs.iter()
+            .any(|(k, v)| k == "location" && v.starts_with("/ui/jobs/job-"))
+    );
+    // A page without a session goes to the login page.
+    let (s, _, hs) = call(&a, "GET", &u("/ui/jobs"), &[], None);
+    assert_eq!(s, 303);
+    assert!(hs.iter().any(|(k, v)| k == "location" && v == "/login"));
 
     // The document lists exactly the routes.
     let (s, doc, _) = call(&a, "GET", &u("/api/v1/openapi.json"), &[], None);

@@ -69,7 +69,9 @@ pub enum ReportError {
     },
 }
 
-const CSS: &str = r#"
+/// The report's style sheet (the server's dashboard serves it as a file:
+/// its content security policy allows no inline style).
+pub const CSS: &str = r#"
 :root{--ink:#1f2933;--muted:#6b7280;--line:#e3e6ea;--bg:#f6f7f9;--card:#fff;--accent:#1f4e8c;--red:#c2413b;--amber:#d08a1e;--green:#2f8f5b}
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}

@@ -73,6 +73,7 @@ pub(crate) fn routes(state: Arc<State>) -> Router {
         .route("/api/v1/users", get(users))
         .route("/api/v1/openapi.json", get(openapi))
         .merge(crate::taxii::routes())
+        .merge(crate::ui::routes())
         .fallback(|| async { ApiError::not_found() })
         .with_state(state)
 }
@@ -198,10 +199,27 @@ pub(crate) async fn login(
     St(state): St<Arc<State>>,
     Json(l): Json<Login>,
 ) -> Result<Response, ApiError> {
+    let (cookie, session) = open_session(&state, &l.user, &l.password).await?;
+    let mut res = Json(me_of(&session.principal, Some(session.csrf))).into_response();
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).map_err(|_| poisoned())?,
+    );
+    Ok(res)
+}
+
+/// Checks a password (rate limited per user name) and opens a session:
+/// the `Set-Cookie` value and the session. The API's and the dashboard's
+/// logins both come here.
+pub(crate) async fn open_session(
+    state: &Arc<State>,
+    user: &str,
+    password: &str,
+) -> Result<(String, accounts::NewSession), ApiError> {
     let now = now()?;
     {
         let mut f = state.login_failures.lock().map_err(|_| poisoned())?;
-        if !f.allowed(&l.user, now.0) {
+        if !f.allowed(user, now.0) {
             return Err(ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "rate_limited",
@@ -210,21 +228,20 @@ pub(crate) async fn login(
         }
     }
     let st = state.clone();
-    let user = l.user.clone();
+    let (u, pw) = (user.to_string(), password.to_string());
     // argon2 is slow on purpose: off the async workers.
-    let result = tokio::task::spawn_blocking(move || {
-        with_store(&st, |s| accounts::login(s, &l.user, &l.password, now))
-    })
-    .await
-    .map_err(|_| poisoned())?;
+    let result =
+        tokio::task::spawn_blocking(move || with_store(&st, |s| accounts::login(s, &u, &pw, now)))
+            .await
+            .map_err(|_| poisoned())?;
     let mut f = state.login_failures.lock().map_err(|_| poisoned())?;
     let session = match result {
         Ok(s) => {
-            f.clear(&user);
+            f.clear(user);
             s
         }
         Err(e) => {
-            f.fail(&user, now.0);
+            f.fail(user, now.0);
             return Err(e);
         }
     };
@@ -234,12 +251,7 @@ pub(crate) async fn login(
         accounts::SESSION_MINUTES * 60,
         if state.behind_tls { "; Secure" } else { "" }
     );
-    let mut res = Json(me_of(&session.principal, Some(session.csrf))).into_response();
-    res.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&cookie).map_err(|_| poisoned())?,
-    );
-    Ok(res)
+    Ok((cookie, session))
 }
 
 /// Logs out: the session is revoked and the cookie cleared.

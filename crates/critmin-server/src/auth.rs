@@ -37,9 +37,8 @@ pub(crate) fn now() -> Result<critmin_intel::alert::Stamp, ApiError> {
 }
 
 /// The value of cookie `name` in the request, if any.
-pub(crate) fn cookie(parts: &Parts, name: &str) -> Option<String> {
-    parts
-        .headers
+pub(crate) fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -53,6 +52,20 @@ impl FromRequestParts<Arc<State>> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &Arc<State>) -> Result<Self, ApiError> {
+        Caller::authenticate(parts, state, true)
+    }
+}
+
+impl Caller {
+    /// Who is calling. With `csrf_header`, a state-changing request that
+    /// came with the session cookie must carry `X-CSRF-Token`; without it
+    /// (the dashboard's forms, which carry the token as a field), the
+    /// handler checks the field itself.
+    pub(crate) fn authenticate(
+        parts: &Parts,
+        state: &Arc<State>,
+        csrf_header: bool,
+    ) -> Result<Caller, ApiError> {
         let now = now()?;
         let bearer = parts
             .headers
@@ -68,7 +81,7 @@ impl FromRequestParts<Arc<State>> for Caller {
                 csrf: None,
             });
         }
-        let Some(id) = cookie(parts, COOKIE) else {
+        let Some(id) = cookie(&parts.headers, COOKIE) else {
             return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "unauthenticated",
@@ -77,7 +90,7 @@ impl FromRequestParts<Arc<State>> for Caller {
         };
         let (principal, csrf) = accounts::session(&store, &id, now)?;
         let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-        if !safe {
+        if !safe && csrf_header {
             let given = parts
                 .headers
                 .get(CSRF_HEADER)

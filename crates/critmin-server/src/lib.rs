@@ -17,6 +17,7 @@ mod error;
 mod jobs;
 pub mod openapi;
 mod taxii;
+mod ui;
 
 pub use api::ROUTES;
 pub use error::ApiError;
