@@ -19,6 +19,7 @@ pub mod csv;
 pub mod html;
 pub mod intel;
 pub mod optimization;
+pub mod pipeline;
 pub mod risk;
 pub mod simulation;
 pub mod svg;

@@ -844,3 +844,129 @@ mod tests {
         assert_eq!(axis_label(0.25, true), "25%");
     }
 }
+
+/// One bar of a [`Timeline`]: a span of time, in fractional years.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Span {
+    /// Row label (left).
+    pub label: String,
+    /// Start (e.g. a financing decision), fractional year (`2026.5`).
+    pub from: f64,
+    /// End (e.g. first output), fractional year.
+    pub to: f64,
+    /// Fill colour.
+    pub colour: String,
+    /// Text right of the bar (e.g. the capacity).
+    pub note: String,
+    /// Hover text.
+    pub tooltip: String,
+}
+
+/// A Gantt-style timeline: one row per span over a range of years, with
+/// an optional vertical marker (e.g. the goal year).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Timeline {
+    /// Title above the chart.
+    pub title: String,
+    /// First and last year on the axis.
+    pub years: (i32, i32),
+    /// The rows, top to bottom.
+    pub spans: Vec<Span>,
+    /// A marked year and its label.
+    pub marker: Option<(f64, String)>,
+    /// Legend entries: label and colour.
+    pub legend: Vec<(String, String)>,
+}
+
+impl Timeline {
+    /// The chart as an `<svg>` element.
+    pub fn render(&self) -> String {
+        let w = 900.0;
+        // Labels of up to 36 characters; longer ones are cut with an
+        // ellipsis (the whole name is in the bar's hover text).
+        let short = |l: &str| -> String {
+            if l.chars().count() > 36 {
+                format!("{}…", l.chars().take(35).collect::<String>())
+            } else {
+                l.to_string()
+            }
+        };
+        let longest = self
+            .spans
+            .iter()
+            .map(|s| short(&s.label).chars().count())
+            .max()
+            .unwrap_or(0);
+        let left = (longest as f64 * 6.9 + 14.0).clamp(80.0, 270.0);
+        let right = 150.0;
+        let row = 17.0;
+        let top = 40.0;
+        let n = self.spans.len() as f64;
+        let h = top + n * row + 48.0;
+        let (y0, y1) = (f64::from(self.years.0), f64::from(self.years.1 + 1));
+        let plot_w = w - left - right;
+        let x_of = |t: f64| left + plot_w * ((t.clamp(y0, y1) - y0) / (y1 - y0));
+        let mut s = svg_open(w, h, &self.title);
+        title(&mut s, &self.title, 0.0);
+        for y in self.years.0..=self.years.1 + 1 {
+            let x = x_of(f64::from(y));
+            let _ = write!(
+                s,
+                r#"<line x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{:.1}" stroke="{}" />"#,
+                top - 6.0,
+                top + n * row + 2.0,
+                colour::GRID
+            );
+            if y <= self.years.1 {
+                let _ = write!(
+                    s,
+                    r#"<text x="{:.1}" y="{:.1}" class="tick" text-anchor="middle">{y}</text>"#,
+                    x_of(f64::from(y) + 0.5),
+                    top + n * row + 16.0
+                );
+            }
+        }
+        if let Some((year, label)) = &self.marker {
+            let x = x_of(*year);
+            let _ = write!(
+                s,
+                r##"<line x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{:.1}" stroke="#c2413b" stroke-dasharray="4 3" /><text x="{:.1}" y="{:.1}" class="note">{}</text>"##,
+                top - 10.0,
+                top + n * row + 4.0,
+                x + 4.0,
+                top - 12.0,
+                esc(label)
+            );
+        }
+        for (i, sp) in self.spans.iter().enumerate() {
+            let y = top + i as f64 * row;
+            let (a, b) = (x_of(sp.from), x_of(sp.to.max(sp.from)));
+            let _ = write!(
+                s,
+                r#"<text x="{:.1}" y="{:.1}" class="label" text-anchor="end">{}</text><rect x="{a:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="2" fill="{}"><title>{}</title></rect><text x="{:.1}" y="{:.1}" class="note">{}</text>"#,
+                left - 8.0,
+                y + row * 0.7,
+                esc(&short(&sp.label)),
+                y + 3.0,
+                (b - a).max(2.0),
+                row - 6.0,
+                sp.colour,
+                esc(&sp.tooltip),
+                b + 6.0,
+                y + row * 0.7,
+                esc(&sp.note)
+            );
+        }
+        legend(
+            &mut s,
+            left,
+            top + n * row + 34.0,
+            w - left - 10.0,
+            self.legend
+                .iter()
+                .map(|(l, c)| (l.as_str(), c.as_str(), false)),
+        );
+        s.push_str("</svg>");
+        s
+    }
+}

@@ -214,7 +214,7 @@ fn pct(v: f64) -> String {
     format!("{:.1} %", 100.0 * v)
 }
 
-async fn overview(UiCaller(c): UiCaller) -> Response {
+async fn overview(St(state): St<Arc<State>>, UiCaller(c): UiCaller) -> Response {
     let targets = tokio::task::spawn_blocking(|| {
         critmin_app::ops::metrics::targets(&Default::default(), &critmin_app::Context::default())
     })
@@ -272,8 +272,11 @@ async fn overview(UiCaller(c): UiCaller) -> Response {
         ],
         &rows,
     );
+    let ds = &state.dataset;
+    let pipeline = critmin_report::pipeline::pipeline_section(&ds.model, 2030);
     let body = format!(
-        "{cards}{}",
+        "{cards}{}{}",
+        section("pipeline", &pipeline.title, &pipeline.lead, &pipeline.body),
         section(
             "scorecard",
             "The partnership's scorecard",

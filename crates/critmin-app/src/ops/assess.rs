@@ -237,6 +237,7 @@ pub fn assess(req: &AssessRequest, ctx: &Context) -> Result<Envelope<AssessRespo
     timings.insert("optimisation_seconds".into(), t0.elapsed().as_secs_f64());
     sections.push(section);
 
+    sections.push(critmin_report::pipeline::pipeline_section(m, COMPARE_YEAR));
     let mut intelligence = None;
     if req.intel != IntelRef::None {
         let t0 = Instant::now();
