@@ -418,7 +418,10 @@ mod tests {
         // Tokens: valid, tampered, expired; disabling the user ends them.
         let t = create_token(&mut s, "aiko", "script", Some(1), now).unwrap();
         assert_eq!(authenticate_token(&s, &t, now).unwrap().user, "aiko");
-        let tampered = format!("{}0", &t[..t.len() - 1]);
+        // The last hex digit changed (to another digit whatever it was).
+        let last = if t.ends_with('0') { '1' } else { '0' };
+        let tampered = format!("{}{last}", &t[..t.len() - 1]);
+        assert_ne!(tampered, t);
         assert!(authenticate_token(&s, &tampered, now).is_err());
         assert!(authenticate_token(&s, &t, Stamp(now.0 + 1440)).is_err());
         let sess = login(&mut s, "aiko", "correct horse battery", now).unwrap();
