@@ -129,7 +129,7 @@ fn ctx() -> critmin_app::Context<'static> {
 }
 
 /// Runs `f` on the store.
-fn with_store<T>(
+pub(crate) fn with_store<T>(
     state: &State,
     f: impl FnOnce(&mut critmin_app::Store) -> Result<T, critmin_app::AppError>,
 ) -> Result<T, ApiError> {
@@ -263,14 +263,7 @@ pub(crate) async fn logout(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let _ = caller;
-    let id = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
-        .map(|(_, v)| v.to_string());
+    let id = crate::auth::cookie(&headers, COOKIE);
     if let Some(id) = id {
         with_store(&state, |s| accounts::logout(s, &id))?;
     }

@@ -6,6 +6,7 @@
 //! what the caller's markings allow.
 
 use crate::State;
+use crate::api::with_store;
 use crate::auth::{COOKIE, Caller, cookie, now, poisoned};
 use crate::error::ApiError;
 use axum::Router;
@@ -295,12 +296,11 @@ async fn events(St(state): St<Arc<State>>, UiCaller(c): UiCaller) -> Response {
         limit: Some(200),
         ..Default::default()
     };
-    let list = match state.store.lock() {
-        Ok(mut s) => workspace::list_events(&mut s, &c.principal, &req, now),
-        Err(_) => return poisoned().into_response(),
-    };
-    let Ok(list) = list else {
-        return poisoned().into_response();
+    let list = match with_store(&state, |s| {
+        workspace::list_events(s, &c.principal, &req, now)
+    }) {
+        Ok(x) => x,
+        Err(e) => return e.into_response(),
     };
     let rows: Vec<Vec<Cell>> = list
         .iter()
@@ -341,12 +341,11 @@ async fn alerts(St(state): St<Arc<State>>, UiCaller(c): UiCaller) -> Response {
     let Ok(now) = now() else {
         return poisoned().into_response();
     };
-    let list = match state.store.lock() {
-        Ok(mut s) => workspace::alerts_for(&mut s, &c.principal, None, now),
-        Err(_) => return poisoned().into_response(),
-    };
-    let Ok(list) = list else {
-        return poisoned().into_response();
+    let list = match with_store(&state, |s| {
+        workspace::alerts_for(s, &c.principal, None, now)
+    }) {
+        Ok(x) => x,
+        Err(e) => return e.into_response(),
     };
     let rows: Vec<Vec<Cell>> = list
         .iter()
@@ -394,12 +393,9 @@ async fn jobs_page(St(state): St<Arc<State>>, UiCaller(c): UiCaller) -> Response
     let Ok(now) = now() else {
         return poisoned().into_response();
     };
-    let list = match state.store.lock() {
-        Ok(mut s) => jobs::list_jobs(&mut s, &c.principal, now),
-        Err(_) => return poisoned().into_response(),
-    };
-    let Ok(list) = list else {
-        return poisoned().into_response();
+    let list = match with_store(&state, |s| jobs::list_jobs(s, &c.principal, now)) {
+        Ok(x) => x,
+        Err(e) => return e.into_response(),
     };
     let names: Vec<String> = critmin_app::ops::scenarios::list(&critmin_app::Context::default())
         .ok()
@@ -495,16 +491,12 @@ async fn submit(
         tlp: None,
         share_with: Vec::new(),
     };
-    let job = match state.store.lock() {
-        Ok(mut s) => jobs::submit_job(&mut s, &c.principal, &spec, now),
-        Err(_) => return poisoned().into_response(),
-    };
-    match job {
+    match with_store(&state, |s| jobs::submit_job(s, &c.principal, &spec, now)) {
         Ok(j) => {
             crate::jobs::spawn(state.clone(), j.id.clone());
             Redirect::to(&format!("/ui/jobs/{}", j.id)).into_response()
         }
-        Err(e) => ApiError::from(e).into_response(),
+        Err(e) => e.into_response(),
     }
 }
 
@@ -574,18 +566,16 @@ async fn job_page(
     let Ok(now) = now() else {
         return poisoned().into_response();
     };
-    let job = match state.store.lock() {
-        Ok(mut s) => jobs::get_job(&mut s, &c.principal, &id, now).map(|j| {
-            let result = (j.status == "done")
-                .then(|| jobs::job_result(&mut s, &c.principal, &id, now).ok())
-                .flatten();
-            (j, result)
-        }),
-        Err(_) => return poisoned().into_response(),
-    };
+    let job = with_store(&state, |s| {
+        let j = jobs::get_job(s, &c.principal, &id, now)?;
+        let result = (j.status == "done")
+            .then(|| jobs::job_result(s, &c.principal, &id, now).ok())
+            .flatten();
+        Ok((j, result))
+    });
     let (j, result) = match job {
         Ok(x) => x,
-        Err(e) => return ApiError::from(e).into_response(),
+        Err(e) => return e.into_response(),
     };
     let progress = state
         .jobs

@@ -639,6 +639,18 @@ impl Store {
             .collect()
     }
 
+    /// How many alerts are stored and not yet delivered.
+    pub fn held_alerts(&self) -> Result<usize, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT COUNT(*) FROM alerts WHERE delivered_at IS NULL",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n as usize)
+            .map_err(|e| self.err(e))
+    }
+
     /// Whether the alert `id` was raised before.
     pub fn has_alert(&self, id: &str) -> Result<bool, StoreError> {
         self.conn
@@ -768,63 +780,45 @@ fn write(tx: &Transaction<'_>, e: &Event, ingest: i64, replace: bool) -> rusqlit
     let day = |d: Option<Day>| d.map(|d| d.to_string());
     let facts = serde_json::to_string(&e.facts).unwrap_or_else(|_| "{}".into());
     let share = serde_json::to_string(&e.share_with).unwrap_or_else(|_| "[]".into());
+    // One statement for a new event and an edit: an edit keeps the event's
+    // first ingest and replaces the rest.
+    tx.execute(
+        "INSERT INTO events (id, published, observed, valid_from, valid_to, title, body, kind,
+           severity, status, reliability, credibility, tlp, owner, share_with, facts,
+           content_hash, first_ingest, last_change)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18)
+         ON CONFLICT(id) DO UPDATE SET published = excluded.published, observed = excluded.observed,
+           valid_from = excluded.valid_from, valid_to = excluded.valid_to, title = excluded.title,
+           body = excluded.body, kind = excluded.kind, severity = excluded.severity,
+           status = excluded.status, reliability = excluded.reliability,
+           credibility = excluded.credibility, tlp = excluded.tlp, owner = excluded.owner,
+           share_with = excluded.share_with, facts = excluded.facts,
+           content_hash = excluded.content_hash, last_change = excluded.last_change",
+        params![
+            e.id,
+            day(e.published),
+            day(e.observed),
+            day(e.valid_from),
+            day(e.valid_to),
+            e.title,
+            e.body,
+            e.kind.as_str(),
+            e.severity as i64,
+            e.status.as_str(),
+            e.admiralty.map(|a| a.reliability.to_string()),
+            e.admiralty.map(|a| i64::from(a.credibility)),
+            e.tlp.as_str(),
+            e.owner,
+            share,
+            facts,
+            content_hash(e),
+            ingest
+        ],
+    )?;
     if replace {
-        tx.execute(
-            "UPDATE events SET published = ?2, observed = ?3, valid_from = ?4, valid_to = ?5,
-               title = ?6, body = ?7, kind = ?8, severity = ?9, status = ?10, reliability = ?11,
-               credibility = ?12, tlp = ?13, owner = ?14, share_with = ?15, facts = ?16,
-               content_hash = ?17, last_change = ?18 WHERE id = ?1",
-            params![
-                e.id,
-                day(e.published),
-                day(e.observed),
-                day(e.valid_from),
-                day(e.valid_to),
-                e.title,
-                e.body,
-                e.kind.as_str(),
-                e.severity as i64,
-                e.status.as_str(),
-                e.admiralty.map(|a| a.reliability.to_string()),
-                e.admiralty.map(|a| i64::from(a.credibility)),
-                e.tlp.as_str(),
-                e.owner,
-                share,
-                facts,
-                content_hash(e),
-                ingest
-            ],
-        )?;
         tx.execute("DELETE FROM sources WHERE event_id = ?1", [&e.id])?;
         tx.execute("DELETE FROM links WHERE event_id = ?1", [&e.id])?;
         tx.execute("DELETE FROM events_fts WHERE event_id = ?1", [&e.id])?;
-    } else {
-        tx.execute(
-            "INSERT INTO events (id, published, observed, valid_from, valid_to, title, body, kind,
-               severity, status, reliability, credibility, tlp, owner, share_with, facts,
-               content_hash, first_ingest, last_change)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18)",
-            params![
-                e.id,
-                day(e.published),
-                day(e.observed),
-                day(e.valid_from),
-                day(e.valid_to),
-                e.title,
-                e.body,
-                e.kind.as_str(),
-                e.severity as i64,
-                e.status.as_str(),
-                e.admiralty.map(|a| a.reliability.to_string()),
-                e.admiralty.map(|a| i64::from(a.credibility)),
-                e.tlp.as_str(),
-                e.owner,
-                share,
-                facts,
-                content_hash(e),
-                ingest
-            ],
-        )?;
     }
     for (i, s) in e.sources.iter().enumerate() {
         tx.execute(

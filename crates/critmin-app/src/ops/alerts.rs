@@ -299,6 +299,12 @@ pub(crate) fn evaluate_in(
 ) -> Result<EvaluateResponse, AppError> {
     let internal = |e: critmin_store::StoreError| AppError::Internal(e.to_string());
     let sets = stored_rules(store)?;
+    let partners = partners_of(&sets);
+    let on = Assessing {
+        model,
+        dataset_hash,
+        partners: &partners,
+    };
     let candidates: Vec<Event> = match events {
         None => store.all().map_err(internal)?,
         Some(ids) => {
@@ -340,7 +346,7 @@ pub(crate) fn evaluate_in(
                     continue;
                 }
                 let impacts = if rule.thresholds() && (wants_event || !deadlines.is_empty()) {
-                    let (i, ran) = impact_of(store, model, dataset_hash, e, set, now, ctx)?;
+                    let (i, ran) = impact_of(store, &on, e, set, now, ctx)?;
                     assessments_run += usize::from(ran);
                     i
                 } else {
@@ -377,12 +383,7 @@ pub(crate) fn evaluate_in(
     }
     let raised = store.raise(&raised_now).map_err(internal)?;
     let (delivered, delivery_errors) = deliver_due(store, &sets, now)?;
-    let held = store
-        .alerts(None, None, None)
-        .map_err(internal)?
-        .iter()
-        .filter(|(_, at)| at.is_none())
-        .count();
+    let held = store.held_alerts().map_err(internal)?;
     Ok(EvaluateResponse {
         now,
         events_evaluated: candidates.len(),
@@ -395,11 +396,12 @@ pub(crate) fn evaluate_in(
     })
 }
 
-/// The partners any of a rule set's rules check.
-fn partners_of(set: &RuleSet) -> Vec<String> {
-    let mut v: Vec<String> = set
-        .rules
+/// The partners any rule of any organisation checks: one assessment of an
+/// event serves every organisation with the same settings.
+fn partners_of(sets: &[(RuleSet, String)]) -> Vec<String> {
+    let mut v: Vec<String> = sets
         .iter()
+        .flat_map(|(set, _)| &set.rules)
         .flat_map(|r| r.partners.iter().map(|p| p.to_ascii_uppercase()))
         .collect();
     v.sort();
@@ -407,19 +409,26 @@ fn partners_of(set: &RuleSet) -> Vec<String> {
     v
 }
 
+/// What every assessment of an evaluation shares: the model, its hash and
+/// the partners any rule checks.
+struct Assessing<'a> {
+    model: &'a Model,
+    dataset_hash: &'a str,
+    partners: &'a [String],
+}
+
 /// The event's projected impact under `set`'s assessment settings: from
 /// the store when this event content, settings and dataset were assessed
 /// before, else assessed now and kept. The flag says whether it ran.
 fn impact_of(
     store: &mut Store,
-    model: &Model,
-    dataset_hash: &str,
+    on: &Assessing<'_>,
     e: &Event,
     set: &RuleSet,
     now: Stamp,
     ctx: &Context,
 ) -> Result<(Vec<Impact>, bool), AppError> {
-    let partners = partners_of(set);
+    let (model, dataset_hash, partners) = (on.model, on.dataset_hash, on.partners);
     let key = format!(
         "{}|{}|{}|{}|{}|{}",
         critmin_store::content_hash(e),
@@ -444,7 +453,7 @@ fn impact_of(
         horizon_months: set.horizon_months,
         runs: set.runs,
         seed: set.seed,
-        partners: &partners,
+        partners,
     };
     let core = assess_core(model, &[e], &spec, ctx)?;
     let impacts: Vec<Impact> = core
